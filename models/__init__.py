@@ -1,1 +1,25 @@
-"""models."""
+"""Tables and the domain rules on them; nothing here knows a chat platform or a handler."""
+
+from models.audit import AuditEntry, audit
+from models.base import Base, make_engine, make_sessionmaker, transaction, utcnow
+from models.codes import OneTimeCode
+from models.conversation import ConversationState, ProcessedMessage
+from models.location import Location
+from models.people import ChannelIdentity, IdentityMember, Member
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "ChannelIdentity",
+    "ConversationState",
+    "IdentityMember",
+    "Location",
+    "Member",
+    "OneTimeCode",
+    "ProcessedMessage",
+    "audit",
+    "make_engine",
+    "make_sessionmaker",
+    "transaction",
+    "utcnow",
+]

@@ -1,0 +1,55 @@
+"""Wiring: open the database (migrated and seeded where allowed) and build the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.settings import Settings
+from handlers.engine import Engine
+from models import make_engine, make_sessionmaker, transaction
+from models.location import seed_default_locations
+from models.migrate import current_revision, head_revision, upgrade
+
+
+class DatabaseNotReady(Exception):
+    """The database schema is behind the code; the message says what to run."""
+
+
+@dataclass
+class App:
+    db: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    engine: Engine
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+
+async def migrate_and_seed(db: AsyncEngine) -> None:
+    await upgrade(db)
+    sessions = make_sessionmaker(db)
+    async with transaction(sessions) as session:
+        await seed_default_locations(session)
+
+
+async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> App:
+    """Open the app; the embedded SQLite default migrates itself, PostgreSQL must be
+    migrated on purpose (`p2wkss-bot db upgrade`), since several workers share it."""
+    db = make_engine(settings.database_url)
+    try:
+        if auto_migrate is None:
+            auto_migrate = db.dialect.name == "sqlite"
+        if auto_migrate:
+            await migrate_and_seed(db)
+        elif await current_revision(db) != head_revision():
+            raise DatabaseNotReady(
+                "database schema is not up to date: run `p2wkss-bot db upgrade` first"
+            )
+    except BaseException:
+        await db.dispose()
+        raise
+    sessions = make_sessionmaker(db)
+    engine = Engine(sessions, settings.tz, settings.default_language)
+    return App(db=db, sessions=sessions, engine=engine)

@@ -1,0 +1,56 @@
+"""Console channel: the bot in a terminal, for demos and development.
+
+Reads stdin line by line (a pipe works as well as a terminal, so a conversation can be
+scripted) and prints replies with menus as numbered lists. Same handlers, same database
+and same state as the other channels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from typing import TextIO
+
+from handlers.core import Incoming, Kind, Reply
+from handlers.engine import Engine
+
+CHANNEL = "console"
+
+
+def render(reply: Reply) -> str:
+    lines = [reply.text]
+    lines += [f"  {i}. {c.label}" for i, c in enumerate(reply.choices, start=1)]
+    if reply.document is not None:
+        lines.append(f"  [dokumen: {reply.document_name or reply.document.name}]")
+    if reply.photo is not None:
+        lines.append(f"  [foto: {reply.photo.name}]")
+    return "\n".join(lines)
+
+
+async def run_console(
+    engine: Engine, user: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> int:
+    interactive = stdin.isatty()
+    if interactive:
+        print("p2wkss-bot (konsol). Ketik /start untuk mulai, Ctrl-D untuk keluar.", file=stdout)
+    while True:
+        if interactive:
+            print("> ", end="", file=stdout, flush=True)
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return 0
+        text = line.rstrip("\r\n")
+        if not interactive:
+            print(f"> {text}", file=stdout)
+        incoming = Incoming(
+            channel=CHANNEL,
+            identity=user,
+            message_id=f"{user}:{uuid.uuid4().hex}",
+            kind=Kind.TEXT,
+            text=text,
+            sender_id=user,
+        )
+        for reply in await engine.handle(incoming):
+            print(render(reply), file=stdout)
+        print(file=stdout, flush=True)

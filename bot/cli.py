@@ -1,0 +1,129 @@
+"""The `p2wkss-bot` command: chat, run, db upgrade, locations import."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.app import DatabaseNotReady, migrate_and_seed, open_app
+from bot.logsetup import setup_logging
+from bot.settings import ConfigError, Settings, load_settings
+from models import make_engine, make_sessionmaker, transaction
+from models.location import LocationFileError, import_locations, parse_locations_csv
+
+log = logging.getLogger("p2wkss")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="p2wkss-bot", description="P2WKSS chatbot")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (console channel)")
+    chat.add_argument("--user", default="console", help="who you are in the chat (an id)")
+    chat.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
+
+    sub.add_parser("run", help="run the configured channels (Telegram, WhatsApp)")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="migrate the database to the newest schema")
+    up.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
+
+    loc = sub.add_parser("locations", help="places of the programme")
+    loc_sub = loc.add_subparsers(dest="loc_command", required=True)
+    imp = loc_sub.add_parser("import", help="add locations from a CSV file")
+    imp.add_argument("file", type=Path, help="CSV with columns kota,kecamatan,kelurahan,kampung")
+    imp.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    db_file: Path | None = getattr(args, "db", None)
+    if db_file is not None:
+        return load_settings(database_url=f"sqlite+aiosqlite:///{db_file}")
+    return load_settings()
+
+
+async def _chat(settings: Settings, user: str) -> int:
+    from bot.channels.console import run_console
+
+    app = await open_app(settings)
+    try:
+        return await run_console(app.engine, user)
+    finally:
+        await app.close()
+
+
+async def _run(settings: Settings) -> int:
+    app = await open_app(settings)
+    await app.close()
+    print(
+        "no channel configured: set TELEGRAM_BOT_TOKEN (see .env.example); "
+        "`p2wkss-bot chat` works without any platform",
+        file=sys.stderr,
+    )
+    return 2
+
+
+async def _db_upgrade(settings: Settings) -> int:
+    db = make_engine(settings.database_url)
+    try:
+        await migrate_and_seed(db)
+    finally:
+        await db.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def _locations_import(settings: Settings, file: Path) -> int:
+    try:
+        rows = parse_locations_csv(file.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {file}: {exc.__class__.__name__}", file=sys.stderr)
+        return 1
+    except LocationFileError as exc:
+        print(f"{file}: nothing imported:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    app = await open_app(settings)
+    try:
+        async with transaction(make_sessionmaker(app.db)) as session:
+            added = await import_locations(session, rows)
+    finally:
+        await app.close()
+    print(f"imported {len(rows)} row(s); {added} new kampung")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level if args.command != "chat" else "WARNING")
+    try:
+        if args.command == "chat":
+            return asyncio.run(_chat(settings, args.user))
+        if args.command == "run":
+            return asyncio.run(_run(settings))
+        if args.command == "db":
+            return asyncio.run(_db_upgrade(settings))
+        if args.command == "locations":
+            return asyncio.run(_locations_import(settings, args.file))
+    except DatabaseNotReady as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

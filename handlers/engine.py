@@ -1,0 +1,145 @@
+"""The one entry point every channel calls: `Engine.handle(incoming) -> replies`.
+
+Per message: one database transaction holding the dedupe record, the conversation state
+and the domain change, so a crash mid-way leaves everything as it was before that
+message. Messages from one chat are handled strictly in order (an in-process lock per
+chat, plus a row lock on the state for several workers on PostgreSQL); different chats
+run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
+
+# Importing the feature modules registers their flows, actions and menu entries.
+from handlers import common, erasure, registration  # noqa: F401
+from handlers.context import Ctx
+from handlers.core import Incoming, Reply
+from handlers.i18n import normalize_language, t
+from handlers.router import route
+from models import ChannelIdentity, ConversationState, Member, ProcessedMessage, utcnow
+from models.base import transaction
+from models.members import belongs_to, ensure_identity, household
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        tz: ZoneInfo,
+        default_language: str = "id",
+    ) -> None:
+        self.sessions = sessions
+        self.tz = tz
+        self.default_language = normalize_language(default_language)
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def _lock(self, channel: str, identity: str) -> asyncio.Lock:
+        key = (channel, identity)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        lock = self._lock(incoming.channel, incoming.identity)
+        async with lock:
+            lang = self.default_language
+            try:
+                async with transaction(self.sessions) as session:
+                    identity_id = await ensure_identity(
+                        session, incoming.channel, incoming.identity
+                    )
+                if await self._seen(incoming):
+                    log.info("duplicate message ignored on %s", incoming.channel)
+                    return []
+                async with transaction(self.sessions) as session:
+                    ctx = await self._context(session, identity_id, incoming)
+                    lang = ctx.lang
+                    if not await self._claim(session, incoming):
+                        return []
+                    await route(ctx)
+                    self._save(ctx)
+                    return ctx.replies
+            except Exception:
+                # Logged without the message text or any personal data; the transaction
+                # rolled back, so her conversation state is as it was before this message.
+                log.exception(
+                    "handler failed on %s (kind=%s)", incoming.channel, incoming.kind.value
+                )
+                return [Reply(text=t(lang, "common.error"))]
+
+    async def _seen(self, incoming: Incoming) -> bool:
+        async with self.sessions() as session:
+            found = await session.scalar(
+                select(ProcessedMessage.id).where(
+                    ProcessedMessage.channel == incoming.channel,
+                    ProcessedMessage.message_key == incoming.message_id,
+                )
+            )
+        return found is not None
+
+    async def _claim(self, session: AsyncSession, incoming: Incoming) -> bool:
+        """Record the message id in this transaction; False if another worker had it."""
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        result = await session.execute(
+            insert(ProcessedMessage)
+            .values(
+                channel=incoming.channel, message_key=incoming.message_id, processed_at=utcnow()
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "message_key"])
+            .returning(ProcessedMessage.id)
+        )
+        return result.scalar() is not None
+
+    async def _context(self, session: AsyncSession, identity_id: int, incoming: Incoming) -> Ctx:
+        identity = await session.get_one(ChannelIdentity, identity_id)
+        state = await session.get_one(ConversationState, identity_id, with_for_update=True)
+        member = None
+        if state.active_member_id is not None:
+            member = await session.get(Member, state.active_member_id)
+            if (
+                member is None
+                or member.erased
+                or not await belongs_to(session, identity_id, member.id)
+            ):
+                member = None
+        if member is None:
+            members = await household(session, identity_id)
+            member = members[0] if members else None
+            state.active_member_id = member.id if member else None
+        now = utcnow()
+        identity.last_seen_at = now
+        if member is not None:
+            member.last_active_at = now
+        return Ctx(
+            session=session,
+            incoming=incoming,
+            identity=identity,
+            state=state,
+            member=member,
+            tz=self.tz,
+            default_language=self.default_language,
+        )
+
+    @staticmethod
+    def _save(ctx: Ctx) -> None:
+        state = ctx.state
+        flag_modified(state, "data")
+        flag_modified(state, "offered")
+        state.version += 1
+        state.updated_at = utcnow()

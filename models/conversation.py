@@ -1,0 +1,46 @@
+"""Conversation state per chat and the ids of incoming messages already handled.
+
+Both are written in the same transaction as the domain change a message causes, so a
+restart or a redelivered update neither loses nor repeats anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, utcnow
+
+
+class ConversationState(Base):
+    __tablename__ = "conversation_states"
+
+    identity_id: Mapped[int] = mapped_column(
+        ForeignKey("channel_identities.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str | None] = mapped_column(String(40))
+    step: Mapped[str | None] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The menu last shown: {"choices": [[id, label], ...]}; typed numbers and labels match it
+    # and a tapped step answer not in it is stale.
+    offered: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    active_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    version: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ProcessedMessage(Base):
+    __tablename__ = "processed_messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "message_key", name="uq_processed_messages_channel_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    message_key: Mapped[str] = mapped_column(String(128))
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
