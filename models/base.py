@@ -7,6 +7,7 @@ concurrent writers queue on the busy timeout instead of failing on a stale snaps
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -74,6 +75,8 @@ class Base(DeclarativeBase):
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the engine; parameters are hidden in errors so personal data stays out of logs."""
     if url.startswith("sqlite"):
+        # aiosqlite logs every statement with its parameters (names, phones) at DEBUG.
+        logging.getLogger("aiosqlite").setLevel(logging.WARNING)
         engine = create_async_engine(
             url,
             echo=echo,
