@@ -59,8 +59,8 @@ async def _chat(settings: Settings, user: str) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    app = await open_app(settings)
-    await app.close()
+    # Channels arrive with the Telegram and WhatsApp issues; until one is configured,
+    # say what to set instead of starting a service that can talk to nobody.
     print(
         "no channel configured: set TELEGRAM_BOT_TOKEN (see .env.example); "
         "`p2wkss-bot chat` works without any platform",

@@ -1,0 +1,91 @@
+"""The console channel driven through stdin in a real subprocess, like a newcomer would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_cli(args: list[str], stdin: str = "", cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        env={**full_env, "PYTHONPATH": str(REPO)},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_mother_registers_in_the_terminal_through_a_pipe(tmp_path: Path) -> None:
+    db = tmp_path / "console.db"
+    script = "/start\n1\nya\nSiti Aminah\nSumberan\n3/5\n081234567890\n1\n"
+    result = run_cli(["chat", "--user", "demo", "--db", str(db)], stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "> /start" in out and "  1. Daftar" in out
+    assert "Siti Aminah sudah terdaftar" in out
+    assert "Siti" not in result.stderr and "0812" not in result.stderr
+
+    # Same database, same state: the next session knows her.
+    again = run_cli(["chat", "--user", "demo", "--db", str(db)], stdin="menu\n")
+    assert "Atas nama: Siti Aminah" in again.stdout
+
+
+def test_the_default_database_is_a_sqlite_file_in_the_working_directory(tmp_path: Path) -> None:
+    result = run_cli(["chat", "--user", "demo"], stdin="/start\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "p2wkss.db").exists()
+
+
+def test_end_of_input_right_away_exits_cleanly(tmp_path: Path) -> None:
+    result = run_cli(["chat", "--db", str(tmp_path / "x.db")], stdin="")
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_a_bad_setting_stops_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    result = run_cli(["chat"], env={"TIMEZONE": "Asia/Jakartaa"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "TIMEZONE" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_without_a_channel_says_what_to_set(tmp_path: Path) -> None:
+    result = run_cli(["run", "--help"], cwd=tmp_path)
+    assert result.returncode == 0
+    result = run_cli(["run"], cwd=tmp_path, env={"TELEGRAM_BOT_TOKEN": ""})
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "p2wkss-bot chat" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_db_upgrade_then_locations_import(tmp_path: Path) -> None:
+    db = tmp_path / "ops.db"
+    assert run_cli(["db", "upgrade", "--db", str(db)]).returncode == 0
+    csv = tmp_path / "lokasi.csv"
+    csv.write_text("kota,kecamatan,kelurahan,kampung\nKota Serang,Walantaka,Pipitan,Kebon\n")
+    result = run_cli(["locations", "import", str(csv), "--db", str(db)])
+    assert result.returncode == 0, result.stderr
+    assert "1 new kampung" in result.stdout
+    chat = run_cli(["chat", "--db", str(db)], stdin="daftar\nya\nSiti Aminah\n")
+    assert "Kebon (Kel. Pipitan)" in chat.stdout and "Sumberan (Kel. Warung Jaud)" in chat.stdout
+
+
+def test_locations_import_with_a_bad_row_imports_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "ops.db"
+    csv = tmp_path / "lokasi.csv"
+    csv.write_text("kecamatan,kelurahan,kampung\nWalantaka,Pipitan,Kebon\nWalantaka,,Duri\n")
+    result = run_cli(["locations", "import", str(csv), "--db", str(db)])
+    assert result.returncode == 1
+    assert "row 3: empty kelurahan" in result.stderr and "nothing imported" in result.stderr
+    chat = run_cli(["chat", "--db", str(db)], stdin="daftar\nya\nSiti Aminah\n")
+    assert "Kebon" not in chat.stdout

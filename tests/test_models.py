@@ -1,0 +1,110 @@
+"""The data layer: migrations, time in UTC, SQLite's WAL and immediate transactions."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from bot.app import App
+from models import Base, ChannelIdentity, Location, Member, make_engine, make_sessionmaker
+from models.migrate import current_revision, downgrade, head_revision, upgrade
+
+TABLES = {"locations", "members", "channel_identities", "identity_members",
+          "conversation_states", "processed_messages", "one_time_codes", "audit_log"}  # fmt: skip
+
+
+async def test_migrations_create_every_table_and_match_the_models(app: App) -> None:
+    assert await current_revision(app.db) == head_revision()
+    async with app.db.connect() as conn:
+        names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+        diff = await conn.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+        )
+    assert names >= TABLES
+    assert diff == [], f"models and migrations differ: {diff}"
+
+
+async def test_migrations_go_down_and_up_again(app: App) -> None:
+    await downgrade(app.db, "base")
+    async with app.db.connect() as conn:
+        names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert not (names & TABLES)
+    await upgrade(app.db)
+    assert await current_revision(app.db) == head_revision()
+
+
+async def test_the_kasemen_location_is_seeded(app: App) -> None:
+    async with make_sessionmaker(app.db).begin() as s:
+        kampung = list((await s.scalars(select(Location).where(Location.level == "kampung"))).unique())
+    places = {(k.name, k.parent.name if k.parent else None) for k in kampung}
+    assert places == {("Sumberan", "Warung Jaud"), ("Cibening", "Bendung")}
+    chain = kampung[0].parent.parent.parent if kampung[0].parent and kampung[0].parent.parent else None
+    assert chain is not None and chain.name == "Kota Serang"
+
+
+async def test_times_are_stored_in_utc_and_come_back_aware(app: App) -> None:
+    wib = timezone(timedelta(hours=7))
+    sessions = make_sessionmaker(app.db)
+    async with sessions.begin() as s:
+        m = Member(role="ibu", consent_at=datetime(2026, 8, 12, 9, 0, tzinfo=wib))
+        s.add(m)
+    async with sessions.begin() as s:
+        got = await s.get_one(Member, m.id)
+        assert got.consent_at == datetime(2026, 8, 12, 2, 0, tzinfo=UTC)
+        assert got.consent_at is not None and got.consent_at.tzinfo is not None
+    with pytest.raises(StatementError):
+        async with sessions.begin() as s:
+            s.add(Member(role="ibu", consent_at=datetime(2026, 8, 12, 9, 0)))
+
+
+async def test_a_role_outside_ibu_kader_admin_is_refused_by_the_database(app: App) -> None:
+    with pytest.raises(IntegrityError) as err:
+        async with make_sessionmaker(app.db).begin() as s:
+            s.add(Member(role="superuser", full_name="Rahasia Sekali"))
+    assert "Rahasia" not in str(err.value)  # bound parameters are hidden in errors
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'wal.db'}")
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 30000
+            assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_two_sqlite_writers_that_read_first_wait_instead_of_failing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """With a deferred BEGIN the second writer would fail with 'database is locked'
+    (a busy snapshot the timeout cannot cure); BEGIN IMMEDIATE makes it wait its turn."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'race.db'}")
+    try:
+        await upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        first_read = asyncio.Event()
+
+        async def writer(name: str, wait: asyncio.Event | None) -> None:
+            async with sessions.begin() as s:
+                await s.scalar(select(ChannelIdentity.id).limit(1))
+                if wait is None:
+                    first_read.set()
+                    await asyncio.sleep(0.2)  # hold the transaction while the other starts
+                s.add(ChannelIdentity(channel="test", external_id=name))
+
+        async def second() -> None:
+            await first_read.wait()
+            await writer("b", first_read)
+
+        await asyncio.gather(writer("a", None), second())
+        async with sessions.begin() as s:
+            got = set(await s.scalars(select(ChannelIdentity.external_id)))
+        assert got == {"a", "b"}
+    finally:
+        await engine.dispose()
