@@ -81,7 +81,7 @@ async def _db_upgrade(settings: Settings) -> int:
 
 async def _locations_import(settings: Settings, file: Path) -> int:
     try:
-        rows = parse_locations_csv(file.read_text("utf-8"))
+        rows = parse_locations_csv(await asyncio.to_thread(file.read_text, "utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         print(f"cannot read {file}: {exc.__class__.__name__}", file=sys.stderr)
         return 1

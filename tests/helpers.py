@@ -49,7 +49,9 @@ class Chat:
         )
 
     async def send_kind(self, kind: Kind) -> list[Reply]:
-        media = Media(file_ref="file-1") if kind in (Kind.PHOTO, Kind.DOCUMENT, Kind.VOICE) else None
+        media = (
+            Media(file_ref="file-1") if kind in (Kind.PHOTO, Kind.DOCUMENT, Kind.VOICE) else None
+        )
         return await self.deliver(self._incoming(kind, media=media))
 
     @property

@@ -127,5 +127,5 @@ async def test_bad_input_messages_come_in_her_language(app: App, chat: Chat) -> 
 async def test_names_are_stored_as_typed_only_trimmed(app: App, chat: Chat) -> None:
     await reach(chat, "name")
     await chat.send("   Hj. Siti  Nur'aini   ")
-    flow, step, data = await state_of(app, chat.identity)
+    _, step, data = await state_of(app, chat.identity)
     assert step == "kampung" and data["full_name"] == "Hj. Siti  Nur'aini"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -41,11 +42,16 @@ async def test_migrations_go_down_and_up_again(app: App) -> None:
 
 async def test_the_kasemen_location_is_seeded(app: App) -> None:
     async with make_sessionmaker(app.db).begin() as s:
-        kampung = list((await s.scalars(select(Location).where(Location.level == "kampung"))).unique())
+        kampung = list(
+            (await s.scalars(select(Location).where(Location.level == "kampung"))).unique()
+        )
     places = {(k.name, k.parent.name if k.parent else None) for k in kampung}
     assert places == {("Sumberan", "Warung Jaud"), ("Cibening", "Bendung")}
-    chain = kampung[0].parent.parent.parent if kampung[0].parent and kampung[0].parent.parent else None
-    assert chain is not None and chain.name == "Kota Serang"
+    kelurahan = kampung[0].parent
+    kecamatan = kelurahan.parent if kelurahan else None
+    kota = kecamatan.parent if kecamatan else None
+    assert kecamatan is not None and kecamatan.name == "Kasemen"
+    assert kota is not None and kota.name == "Kota Serang"
 
 
 async def test_times_are_stored_in_utc_and_come_back_aware(app: App) -> None:
@@ -66,11 +72,11 @@ async def test_times_are_stored_in_utc_and_come_back_aware(app: App) -> None:
 async def test_a_role_outside_ibu_kader_admin_is_refused_by_the_database(app: App) -> None:
     with pytest.raises(IntegrityError) as err:
         async with make_sessionmaker(app.db).begin() as s:
-            s.add(Member(role="superuser", full_name="Rahasia Sekali"))
+            s.add(Member(role="lurah", full_name="Rahasia Sekali"))
     assert "Rahasia" not in str(err.value)  # bound parameters are hidden in errors
 
 
-async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'wal.db'}")
     try:
         async with engine.connect() as conn:
@@ -81,7 +87,7 @@ async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path) -> None:  #
         await engine.dispose()
 
 
-async def test_two_sqlite_writers_that_read_first_wait_instead_of_failing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_two_sqlite_writers_that_read_first_wait_instead_of_failing(tmp_path: Path) -> None:
     """With a deferred BEGIN the second writer would fail with 'database is locked'
     (a busy snapshot the timeout cannot cure); BEGIN IMMEDIATE makes it wait its turn."""
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'race.db'}")

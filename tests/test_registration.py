@@ -6,8 +6,9 @@ import logging
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import open_app
+from bot.app import App, open_app
 from bot.settings import Settings
 from handlers.core import Incoming, Kind
 from models import AuditEntry, IdentityMember, Member, make_sessionmaker
@@ -26,12 +27,12 @@ async def register(chat: Chat, name: str = "Siti Aminah", phone: str = "0812-345
     await chat.send("simpan")
 
 
-async def members(app_sessions: object) -> list[Member]:
-    async with make_sessionmaker(app_sessions).begin() as s:  # type: ignore[arg-type]
+async def members(db: AsyncEngine) -> list[Member]:
+    async with make_sessionmaker(db).begin() as s:
         return list((await s.scalars(select(Member).order_by(Member.id))).unique())
 
 
-async def test_ibu_registers_by_tapping_buttons_in_bahasa_indonesia(app, chat: Chat) -> None:
+async def test_ibu_registers_by_tapping_buttons_in_bahasa_indonesia(app: App, chat: Chat) -> None:
     await chat.send("/start")
     assert "Menu utama" in chat.text
     await chat.tap_label("Daftar")
@@ -60,7 +61,7 @@ async def test_ibu_registers_by_tapping_buttons_in_bahasa_indonesia(app, chat: C
     assert m.language == "id" and not m.phone_verified
 
 
-async def test_mother_registers_in_english_by_typing_numbers(app, chat: Chat) -> None:
+async def test_mother_registers_in_english_by_typing_numbers(app: App, chat: Chat) -> None:
     await chat.send("/start")
     await chat.send("bahasa")
     await chat.send("2")
@@ -80,7 +81,7 @@ async def test_mother_registers_in_english_by_typing_numbers(app, chat: Chat) ->
     assert m.language == "en" and m.kampung is not None and m.kampung.name == "Cibening"
 
 
-async def test_ibu_fixes_her_name_on_the_summary_before_saving(app, chat: Chat) -> None:
+async def test_ibu_fixes_her_name_on_the_summary_before_saving(app: App, chat: Chat) -> None:
     await register(chat, name="Siti Aminh", phone="081234567890")
     # register() ended with "simpan"; start over with a new chat to test the summary edit
     other = Chat(chat.engine, identity="tg-2002")
@@ -124,11 +125,12 @@ async def test_a_restart_mid_registration_goes_on_at_the_same_step(
         await second.close()
 
 
-async def test_the_same_message_delivered_twice_is_handled_once(app, chat: Chat) -> None:
+async def test_the_same_message_delivered_twice_is_handled_once(app: App, chat: Chat) -> None:
     await chat.send("daftar")
     await chat.send("ya")
-    msg = Incoming(channel="test", identity="tg-1001", message_id="dup-1", kind=Kind.TEXT,
-                   text="Siti Aminah")
+    msg = Incoming(
+        channel="test", identity="tg-1001", message_id="dup-1", kind=Kind.TEXT, text="Siti Aminah"
+    )
     first = await chat.deliver(msg)
     assert "kampung mana" in first[0].text
     again = await chat.deliver(msg)
@@ -137,7 +139,7 @@ async def test_the_same_message_delivered_twice_is_handled_once(app, chat: Chat)
     assert "RT/RW" in chat.text  # still one step further, not two
 
 
-async def test_two_mothers_share_one_phone_and_switch(app, chat: Chat) -> None:
+async def test_two_mothers_share_one_phone_and_switch(app: App, chat: Chat) -> None:
     await register(chat, name="Siti Aminah")
     await chat.send("daftarkan ibu lain")
     assert "Untuk siapa" in chat.text
@@ -165,7 +167,7 @@ async def test_two_mothers_share_one_phone_and_switch(app, chat: Chat) -> None:
     assert links == 2
 
 
-async def test_ibu_edits_her_data_later(app, chat: Chat) -> None:
+async def test_ibu_edits_her_data_later(app: App, chat: Chat) -> None:
     await register(chat)
     await chat.send("ubah data")
     await chat.tap_label("Ubah RT/RW")
@@ -178,7 +180,7 @@ async def test_ibu_edits_her_data_later(app, chat: Chat) -> None:
 
 
 async def test_erasure_removes_her_personal_data_and_keeps_an_anonymous_count(
-    app, chat: Chat
+    app: App, chat: Chat
 ) -> None:
     await register(chat, name="Siti Aminah", phone="081234567890")
     await chat.send("hapus data saya")
@@ -200,7 +202,9 @@ async def test_erasure_removes_her_personal_data_and_keeps_an_anonymous_count(
     assert actions == ["member.register", "member.erase"]
 
 
-async def test_no_name_or_phone_reaches_the_logs(app, chat: Chat, caplog: pytest.LogCaptureFixture) -> None:
+async def test_no_name_or_phone_reaches_the_logs(
+    app: App, chat: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     await register(chat, name="Kartini Wulandari", phone="081277778888")
     await chat.send("ubah data")
