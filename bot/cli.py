@@ -14,6 +14,7 @@ from bot.logsetup import setup_logging
 from bot.settings import ConfigError, Settings, load_settings
 from models import make_engine, make_sessionmaker, transaction
 from models.location import LocationFileError, import_locations, parse_locations_csv
+from models.roles import grant_admin, revoke_admin
 
 log = logging.getLogger("p2wkss")
 
@@ -26,7 +27,15 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default="console", help="who you are in the chat (an id)")
     chat.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
 
-    sub.add_parser("run", help="run the configured channels (Telegram, WhatsApp)")
+    run = sub.add_parser("run", help="run the configured channels (Telegram, WhatsApp)")
+    run.add_argument("--webhook", action="store_true", help="Telegram webhook instead of polling")
+
+    adm = sub.add_parser("admin", help="grant or revoke the admin role")
+    adm_sub = adm.add_subparsers(dest="admin_command", required=True)
+    for verb in ("add", "remove"):
+        a = adm_sub.add_parser(verb, help=f"{verb} an admin by Telegram user id")
+        a.add_argument("--telegram-id", type=int, required=True)
+        a.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -58,15 +67,29 @@ async def _chat(settings: Settings, user: str) -> int:
         await app.close()
 
 
-async def _run(settings: Settings) -> int:
-    # Channels arrive with the Telegram and WhatsApp issues; until one is configured,
-    # say what to set instead of starting a service that can talk to nobody.
-    print(
-        "no channel configured: set TELEGRAM_BOT_TOKEN (see .env.example); "
-        "`p2wkss-bot chat` works without any platform",
-        file=sys.stderr,
-    )
-    return 2
+async def _run(settings: Settings, webhook: bool) -> int:
+    from bot.service import run_service
+
+    return await run_service(settings, webhook=webhook)
+
+
+async def _admin(settings: Settings, verb: str, telegram_id: int) -> int:
+    from bot.channels.telegram import push_commands
+
+    app = await open_app(settings)
+    try:
+        async with transaction(app.sessions) as session:
+            if verb == "add":
+                changed = await grant_admin(session, "telegram", str(telegram_id), actor="cli")
+            else:
+                changed = await revoke_admin(session, "telegram", str(telegram_id), actor="cli")
+    finally:
+        await app.close()
+    done = {"add": "is now an admin", "remove": "is no longer an admin"}[verb]
+    print(f"telegram user {telegram_id} {done}" if changed else "nothing to change")
+    if changed and settings.telegram_bot_token is not None:
+        await push_commands(settings, telegram_id, "admin" if verb == "add" else "ibu")
+    return 0
 
 
 async def _db_upgrade(settings: Settings) -> int:
@@ -112,12 +135,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chat":
             return asyncio.run(_chat(settings, args.user))
         if args.command == "run":
-            return asyncio.run(_run(settings))
+            return asyncio.run(_run(settings, args.webhook))
+        if args.command == "admin":
+            return asyncio.run(_admin(settings, args.admin_command, args.telegram_id))
         if args.command == "db":
             return asyncio.run(_db_upgrade(settings))
         if args.command == "locations":
             return asyncio.run(_locations_import(settings, args.file))
-    except DatabaseNotReady as exc:
+    except (DatabaseNotReady, ConfigError) as exc:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:

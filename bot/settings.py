@@ -7,6 +7,7 @@ that line and never echoes a value (a secret may be in it).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,9 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     media_dir: Path = Path("./media")
+    webhook_listen: str = "127.0.0.1:8080"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")
@@ -69,6 +73,35 @@ class Settings(BaseSettings):
         if v is not None and not v.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return v
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _host_port(cls, v: str) -> str:
+        host, sep, port = v.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. 127.0.0.1:8080")
+        return v
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, v: str | None) -> str | None:
+        if v and not v.startswith("https://"):
+            raise ValueError("must be an https:// URL (Telegram only calls https webhooks)")
+        return v.rstrip("/") if v else None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_chars(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and v.get_secret_value():
+            raw = v.get_secret_value()
+            if not (1 <= len(raw) <= 256) or not re.fullmatch(r"[A-Za-z0-9_-]+", raw):
+                raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return v if v is not None and v.get_secret_value() else None
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _empty_token_is_none(cls, v: SecretStr | None) -> SecretStr | None:
+        return v if v is not None and v.get_secret_value().strip() else None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -64,8 +64,8 @@ class Ctx:
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)
 
-    def say(self, text: str, *, choices: tuple[Choice, ...] = ()) -> None:
-        self.replies.append(Reply(text=text, choices=choices))
+    def say(self, text: str, *, choices: tuple[Choice, ...] = (), menu: bool = False) -> None:
+        self.replies.append(Reply(text=text, choices=choices, menu=menu))
 
     def ask(
         self,

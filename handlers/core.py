@@ -87,6 +87,8 @@ class Reply:
     photo: Path | None = None
     document: Path | None = None
     document_name: str | None = None
+    # The main menu: a channel may also keep it at hand (Telegram: a persistent keyboard).
+    menu: bool = False
 
 
 def check_choice_id(choice_id: str) -> str:

@@ -124,6 +124,10 @@ class Engine:
             state.active_member_id = member.id if member else None
         now = utcnow()
         identity.last_seen_at = now
+        if identity.unreachable:
+            # She wrote to us, so the chat works again (she unblocked the bot).
+            identity.unreachable = False
+            identity.unreachable_at = None
         if member is not None:
             member.last_active_at = now
         return Ctx(

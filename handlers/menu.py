@@ -49,7 +49,7 @@ async def show_menu(ctx: Ctx, intro: str | None = None) -> None:
         lines.append(ctx.t("menu.as_member", name=ctx.member.full_name or "-"))
     lines.append(ctx.t("menu.title"))
     ctx.offer(choices)
-    ctx.say("\n".join(lines), choices=choices)
+    ctx.say("\n".join(lines), choices=choices, menu=True)
 
 
 def keyword_action(text: str) -> str | None:
@@ -59,4 +59,17 @@ def keyword_action(text: str) -> str | None:
         for lang in LANGUAGES:
             if word in (w.strip().casefold() for w in t(lang, e.label_key + ".words").split(",")):
                 return e.action
+    return None
+
+
+async def menu_label_action(ctx: Ctx, text: str) -> str | None:
+    """A main-menu label typed or sent by a keyboard button, in any language: its action.
+
+    Telegram's persistent menu keyboard sends labels as text, even in the middle of a flow.
+    """
+    word = " ".join(text.split()).casefold()
+    role = ctx.role
+    for e in ENTRIES:
+        if role in e.roles and any(t(lang, e.label_key).casefold() == word for lang in LANGUAGES):
+            return e.action
     return None

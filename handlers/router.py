@@ -15,7 +15,7 @@ from handlers import common
 from handlers.context import Answer, Ctx
 from handlers.core import ACTION_PREFIX, STEP_PREFIX, Choice, Kind, parse_action
 from handlers.flow import ACTIONS, FLOWS, reprompt
-from handlers.menu import keyword_action, show_menu
+from handlers.menu import keyword_action, menu_label_action, show_menu
 from handlers.parse import parse_int, parse_yes_no
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,10 @@ async def _route_text(ctx: Ctx, text: str, in_flow: bool) -> None:
         await _route_choice(ctx, matched.id, in_flow)
         return
     if await _global_word(ctx, text, word):
+        return
+    menu_action = await menu_label_action(ctx, text)
+    if menu_action is not None:
+        await run_action(ctx, ACTION_PREFIX + menu_action)
         return
     if in_flow:
         await answer_step(ctx, Answer(kind=Kind.TEXT, text=text.strip(), incoming=ctx.incoming))

@@ -1,0 +1,241 @@
+"""Telegram channel on python-telegram-bot 22: long polling or webhook updates in,
+replies out. It only translates; every decision is made by the handlers.
+
+Updates from different chats run concurrently (PTB's concurrent updates); the engine's
+per-chat lock keeps one chat's updates in arrival order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.channels.telegram_render import CHANNEL, Outgoing, render, to_incoming
+from bot.settings import Settings
+from handlers.core import STEP_PREFIX, Reply
+from handlers.engine import Engine
+from handlers.i18n import t
+from models import transaction
+from models.roles import set_reachable, staff_chats
+
+log = logging.getLogger(__name__)
+
+# PTB 22 announces that periods such as RetryAfter.retry_after become timedeltas; opt in now
+# (we read both forms) instead of a deprecation warning on every flood wait.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+# PTB logs whole updates (names, phone numbers) and httpx logs URLs holding the bot token,
+# both below WARNING: keep them there whatever the root level is.
+QUIET_LOGGERS = ("telegram", "httpx", "httpcore", "hpack")
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+SEND_ATTEMPTS = 4
+MAX_RETRY_AFTER = 120.0
+
+COMMANDS = {
+    "ibu": ["start", "menu", "bantuan", "bahasa", "batal"],
+    "kader": ["start", "menu", "bantuan", "bahasa", "batal"],
+    "admin": ["start", "menu", "bantuan", "bahasa", "batal"],
+}
+
+
+def _seconds(value: float | timedelta) -> float:
+    # PTB 22 gives retry_after as int seconds or as a timedelta (PTB_TIMEDELTA).
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def deep_link(username: str, code: str) -> str:
+    return f"https://t.me/{username}?start={code}"
+
+
+class TelegramChannel:
+    def __init__(
+        self,
+        token: str,
+        engine: Engine,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        base_url: str,
+        base_file_url: str,
+        polling: bool = True,
+        concurrency: int = 64,
+    ) -> None:
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
+        self.engine = engine
+        self.sessions = sessions
+        self.polling = polling
+        builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(base_url)
+            .base_file_url(base_file_url)
+            .concurrent_updates(concurrency)
+        )
+        if not polling:
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.username: str | None = None
+        # Updates being handled right now; lets tests and shutdown wait for quiet.
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def bot(self) -> Bot:
+        bot: Bot = self.application.bot
+        return bot
+
+    async def start(self, *, poll_timeout: int = 30) -> None:
+        await self.application.initialize()
+        self.username = self.bot.username
+        await self.refresh_commands()
+        await self.application.start()
+        if self.polling and self.application.updater is not None:
+            await self.application.updater.start_polling(
+                poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+            )
+
+    async def stop(self) -> None:
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def feed_webhook(self, data: dict[str, Any]) -> None:
+        """An update posted to our webhook (its secret already checked)."""
+        update = Update.de_json(data, self.bot)
+        await self.application.update_queue.put(update)
+
+    async def refresh_commands(self) -> None:
+        """Command menus per role: the default for everyone, per-chat ones for staff."""
+        try:
+            await self._set_commands(BotCommandScopeDefault(), "ibu")
+            async with transaction(self.sessions) as session:
+                chats = await staff_chats(session, CHANNEL)
+            for chat_id, role in chats.items():
+                await self._set_commands(BotCommandScopeChat(int(chat_id)), role)
+        except TelegramError as exc:
+            log.warning("could not set the command menus: %s", exc.__class__.__name__)
+
+    async def _set_commands(self, scope: Any, role: str) -> None:
+        for lang in ("id", "en"):
+            commands = [BotCommand(c, t(lang, f"command.{c}")) for c in COMMANDS[role]]
+            await self.bot.set_my_commands(
+                commands, scope=scope, language_code=None if lang == "id" else lang
+            )
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        self._busy += 1
+        self._idle.clear()
+        try:
+            await self._handle(update)
+        except Exception:
+            log.exception("telegram update %s failed", update.update_id)
+        finally:
+            self._busy -= 1
+            if self._busy == 0:
+                self._idle.set()
+
+    async def _handle(self, update: Update) -> None:
+        member_change = update.my_chat_member
+        if member_change is not None:
+            status = member_change.new_chat_member.status
+            reachable = status not in ("kicked", "left")
+            async with transaction(self.sessions) as session:
+                await set_reachable(session, CHANNEL, str(member_change.chat.id), reachable)
+            return
+        incoming = to_incoming(update)
+        if incoming is None:
+            return
+        query = update.callback_query
+        if query is not None:
+            await self._quietly(query.answer())
+        replies = await self.engine.handle(incoming)
+        step_answer = (incoming.choice or "").startswith(STEP_PREFIX)
+        if query is not None and query.message is not None and step_answer:
+            # A step answer is taken once: remove its buttons so a second tap cannot act.
+            await self._quietly(query.edit_message_reply_markup(reply_markup=None))
+        await self.send_replies(int(incoming.identity), replies)
+
+    async def _quietly(self, call: Any) -> None:
+        try:
+            await call
+        except BadRequest as exc:  # e.g. an old query, or markup already removed
+            log.info("telegram ignored a request: %s", exc.__class__.__name__)
+        except TelegramError as exc:
+            log.warning("telegram request failed: %s", exc.__class__.__name__)
+
+    async def send_replies(self, chat_id: int, replies: list[Reply]) -> None:
+        for reply in replies:
+            for piece in render(reply):
+                if not await self._send(chat_id, piece):
+                    return
+
+    async def _send(self, chat_id: int, piece: Outgoing) -> bool:
+        """Send one message, honouring RetryAfter and retrying network errors a few
+        times; False when the chat cannot be reached (blocked) or sending gave up."""
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                await self.bot.send_message(chat_id, piece.text, reply_markup=piece.markup)
+                return True
+            except RetryAfter as exc:
+                wait = min(_seconds(exc.retry_after), MAX_RETRY_AFTER)
+                log.info("telegram asked to wait %.1f s before replying", wait)
+                await asyncio.sleep(wait)
+            except Forbidden:
+                async with transaction(self.sessions) as session:
+                    await set_reachable(session, CHANNEL, str(chat_id), False)
+                log.info("telegram chat blocked the bot; marked unreachable")
+                return False
+            except NetworkError as exc:  # includes TimedOut; BadRequest is not retried
+                if isinstance(exc, BadRequest) or attempt == SEND_ATTEMPTS:
+                    log.warning("telegram reply failed: %s", exc.__class__.__name__)
+                    return False
+                await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+        return False
+
+
+async def push_commands(settings: Settings, chat_id: int, role: str) -> None:
+    """Refresh one chat's command menu after a role change made outside the running bot."""
+    assert settings.telegram_bot_token is not None
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_file_url,
+    )
+    try:
+        async with bot:
+            scope = BotCommandScopeChat(chat_id)
+            if role == "ibu":
+                await bot.delete_my_commands(scope=scope)
+            else:
+                for lang in ("id", "en"):
+                    commands = [BotCommand(c, t(lang, f"command.{c}")) for c in COMMANDS[role]]
+                    await bot.set_my_commands(
+                        commands, scope=scope, language_code=None if lang == "id" else lang
+                    )
+    except TelegramError as exc:
+        log.warning("command menu not refreshed (%s); it is set at the next start",
+                    exc.__class__.__name__)  # fmt: skip

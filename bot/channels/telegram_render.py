@@ -1,0 +1,149 @@
+"""Turning channel-neutral replies into Telegram message parameters, and updates back.
+
+Pure functions, no network: what a `Reply` becomes (text chunks, keyboards) and what an
+`Update` becomes (`Incoming`), so both directions are easy to read and to test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+
+from handlers.core import Choice, Contact, Incoming, Kind, Media, Reply
+
+CHANNEL = "telegram"
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+# Buttons whose labels are this short sit two to a row; longer ones get a row each.
+SHORT_LABEL = 14
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split on line breaks so no piece exceeds Telegram's limit (hard-cut only a
+    single line that is itself too long)."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+T = TypeVar("T")
+
+
+def _rows(labels: list[tuple[str, T]]) -> list[list[T]]:
+    short = all(len(label) <= SHORT_LABEL for label, _ in labels)
+    per_row = 2 if short else 1
+    items = [item for _, item in labels]
+    return [items[i : i + per_row] for i in range(0, len(items), per_row)]
+
+
+def inline_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
+    buttons = [(c.label, InlineKeyboardButton(c.label, callback_data=c.id)) for c in choices]
+    return InlineKeyboardMarkup(_rows(buttons))
+
+
+def reply_keyboard(labels: list[str], *, contact: str | None = None,
+                   persistent: bool = False) -> ReplyKeyboardMarkup:  # fmt: skip
+    rows: list[list[KeyboardButton]] = []
+    if contact:
+        rows.append([KeyboardButton(contact, request_contact=True)])
+    rows += _rows([(label, KeyboardButton(label)) for label in labels])
+    return ReplyKeyboardMarkup(
+        rows,
+        resize_keyboard=True,
+        one_time_keyboard=not persistent,
+        is_persistent=persistent,
+    )
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Bot API send: text (or a caption) and an optional keyboard."""
+
+    text: str
+    markup: Markup | None = None
+
+
+def render(reply: Reply) -> list[Outgoing]:
+    """The messages a reply becomes; the keyboard goes on the last piece."""
+    markup: Markup | None = None
+    if reply.request_contact:
+        markup = reply_keyboard([c.label for c in reply.choices], contact=reply.request_contact)
+    elif reply.menu:
+        # The main menu also stays at hand as a persistent keyboard under the text box.
+        markup = reply_keyboard([c.label for c in reply.choices], persistent=True)
+    elif reply.choices:
+        markup = inline_keyboard(reply.choices)
+    pieces = split_text(reply.text)
+    out = [Outgoing(p) for p in pieces[:-1]]
+    out.append(Outgoing(pieces[-1], markup))
+    return out
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The channel-neutral form of a private-chat update, or None if it is not for us."""
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None or chat.type != "private":
+        return None
+    base: dict[str, Any] = {
+        "channel": CHANNEL,
+        "identity": str(chat.id),
+        "message_id": str(update.update_id),
+        "sender_id": str(user.id) if user else None,
+    }
+    query = update.callback_query
+    if query is not None:
+        return Incoming(kind=Kind.CHOICE, choice=query.data or "", **base)
+    msg = update.message
+    if msg is None:
+        return None
+    if msg.text is not None:
+        return Incoming(kind=Kind.TEXT, text=msg.text, **base)
+    if msg.contact is not None:
+        contact = Contact(
+            phone=msg.contact.phone_number,
+            user_id=str(msg.contact.user_id) if msg.contact.user_id else None,
+        )
+        return Incoming(kind=Kind.CONTACT, contact=contact, **base)
+    if msg.photo:
+        media = Media(file_ref=msg.photo[-1].file_id, size=msg.photo[-1].file_size)
+        return Incoming(kind=Kind.PHOTO, media=media, text=msg.caption or "", **base)
+    if msg.document is not None:
+        doc = msg.document
+        media = Media(doc.file_id, doc.file_name, doc.mime_type, doc.file_size)
+        return Incoming(kind=Kind.DOCUMENT, media=media, text=msg.caption or "", **base)
+    if msg.location is not None:
+        where = (msg.location.latitude, msg.location.longitude)
+        return Incoming(kind=Kind.LOCATION, location=where, **base)
+    if msg.voice is not None or msg.audio is not None:
+        return Incoming(kind=Kind.VOICE, **base)
+    if msg.sticker is not None:
+        return Incoming(kind=Kind.STICKER, **base)
+    return Incoming(kind=Kind.OTHER, **base)

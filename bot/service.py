@@ -1,0 +1,89 @@
+"""`p2wkss-bot run`: start every configured channel (and the web server when one needs
+it), grant the admins named in the settings, and stop cleanly on SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from bot.app import App, open_app
+from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_render import CHANNEL as TELEGRAM
+from bot.settings import ConfigError, Settings
+from bot.web import build_web_app, make_server
+from models import transaction
+from models.roles import grant_admin
+
+log = logging.getLogger("p2wkss.service")
+
+
+def check_channels(settings: Settings, *, webhook: bool) -> None:
+    """Refuse to start what cannot work, with one line saying what to set."""
+    if settings.telegram_bot_token is None:
+        raise ConfigError(
+            "no channel configured: set TELEGRAM_BOT_TOKEN (see .env.example); "
+            "`p2wkss-bot chat` works without any platform"
+        )
+    if webhook and (settings.webhook_secret is None or not settings.webhook_url):
+        raise ConfigError(
+            "webhook mode needs WEBHOOK_URL (https) and WEBHOOK_SECRET; "
+            "without --webhook the bot uses long polling"
+        )
+
+
+async def grant_configured_admins(app: App, settings: Settings) -> None:
+    async with transaction(app.sessions) as session:
+        for user_id in settings.admin_telegram_ids:
+            await grant_admin(session, TELEGRAM, str(user_id), actor="settings")
+
+
+async def run_service(
+    settings: Settings, *, webhook: bool, stop: asyncio.Event | None = None
+) -> int:
+    check_channels(settings, webhook=webhook)
+    assert settings.telegram_bot_token is not None
+    stop = stop or _stop_on_signals()
+    app = await open_app(settings)
+    try:
+        await grant_configured_admins(app, settings)
+        telegram = TelegramChannel(
+            settings.telegram_bot_token.get_secret_value(),
+            app.engine,
+            app.sessions,
+            base_url=settings.telegram_api_base_url,
+            base_file_url=settings.telegram_file_url,
+            polling=not webhook,
+        )
+        await telegram.start()
+        server = None
+        server_task = None
+        try:
+            if webhook:
+                assert settings.webhook_secret is not None and settings.webhook_url
+                secret = settings.webhook_secret.get_secret_value()
+                web = build_web_app(app.db, telegram=telegram.feed_webhook, telegram_secret=secret)
+                server = make_server(web, settings.webhook_listen)
+                server_task = asyncio.create_task(server.serve())
+                await telegram.set_webhook(settings.webhook_url + "/telegram", secret)
+            log.info("running: telegram (%s)", "webhook" if webhook else "long polling")
+            await stop.wait()
+        finally:
+            if server is not None and server_task is not None:
+                server.should_exit = True
+                with contextlib.suppress(Exception):
+                    await server_task
+            await telegram.stop()
+    finally:
+        await app.close()
+    return 0
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop

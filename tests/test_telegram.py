@@ -1,0 +1,254 @@
+"""Mothers on Telegram: the real python-telegram-bot HTTP stack against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.channels.telegram import TelegramChannel, deep_link
+from bot.web import build_web_app, make_server
+from handlers.context import Ctx
+from handlers.flow import ACTIONS, ActionSpec
+from models import ChannelIdentity, Member, make_sessionmaker
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.telegram_harness import TOKEN, TgUser
+from tests.test_bad_input import state_of
+
+SITI, DEWI = 6100000001, 6100000002
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer(token=TOKEN) as server:
+        yield server
+
+
+async def start_channel(app: App, fake: FakeTelegramServer, polling: bool) -> TelegramChannel:
+    channel = TelegramChannel(
+        TOKEN, app.engine, app.sessions, base_url=fake.base_url, base_file_url=fake.file_url,
+        polling=polling,
+    )  # fmt: skip
+    await channel.start(poll_timeout=1)
+    return channel
+
+
+@pytest.fixture
+async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
+    channel = await start_channel(app, fake, polling=True)
+    try:
+        yield channel
+    finally:
+        await channel.stop()
+
+
+async def identity(app: App, chat_id: int) -> ChannelIdentity:
+    async with make_sessionmaker(app.db).begin() as s:
+        found = await s.scalar(
+            select(ChannelIdentity).where(ChannelIdentity.external_id == str(chat_id))
+        )
+    assert found is not None
+    return found
+
+
+async def member_of(app: App, name: str) -> Member:
+    async with make_sessionmaker(app.db).begin() as s:
+        found = await s.scalar(select(Member).where(Member.full_name == name))
+    assert found is not None
+    return found
+
+
+async def test_siti_registers_by_tapping_and_shares_her_own_number(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel
+) -> None:
+    siti = TgUser(fake, SITI, telegram)
+    await siti.say("/start", "Menu utama")
+    assert siti.keyboard_labels() == ["Daftar", "Bantuan", "Bahasa / Language"]
+    menu_markup = siti.new()[-1].reply_markup
+    assert menu_markup is not None and menu_markup.get("is_persistent") is True
+    await siti.say("Daftar", "Apakah Ibu setuju?")  # a persistent-keyboard tap sends the label
+    await siti.tap("Ya, setuju", "nama lengkap")
+    await siti.say("Siti Aminah", "kampung mana")
+    await siti.tap("Sumberan", "RT/RW")
+    ask_phone = await siti.say("3/5", "nomor HP")
+    markup = ask_phone[-1].reply_markup or {}
+    assert markup["keyboard"][0][0] == {"text": "Bagikan nomor HP", "request_contact": True}
+    await siti.share_contact("6281234567890", owner=SITI, expect="Mohon periksa")
+    assert "0812-3456-7890" in siti.text
+    await siti.tap("Simpan", "sudah terdaftar")
+    m = await member_of(app, "Siti Aminah")
+    assert m.phone_e164 == "+6281234567890" and m.phone_verified
+    # Every tap was answered, and the buttons of answered steps were removed.
+    assert len(fake.calls_of("answerCallbackQuery")) == 3
+    assert len(fake.calls_of("editMessageReplyMarkup", status=200)) == 3
+
+
+async def test_dewi_registers_by_typing_numbers_and_someone_elses_contact_is_refused(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel
+) -> None:
+    dewi = TgUser(fake, DEWI, telegram)
+    await dewi.say("halo", "Menu utama")
+    await dewi.say("1", "setuju")
+    await dewi.say("1", "nama lengkap")
+    await dewi.say("Dewi Lestari", "kampung mana")
+    await dewi.say("1", "RT/RW")
+    await dewi.say("7/2", "nomor HP")
+    await dewi.share_contact("6289912345678", owner=SITI, expect="bukan milik akun ini")
+    await dewi.say("0813 1111 2222", "Mohon periksa")
+    await dewi.say("1", "sudah terdaftar")
+    m = await member_of(app, "Dewi Lestari")
+    assert m.phone_e164 == "+6281311112222" and not m.phone_verified
+    assert m.kampung is not None and m.kampung.name == "Cibening"
+
+
+async def test_a_stale_step_button_does_nothing_and_an_old_action_button_still_works(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel
+) -> None:
+    siti = TgUser(fake, SITI, telegram)
+    await siti.say("bahasa", "Pilih bahasa")
+    lang_msg, english = siti.button("English")
+    await siti.say("daftar", "setuju")
+    consent_msg, yes = siti.button("Ya, setuju")
+    await siti.tap_data(consent_msg, yes, "nama lengkap")
+    await siti.tap_data(consent_msg, yes, "nama lengkap")
+    assert "sudah tidak berlaku" in siti.text
+    flow, step, _ = await state_of(app, str(SITI))
+    assert (flow, step) == ("register", "name")
+    # The language buttons are actions: days later they still work, and the flow goes on.
+    await siti.tap_data(lang_msg, english, "now English")
+    assert "full name" in siti.text
+
+
+async def test_webhook_checks_the_secret_and_healthz_answers(
+    app: App, fake: FakeTelegramServer
+) -> None:
+    channel = await start_channel(app, fake, polling=False)
+    web = build_web_app(app.db, telegram=channel.feed_webhook, telegram_secret="s3cret-Token")
+    server = make_server(web, "127.0.0.1:0")
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        update = fake.inject_message(SITI, "/start")
+        url = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=url) as client:
+            assert (await client.get("/healthz")).json() == {"ok": True, "database": "ok"}
+            assert (await client.post("/telegram", json=update)).status_code == 403
+            wrong = {"X-Telegram-Bot-Api-Secret-Token": "guess"}
+            assert (await client.post("/telegram", json=update, headers=wrong)).status_code == 403
+            assert not fake.sent_messages(SITI)
+            right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token"}
+            assert (await client.post("/telegram", json=update, headers=right)).status_code == 200
+        await fake.wait_for(lambda _: len(fake.sent_messages(SITI)) == 1)
+        assert "Menu utama" in (fake.sent_messages(SITI)[0].text or "")
+    finally:
+        server.should_exit = True
+        await task
+        await channel.stop()
+
+
+async def test_the_same_update_twice_is_handled_once_and_one_chat_stays_in_order(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel
+) -> None:
+    siti = TgUser(fake, SITI, telegram)
+    await siti.say("daftar", "setuju")
+    await siti.say("ya", "nama lengkap")
+    siti.mark = len(siti.messages())
+    name = fake.inject_message(SITI, "Siti Aminah")
+    fake.inject_message(SITI, "2")
+    fake.inject_update(name)  # Telegram delivers the name again
+    await siti._expect("RT/RW")
+    await siti.say("3/5", "nomor HP")
+    texts = [m.text or "" for m in siti.messages()]
+    assert sum("kampung mana" in t for t in texts) == 1
+    _, step, data = await state_of(app, str(SITI))
+    assert step == "phone" and data["full_name"] == "Siti Aminah"
+    assert data["kampung_id"] is not None
+
+
+async def test_429_delays_the_reply_and_403_marks_the_chat_unreachable(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel
+) -> None:
+    siti = TgUser(fake, SITI, telegram)
+    fake.fail_next("sendMessage", 429, retry_after=1, chat_id=SITI)
+    await siti.say("/start", "Menu utama", timeout=10)
+    refused, sent = fake.calls_of("sendMessage", 429)[0], fake.calls_of("sendMessage", 200)[0]
+    assert sent.at - refused.at >= 1.0
+
+    fake.block_chat(SITI)
+    fake.inject_message(SITI, "menu")
+    await fake.wait_for(lambda _: len(fake.calls_of("sendMessage", 403)) == 1)
+    for _ in range(100):
+        if (await identity(app, SITI)).unreachable:
+            break
+        await asyncio.sleep(0.02)
+    assert (await identity(app, SITI)).unreachable
+
+    fake.unblock_chat(SITI)
+    await siti.say("menu", "Menu utama")
+    assert not (await identity(app, SITI)).unreachable
+
+
+async def test_blocking_and_unblocking_the_bot_updates_reachability(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel
+) -> None:
+    siti = TgUser(fake, SITI, telegram)
+    await siti.say("/start", "Menu utama")
+    fake.inject_my_chat_member(SITI, "kicked")
+    for _ in range(200):
+        if (await identity(app, SITI)).unreachable:
+            break
+        await asyncio.sleep(0.01)
+    assert (await identity(app, SITI)).unreachable
+    fake.inject_my_chat_member(SITI, "member")
+    for _ in range(200):
+        if not (await identity(app, SITI)).unreachable:
+            break
+        await asyncio.sleep(0.01)
+    assert not (await identity(app, SITI)).unreachable
+
+
+async def test_a_handler_that_raises_apologises_keeps_state_and_logs_nothing_personal(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    caplog.set_level(logging.DEBUG)
+    siti = TgUser(fake, SITI, telegram)
+    await siti.say("daftar", "setuju")
+    await siti.say("ya", "nama lengkap")
+    await siti.say("Kartini Wulandari", "kampung mana")
+    before = await state_of(app, str(SITI))
+
+    async def broken(ctx: Ctx, args: list[str]) -> None:
+        ctx.update_data(full_name="half-written")
+        raise RuntimeError("boom")
+
+    ACTIONS["broken"] = ActionSpec(broken, frozenset({"guest"}))
+    try:
+        kampung_msg, _ = siti.button("Sumberan")
+        await siti.tap_data(kampung_msg, "a:broken", "Maaf, ada gangguan")
+    finally:
+        del ACTIONS["broken"]
+    assert await state_of(app, str(SITI)) == before
+    logged = caplog.text
+    assert "handler failed" in logged
+    for secret in ("Kartini", "Wulandari", TOKEN, TOKEN.split(":")[1]):
+        assert secret not in logged
+
+
+async def test_deep_links_and_command_menus(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel
+) -> None:
+    assert telegram.username == "p2wkss_test_bot"
+    assert deep_link(telegram.username, "abc_123") == "https://t.me/p2wkss_test_bot?start=abc_123"
+    siti = TgUser(fake, SITI, telegram)
+    await siti.say("/start abc_123", "kode itu tidak dikenal")
+    commands = [c["command"] for c in fake.get_commands()]
+    assert commands == ["start", "menu", "bantuan", "bahasa", "batal"]
+    assert fake.get_commands(language_code="en")[1]["description"] == "Main menu"
