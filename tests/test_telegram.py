@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from bot.app import App
 from bot.channels.telegram import TelegramChannel, deep_link
 from bot.web import build_web_app, make_server
 from handlers.context import Ctx
+from handlers.core import Reply
 from handlers.flow import ACTIONS, ActionSpec
 from models import ChannelIdentity, Member, make_sessionmaker
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -252,3 +254,36 @@ async def test_deep_links_and_command_menus(
     commands = [c["command"] for c in fake.get_commands()]
     assert commands == ["start", "menu", "bantuan", "bahasa", "batal"]
     assert fake.get_commands(language_code="en")[1]["description"] == "Main menu"
+
+
+async def test_photos_and_documents_reach_the_chat_with_their_captions(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel, tmp_path: Path
+) -> None:
+    ics = tmp_path / "kegiatan.ics"
+    ics.write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    photo = tmp_path / "foto.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0fake-jpeg")
+    await telegram.send_replies(SITI, [
+        Reply(text="Jadwal kegiatan", document=ics, document_name="kegiatan.ics"),
+        Reply(text="Foto kegiatan", photo=photo),
+    ])  # fmt: skip
+    [doc] = fake.calls_of("sendDocument", 200)
+    [pic] = fake.calls_of("sendPhoto", 200)
+    assert doc.params["caption"] == "Jadwal kegiatan" and pic.params["caption"] == "Foto kegiatan"
+    assert doc.params["document"].content == ics.read_bytes()
+    assert doc.params["document"].filename == "kegiatan.ics"
+
+
+async def test_the_access_log_names_no_query_string_or_header(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="p2wkss.web")
+    web = build_web_app(app.db, telegram=None)
+    transport = httpx.ASGITransport(app=web)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get(
+            "/healthz?token=SECRET123", headers={"Authorization": "Bearer HEADERSECRET"}
+        )
+    assert response.status_code == 200
+    assert "GET /healthz 200" in caplog.text
+    assert "SECRET123" not in caplog.text and "HEADERSECRET" not in caplog.text

@@ -121,3 +121,13 @@ def test_long_text_is_split_on_line_breaks_and_keyboards_fit_telegram() -> None:
     assert [len(r) for r in rows] == [1, 1]
     with pytest.raises(ValueError):
         Choice("a:" + "x" * 63, "too long for callback_data")
+
+
+def test_a_photo_keeps_its_caption_within_1024_and_the_rest_follows(tmp_path: Path) -> None:
+    photo = tmp_path / "foto.jpg"
+    photo.write_bytes(b"jpeg")
+    text = "\n".join(f"kalimat {i} " + "k" * 40 for i in range(60))
+    out = render(Reply(text=text, photo=photo, choices=(Choice("a:help", "Bantuan"),)))
+    assert out[0].photo == photo and len(out[0].text) <= 1024
+    assert "\n".join(o.text for o in out) == text
+    assert out[-1].markup is not None and all(o.markup is None for o in out[:-1])

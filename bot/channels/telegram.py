@@ -193,12 +193,26 @@ class TelegramChannel:
                 if not await self._send(chat_id, piece):
                     return
 
+    async def _call(self, chat_id: int, piece: Outgoing) -> None:
+        if piece.photo is not None:
+            await self.bot.send_photo(
+                chat_id, piece.photo.read_bytes(), caption=piece.text or None,
+                reply_markup=piece.markup,
+            )  # fmt: skip
+        elif piece.document is not None:
+            await self.bot.send_document(
+                chat_id, piece.document.read_bytes(), filename=piece.document_name,
+                caption=piece.text or None, reply_markup=piece.markup,
+            )  # fmt: skip
+        else:
+            await self.bot.send_message(chat_id, piece.text, reply_markup=piece.markup)
+
     async def _send(self, chat_id: int, piece: Outgoing) -> bool:
         """Send one message, honouring RetryAfter and retrying network errors a few
         times; False when the chat cannot be reached (blocked) or sending gave up."""
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
-                await self.bot.send_message(chat_id, piece.text, reply_markup=piece.markup)
+                await self._call(chat_id, piece)
                 return True
             except RetryAfter as exc:
                 wait = min(_seconds(exc.retry_after), MAX_RETRY_AFTER)

@@ -7,6 +7,7 @@ Pure functions, no network: what a `Reply` becomes (text chunks, keyboards) and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from telegram import (
@@ -88,10 +89,14 @@ class Outgoing:
 
     text: str
     markup: Markup | None = None
+    photo: Path | None = None
+    document: Path | None = None
+    document_name: str | None = None
 
 
 def render(reply: Reply) -> list[Outgoing]:
-    """The messages a reply becomes; the keyboard goes on the last piece."""
+    """The messages a reply becomes; the keyboard goes on the last piece. A photo or
+    document carries the first part of the text as its caption (at most 1024)."""
     markup: Markup | None = None
     if reply.request_contact:
         markup = reply_keyboard([c.label for c in reply.choices], contact=reply.request_contact)
@@ -100,9 +105,15 @@ def render(reply: Reply) -> list[Outgoing]:
         markup = reply_keyboard([c.label for c in reply.choices], persistent=True)
     elif reply.choices:
         markup = inline_keyboard(reply.choices)
-    pieces = split_text(reply.text)
-    out = [Outgoing(p) for p in pieces[:-1]]
-    out.append(Outgoing(pieces[-1], markup))
+    out: list[Outgoing] = []
+    text = reply.text
+    if reply.photo is not None or reply.document is not None:
+        caption = split_text(text, MAX_CAPTION)[0] if text else ""
+        text = text[len(caption) :].lstrip("\n")
+        out.append(Outgoing(caption, None, reply.photo, reply.document, reply.document_name))
+    if text:
+        out += [Outgoing(p) for p in split_text(text)]
+    out[-1] = Outgoing(out[-1].text, markup, out[-1].photo, out[-1].document, out[-1].document_name)
     return out
 
 
