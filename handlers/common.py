@@ -51,6 +51,15 @@ async def redeem_code(ctx: Ctx, code: str) -> None:
     await reprompt(ctx)
 
 
+async def set_announcements(ctx: Ctx, *, wanted: bool) -> None:
+    """BERHENTI / MULAI: announcements on or off for this chat (a chat, not a person:
+    every mother on a shared phone is covered). Reminders for her kegiatan still come."""
+    ctx.identity.announcements_opted_out = not wanted
+    ctx.identity.opted_out_at = None if wanted else utcnow()
+    ctx.say(ctx.t("optout.resumed" if wanted else "optout.stopped"))
+    await reprompt(ctx)
+
+
 async def show_help(ctx: Ctx) -> None:
     ctx.say(ctx.t("help.text"))
     await reprompt(ctx)

@@ -24,6 +24,8 @@ MENU_WORDS = {"menu", "/menu", "menu utama", "main menu"}
 CANCEL_WORDS = {"batal", "/batal", "cancel", "/cancel", "batalkan"}
 HELP_WORDS = {"bantuan", "/bantuan", "help", "/help", "tolong", "?"}
 LANGUAGE_WORDS = {"bahasa", "/bahasa", "language", "/language", "bahasa / language"}
+STOP_WORDS = {"berhenti", "/berhenti", "stop", "/stop"}
+RESUME_WORDS = {"mulai", "/mulai", "mulai lagi", "resume"}
 
 
 def _norm(text: str) -> str:
@@ -153,6 +155,9 @@ async def _global_word(ctx: Ctx, text: str, word: str) -> bool:
         return True
     if word in LANGUAGE_WORDS:
         await common.ask_language(ctx)
+        return True
+    if word in STOP_WORDS or word in RESUME_WORDS:
+        await common.set_announcements(ctx, wanted=word in RESUME_WORDS)
         return True
     if word == "/start" or word.startswith("/start "):
         await common.start_command(ctx, text.strip()[len("/start") :].strip())

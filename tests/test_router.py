@@ -193,3 +193,22 @@ def test_yes_and_no_words_pick_the_yes_and_no_buttons() -> None:
         assert match_offered(word, offered) == offered[0]
     for word in ("gak", "nggak", "tidak"):
         assert match_offered(word, offered) == offered[1]
+
+
+async def test_berhenti_silences_announcements_for_the_chat_and_mulai_brings_them_back(
+    app: App, chat: Chat
+) -> None:
+    from tests.test_telegram import identity as identity_of
+
+    await chat.send("daftar")
+    await chat.send("ya")
+    await chat.send("BERHENTI")
+    assert "tidak dikirim lagi" in chat.text and "Pengingat kegiatan" in chat.text
+    assert "nama lengkap" in chat.text  # the registration waits where it was
+    assert (await identity_of(app, chat.identity)).announcements_opted_out
+    await chat.send("stop")
+    assert (await identity_of(app, chat.identity)).announcements_opted_out
+    await chat.send("Mulai")
+    assert "dikirim lagi" in chat.text
+    found = await identity_of(app, chat.identity)
+    assert not found.announcements_opted_out and found.opted_out_at is None

@@ -49,7 +49,7 @@ async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[Telegram
         await channel.stop()
 
 
-async def identity(app: App, chat_id: int) -> ChannelIdentity:
+async def identity(app: App, chat_id: int | str) -> ChannelIdentity:
     async with make_sessionmaker(app.db).begin() as s:
         found = await s.scalar(
             select(ChannelIdentity).where(ChannelIdentity.external_id == str(chat_id))
