@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import pytest
@@ -47,6 +48,13 @@ async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[Telegram
         yield channel
     finally:
         await channel.stop()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait for a condition the channel reaches on its own (no fake call to wait on)."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.005)
 
 
 async def identity(app: App, chat_id: int | str) -> ChannelIdentity:
@@ -186,10 +194,7 @@ async def test_429_delays_the_reply_and_403_marks_the_chat_unreachable(
     fake.block_chat(SITI)
     fake.inject_message(SITI, "menu")
     await fake.wait_for(lambda _: len(fake.calls_of("sendMessage", 403)) == 1)
-    for _ in range(100):
-        if (await identity(app, SITI)).unreachable:
-            break
-        await asyncio.sleep(0.02)
+    await telegram.wait_idle()
     assert (await identity(app, SITI)).unreachable
 
     fake.unblock_chat(SITI)
@@ -202,18 +207,12 @@ async def test_blocking_and_unblocking_the_bot_updates_reachability(
 ) -> None:
     siti = TgUser(fake, SITI, telegram)
     await siti.say("/start", "Menu utama")
-    fake.inject_my_chat_member(SITI, "kicked")
-    for _ in range(200):
-        if (await identity(app, SITI)).unreachable:
-            break
-        await asyncio.sleep(0.01)
-    assert (await identity(app, SITI)).unreachable
-    fake.inject_my_chat_member(SITI, "member")
-    for _ in range(200):
-        if not (await identity(app, SITI)).unreachable:
-            break
-        await asyncio.sleep(0.01)
-    assert not (await identity(app, SITI)).unreachable
+    changes: list[tuple[Literal["kicked", "member"], bool]] = [("kicked", True), ("member", False)]
+    for status, unreachable in changes:
+        target = telegram.updates_handled + 1
+        fake.inject_my_chat_member(SITI, status)
+        await until(lambda target=target: telegram.updates_handled >= target)  # type: ignore[misc]
+        assert (await identity(app, SITI)).unreachable is unreachable
 
 
 async def test_a_handler_that_raises_apologises_keeps_state_and_logs_nothing_personal(

@@ -92,6 +92,7 @@ class TelegramChannel:
         self.username: str | None = None
         # Updates being handled right now; lets tests and shutdown wait for quiet.
         self._busy = 0
+        self.updates_handled = 0
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -154,6 +155,7 @@ class TelegramChannel:
         except Exception:
             log.exception("telegram update %s failed", update.update_id)
         finally:
+            self.updates_handled += 1
             self._busy -= 1
             if self._busy == 0:
                 self._idle.set()
