@@ -5,17 +5,20 @@ from models.base import Base, make_engine, make_sessionmaker, transaction, utcno
 from models.codes import OneTimeCode
 from models.conversation import ConversationState, ProcessedMessage
 from models.location import Location
+from models.outbox import Broadcast, OutboxMessage
 from models.people import ChannelIdentity, IdentityMember, Member
 
 __all__ = [
     "AuditEntry",
     "Base",
+    "Broadcast",
     "ChannelIdentity",
     "ConversationState",
     "IdentityMember",
     "Location",
     "Member",
     "OneTimeCode",
+    "OutboxMessage",
     "ProcessedMessage",
     "audit",
     "make_engine",

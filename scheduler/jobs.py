@@ -1,0 +1,59 @@
+"""The APScheduler jobs: the outbox dispatcher loop and the broadcast sweep.
+
+`p2wkss-bot run` and `p2wkss-bot worker` build this scheduler and start it; setting the
+stop event and shutting the scheduler down ends the dispatcher after its sends in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.base import transaction
+from models.broadcasts import SweepResult, sweep_broadcasts
+from scheduler.dispatcher import Dispatcher
+from scheduler.ratelimit import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+BROADCAST_SWEEP_SECONDS = 15.0
+
+
+async def sweep_broadcasts_once(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> SweepResult:
+    """Enqueue due scheduled broadcasts and close finished ones, in one transaction."""
+    async with transaction(sessions) as session:
+        result = await sweep_broadcasts(session, clock.now())
+    if result.enqueued or result.finished:
+        log.info("broadcasts enqueued=%s finished=%s", result.enqueued, result.finished)
+    return result
+
+
+def build_scheduler(
+    dispatcher: Dispatcher,
+    stop: asyncio.Event,
+    *,
+    sweep_seconds: float = BROADCAST_SWEEP_SECONDS,
+    clock: Clock | None = None,
+) -> AsyncIOScheduler:
+    """A scheduler running the dispatcher loop (one long job) and the broadcast sweep."""
+    clock = clock or SystemClock()
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    # No trigger: the job starts once, at start-up, and runs until `stop` is set.
+    scheduler.add_job(dispatcher.run, args=[stop], id="outbox-dispatcher", misfire_grace_time=None)
+    scheduler.add_job(
+        sweep_broadcasts_once,
+        "interval",
+        seconds=sweep_seconds,
+        args=[dispatcher.sessions, clock],
+        id="broadcast-sweep",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),  # APScheduler runs on real time
+    )
+    return scheduler
