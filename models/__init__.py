@@ -4,6 +4,7 @@ from models.audit import AuditEntry, audit
 from models.base import Base, make_engine, make_sessionmaker, transaction, utcnow
 from models.codes import OneTimeCode
 from models.conversation import ConversationState, ProcessedMessage
+from models.kegiatan import Kegiatan, KegiatanTarget, Signup
 from models.location import Location
 from models.outbox import Broadcast, OutboxMessage
 from models.people import ChannelIdentity, IdentityMember, Member
@@ -15,11 +16,14 @@ __all__ = [
     "ChannelIdentity",
     "ConversationState",
     "IdentityMember",
+    "Kegiatan",
+    "KegiatanTarget",
     "Location",
     "Member",
     "OneTimeCode",
     "OutboxMessage",
     "ProcessedMessage",
+    "Signup",
     "audit",
     "make_engine",
     "make_sessionmaker",

@@ -31,6 +31,7 @@ from tests.fakes.clock import FakeClock
 START = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # Selasa 10.00 WIB
 WIB = ZoneInfo("Asia/Jakarta")
 
+
 @dataclass(frozen=True)
 class Call:
     at: float  # virtual monotonic seconds
