@@ -8,6 +8,7 @@ that line and never echoes a value (a secret may be in it).
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,6 +37,9 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     media_dir: Path = Path("./media")
+    telegram_send_rate: float = Field(default=25.0, gt=0, le=30)
+    quiet_hours_start: str = "21:00"
+    quiet_hours_end: str = "06:00"
     webhook_listen: str = "127.0.0.1:8080"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -73,6 +77,24 @@ class Settings(BaseSettings):
         if v is not None and not v.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return v
+
+    @field_validator("quiet_hours_start", "quiet_hours_end")
+    @classmethod
+    def _clock_time(cls, v: str) -> str:
+        try:
+            time.fromisoformat(v)
+        except ValueError:
+            raise ValueError("must be a time of day as HH:MM, e.g. 21:00") from None
+        return v
+
+    @property
+    def quiet_hours(self) -> tuple[time, time] | None:
+        """Announcements wait between these local times; equal times switch it off."""
+        start, end = (
+            time.fromisoformat(self.quiet_hours_start),
+            time.fromisoformat(self.quiet_hours_end),
+        )
+        return None if start == end else (start, end)
 
     @field_validator("webhook_listen")
     @classmethod

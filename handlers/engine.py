@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
 # Importing the feature modules registers their flows, actions and menu entries.
-from handlers import common, erasure, registration  # noqa: F401
+from handlers import features  # noqa: F401
 from handlers.context import Ctx
 from handlers.core import Incoming, Reply
 from handlers.i18n import normalize_language, t

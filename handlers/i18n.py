@@ -27,12 +27,23 @@ ZONE_ABBREVIATIONS = {
 }
 
 
+def catalog_files(lang: str) -> list[Path]:
+    """One .po file per feature (messages.po is the core), so features don't collide."""
+    return sorted((LOCALES_DIR / lang / "LC_MESSAGES").glob("*.po"))
+
+
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    path = LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as fh:
-        po = read_po(fh, locale=lang)
-    return {str(m.id): str(m.string) for m in po if m.id and m.string}
+    messages: dict[str, str] = {}
+    for path in catalog_files(lang):
+        with path.open("rb") as fh:
+            po = read_po(fh, locale=lang)
+        for m in po:
+            if m.id and m.string:
+                if str(m.id) in messages:
+                    raise ValueError(f"message {m.id!r} is defined twice in {lang}")
+                messages[str(m.id)] = str(m.string)
+    return messages
 
 
 def normalize_language(lang: str | None) -> str:

@@ -20,6 +20,12 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def test_each_feature_catalog_exists_in_both_languages() -> None:
+    from handlers.i18n import catalog_files
+
+    assert [p.name for p in catalog_files("id")] == [p.name for p in catalog_files("en")]
+
+
 def test_both_languages_have_the_same_messages_and_placeholders() -> None:
     ids, en = catalog("id"), catalog("en")
     assert set(ids) == set(en)
