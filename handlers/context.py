@@ -8,13 +8,15 @@ far. Handlers change `ctx.state` and the domain rows; the engine saves both toge
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core import Choice, Incoming, Kind, Reply, step_answer
-from handlers.i18n import normalize_language, t
+from handlers.i18n import format_datetime_local, normalize_language, t
 from models import ChannelIdentity, ConversationState, Member
 
 
@@ -38,7 +40,20 @@ class Ctx:
     member: Member | None
     tz: ZoneInfo
     default_language: str = "id"
+    media_dir: Path = Path("./media")
     replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def now(self) -> datetime:
+        return self.incoming.received_at
+
+    def when(self, moment: datetime) -> str:
+        """In her language, the Indonesian way: "Selasa, 1 Desember 2026 pukul 09.00 WIB"."""
+        return format_datetime_local(moment, self.lang, self.tz)
+
+    def when_text(self, moment: datetime, lang: str) -> str:
+        """For notices written to other members' chats, in their language."""
+        return format_datetime_local(moment, lang, self.tz)
 
     @property
     def lang(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -39,9 +40,11 @@ class Engine:
         sessions: async_sessionmaker[AsyncSession],
         tz: ZoneInfo,
         default_language: str = "id",
+        media_dir: Path = Path("./media"),
     ) -> None:
         self.sessions = sessions
         self.tz = tz
+        self.media_dir = media_dir
         self.default_language = normalize_language(default_language)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -138,6 +141,7 @@ class Engine:
             member=member,
             tz=self.tz,
             default_language=self.default_language,
+            media_dir=self.media_dir,
         )
 
     @staticmethod
