@@ -2,5 +2,6 @@
 entries with the router. One line per feature."""
 
 from handlers import common, erasure, registration
+from handlers import kegiatan as kegiatan_mothers
 
-__all__ = ["common", "erasure", "registration"]
+__all__ = ["common", "erasure", "kegiatan_mothers", "registration"]

@@ -67,7 +67,10 @@ async def run_action(ctx: Ctx, choice_id: str) -> None:
         return
     if ctx.role not in spec.roles:
         log.warning("refused action %s for role %s", name, ctx.role)
-        ctx.say(ctx.t("common.not_allowed"))
+        guest_needs_registration = ctx.role == "guest" and "ibu" in spec.roles
+        ctx.say(
+            ctx.t("common.register_first" if guest_needs_registration else "common.not_allowed")
+        )
         await reprompt(ctx)
         return
     await spec.handler(ctx, args)
