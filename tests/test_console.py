@@ -89,3 +89,40 @@ def test_locations_import_with_a_bad_row_imports_nothing(tmp_path: Path) -> None
     assert "row 3: empty kelurahan" in result.stderr and "nothing imported" in result.stderr
     chat = run_cli(["chat", "--db", str(db)], stdin="daftar\nya\nSiti Aminah\n")
     assert "Kebon" not in chat.stdout
+
+
+async def test_outbox_messages_for_the_console_user_appear_at_the_next_prompt(
+    tmp_path: Path,
+) -> None:
+    from bot.app import open_app
+    from bot.settings import load_settings
+    from models import transaction
+    from models.members import ensure_identity
+    from models.outbox import enqueue
+
+    db = tmp_path / "outbox.db"
+    first = run_cli(["chat", "--user", "siti", "--db", str(db)], stdin="/start\n")
+    assert first.returncode == 0, first.stderr
+    app = await open_app(load_settings(database_url=f"sqlite+aiosqlite:///{db}"))
+    try:
+        async with transaction(app.sessions) as s:
+            identity_id = await ensure_identity(s, "console", "siti")
+            other_id = await ensure_identity(s, "console", "dewi")
+            for who, key in ((identity_id, "a-siti"), (other_id, "a-dewi")):
+                await enqueue(
+                    s,
+                    identity_id=who,
+                    channel="console",
+                    kind="announcement",
+                    params={"text": f"Posyandu besok ({key})"},
+                    idempotency_key=key,
+                )
+    finally:
+        await app.close()
+    again = run_cli(["chat", "--user", "siti", "--db", str(db)], stdin="menu\n")
+    out = again.stdout
+    assert "Pengumuman P2WKSS" in out and "Posyandu besok (a-siti)" in out
+    assert "a-dewi" not in out
+    assert out.index("Posyandu besok") < out.index("> menu")
+    third = run_cli(["chat", "--user", "siti", "--db", str(db)], stdin="menu\n")
+    assert "Posyandu besok" not in third.stdout  # printed once, then marked sent

@@ -2,7 +2,8 @@
 
 Reads stdin line by line (a pipe works as well as a terminal, so a conversation can be
 scripted) and prints replies with menus as numbered lists. Same handlers, same database
-and same state as the other channels.
+and same state as the other channels. Messages the outbox holds for this console user
+(announcements, promotions, change notices) are printed at the next prompt.
 """
 
 from __future__ import annotations
@@ -12,8 +13,13 @@ import sys
 import uuid
 from typing import TextIO
 
+from sqlalchemy import select
+
 from handlers.core import Incoming, Kind, Reply
+from handlers.delivery import render_outbox
 from handlers.engine import Engine
+from models import ChannelIdentity, OutboxMessage, transaction, utcnow
+from models.outbox import finish_row
 
 CHANNEL = "console"
 
@@ -35,6 +41,9 @@ async def run_console(
     if interactive:
         print("p2wkss-bot (konsol). Ketik /start untuk mulai, Ctrl-D untuk keluar.", file=stdout)
     while True:
+        for reply in await pending_outbox(engine, user):
+            print(render(reply), file=stdout)
+            print(file=stdout, flush=True)
         if interactive:
             print("> ", end="", file=stdout, flush=True)
         line = await asyncio.to_thread(stdin.readline)
@@ -54,3 +63,26 @@ async def run_console(
         for reply in await engine.handle(incoming):
             print(render(reply), file=stdout)
         print(file=stdout, flush=True)
+
+
+async def pending_outbox(engine: Engine, user: str) -> list[Reply]:
+    """The outbox rows due for this console user, rendered, and marked sent."""
+    now = utcnow()
+    async with transaction(engine.sessions) as session:
+        rows = await session.execute(
+            select(OutboxMessage, ChannelIdentity)
+            .join(ChannelIdentity, ChannelIdentity.id == OutboxMessage.identity_id)
+            .where(
+                OutboxMessage.channel == CHANNEL,
+                ChannelIdentity.external_id == user,
+                OutboxMessage.status == "queued",
+                OutboxMessage.not_before <= now,
+            )
+            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+        )
+        replies = []
+        for row, identity in rows.tuples():
+            replies.append(render_outbox(row, identity.language))
+            finish_row(row, "sent", None)
+            row.sent_at = now
+        return replies
