@@ -1,4 +1,5 @@
-""" "Hapus data saya": erase the active member's personal data after a confirmation."""
+"""Hapus data saya ("erase my data"): the active member's personal data is erased
+after a confirmation."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from handlers.context import Answer, Ctx
 from handlers.flow import MEMBERS, Flow, register_action, register_flow
 from handlers.menu import MenuEntry, add_entry, show_menu
 from models.members import erase_member, household
+from models.outbox import ERASED, skip_queued
 from models.people import Member
+from models.signups import withdraw_member
 
 
 class Erasure(Flow):
@@ -36,6 +39,9 @@ class Erasure(Flow):
             ctx.set_flow(None)
             await show_menu(ctx, intro=ctx.t("common.stale_choice"))
             return
+        # Her seats go to the mothers waiting, and nothing more is sent about her.
+        await withdraw_member(ctx.session, member.id, ctx.now, when_text=ctx.when_text)
+        await skip_queued(ctx.session, ERASED, member_id=member.id)
         await erase_member(ctx.session, member)
         remaining = await household(ctx.session, ctx.identity.id)
         ctx.member = remaining[0] if remaining else None

@@ -179,3 +179,15 @@ async def test_typed_numbers_and_words_work_in_the_lists(app: App) -> None:
     assert "Ibu terdaftar di Senam sehat" in siti.text
     await siti.send_kind(Kind.STICKER)
     assert "Menu utama" in siti.text
+
+
+async def test_erasing_her_data_gives_her_seat_to_the_next_mother(app: App) -> None:
+    siti, dewi = await mothers(app, "Siti Aminah", "Dewi Lestari")
+    kid = await kegiatan(app, "Kelas menjahit", kuota=1)
+    await siti.tap(f"a:signup:{kid}")
+    await dewi.tap(f"a:signup:{kid}")
+    await siti.send("hapus data saya")
+    await siti.send("ya")
+    assert "sudah dihapus" in siti.text
+    await dewi.send("jadwal saya")
+    assert "Kelas menjahit" in dewi.text and "tunggu" not in dewi.text
