@@ -1,4 +1,4 @@
-"""The APScheduler jobs: the outbox dispatcher loop and the broadcast sweep.
+"""The APScheduler jobs: the outbox dispatcher loop, the broadcast sweep and housekeeping.
 
 `p2wkss-bot run` and `p2wkss-bot worker` build this scheduler and start it; setting the
 stop event and shutting the scheduler down ends the dispatcher after its sends in flight.
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models.base import transaction
 from models.broadcasts import SweepResult, sweep_broadcasts
 from scheduler.dispatcher import Dispatcher
+from scheduler.housekeeping import HOUSEKEEPING_SECONDS, housekeeping_once
 from scheduler.ratelimit import Clock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -56,4 +57,17 @@ def build_scheduler(
         coalesce=True,
         next_run_time=datetime.now(UTC),  # APScheduler runs on real time
     )
+    scheduler.add_job(
+        _housekeeping,
+        "interval",
+        seconds=HOUSEKEEPING_SECONDS,
+        args=[dispatcher.sessions, clock],
+        id="housekeeping",
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler
+
+
+async def _housekeeping(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    await housekeeping_once(sessions, clock.now())
