@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from handlers.core import Kind
-from models import OutboxMessage, utcnow
+from models import Kegiatan, OutboxMessage, utcnow
 from models.base import transaction
 from models.kegiatan_admin import cancel_kegiatan, create_kegiatan, publish
 from tests.fakes.kegiatan import draft
@@ -191,3 +191,15 @@ async def test_erasing_her_data_gives_her_seat_to_the_next_mother(app: App) -> N
     assert "sudah dihapus" in siti.text
     await dewi.send("jadwal saya")
     assert "Kelas menjahit" in dewi.text and "tunggu" not in dewi.text
+
+
+async def test_signing_up_to_a_finished_kegiatan_is_refused_kindly(app: App) -> None:
+    [siti] = await mothers(app, "Siti Aminah")
+    kid = await kegiatan(app, "Sudah lewat", kuota=None)
+    async with transaction(app.sessions) as s:
+        k = await s.get_one(Kegiatan, kid)
+        k.starts_at, k.ends_at = utcnow() - timedelta(days=2), utcnow() - timedelta(days=1)
+    await siti.tap(f"a:signup:{kid}")
+    assert "sudah selesai" in siti.text
+    await siti.tap(f"a:kg:{kid}")
+    assert "sudah selesai" in siti.text and "Daftar" not in siti.labels
