@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
 from models.base import utcnow
+from models.kegiatan import participant_ids
 from models.outbox import (
     BLOCKED,
     DONE,
@@ -35,7 +36,7 @@ from models.outbox import (
 from models.outbox import CANCELLED as CANCELLED_REASON
 from models.people import ChannelIdentity, IdentityMember, Member
 
-AUDIENCE_KINDS = ("all", "ibu", "kader", "kampung", "inactive")
+AUDIENCE_KINDS = ("all", "ibu", "kader", "kampung", "inactive", "kegiatan")
 MAX_BROADCAST_TEXT = 3000
 
 
@@ -81,6 +82,12 @@ def check_audience(audience: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(days, int) or days < 1:
             raise ValueError("an inactive audience needs days >= 1")
         return {"kind": kind, "days": days}
+    if kind == "kegiatan":
+        kegiatan_id = audience.get("kegiatan_id")
+        waiting = audience.get("include_waiting", False)
+        if type(kegiatan_id) is not int or kegiatan_id < 1 or not isinstance(waiting, bool):
+            raise ValueError("a kegiatan audience needs kegiatan_id (and include_waiting: bool)")
+        return {"kind": kind, "kegiatan_id": kegiatan_id, "include_waiting": waiting}
     return {"kind": kind}
 
 
@@ -117,6 +124,12 @@ async def audience_recipients(
     elif kind == "inactive":
         since = now - timedelta(days=audience["days"])
         stmt = stmt.where((Member.last_active_at.is_(None)) | (Member.last_active_at < since))
+    elif kind == "kegiatan":
+        # Taken when the message goes: whoever cancelled in the meantime is left out.
+        taking_part = participant_ids(
+            audience["kegiatan_id"], include_waiting=audience["include_waiting"]
+        )
+        stmt = stmt.where(Member.id.in_(taking_part))
     return _one_per_chat(list(await session.execute(stmt)))
 
 
