@@ -34,9 +34,13 @@ async def fake() -> AsyncIterator[FakeTelegramServer]:
 
 async def start_channel(app: App, fake: FakeTelegramServer, polling: bool) -> TelegramChannel:
     channel = TelegramChannel(
-        TOKEN, app.engine, app.sessions, base_url=fake.base_url, base_file_url=fake.file_url,
+        TOKEN,
+        app.engine,
+        app.sessions,
+        base_url=fake.base_url,
+        base_file_url=fake.file_url,
         polling=polling,
-    )  # fmt: skip
+    )
     await channel.start(poll_timeout=1)
     return channel
 
@@ -216,9 +220,11 @@ async def test_blocking_and_unblocking_the_bot_updates_reachability(
 
 
 async def test_a_handler_that_raises_apologises_keeps_state_and_logs_nothing_personal(
-    app: App, fake: FakeTelegramServer, telegram: TelegramChannel,
+    app: App,
+    fake: FakeTelegramServer,
+    telegram: TelegramChannel,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     caplog.set_level(logging.DEBUG)
     siti = TgUser(fake, SITI, telegram)
     await siti.say("daftar", "setuju")
@@ -262,10 +268,13 @@ async def test_photos_and_documents_reach_the_chat_with_their_captions(
     ics.write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
     photo = tmp_path / "foto.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0fake-jpeg")
-    await telegram.send_replies(SITI, [
-        Reply(text="Jadwal kegiatan", document=ics, document_name="kegiatan.ics"),
-        Reply(text="Foto kegiatan", photo=photo),
-    ])  # fmt: skip
+    await telegram.send_replies(
+        SITI,
+        [
+            Reply(text="Jadwal kegiatan", document=ics, document_name="kegiatan.ics"),
+            Reply(text="Foto kegiatan", photo=photo),
+        ],
+    )
     [doc] = fake.calls_of("sendDocument", 200)
     [pic] = fake.calls_of("sendPhoto", 200)
     assert doc.params["caption"] == "Jadwal kegiatan" and pic.params["caption"] == "Foto kegiatan"
@@ -286,3 +295,28 @@ async def test_the_access_log_names_no_query_string_or_header(
     assert response.status_code == 200
     assert "GET /healthz 200" in caplog.text
     assert "SECRET123" not in caplog.text and "HEADERSECRET" not in caplog.text
+
+
+async def test_a_photo_she_sends_is_stored_once_under_a_name_from_its_content(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel, tmp_path: Path
+) -> None:
+    from handlers.broadcast_media import MediaDownloadError, downloader_for
+    from handlers.core import Media
+    from tests.fakes.telegram_updates import FAKE_JPEG
+
+    update = fake.inject_photo(SITI)
+    file_id = update["message"]["photo"][-1]["file_id"]
+    download = downloader_for("telegram")
+    assert download is not None
+    first = await download(Media(file_ref=file_id), tmp_path, max_bytes=10_000)
+    again = await download(Media(file_ref=file_id), tmp_path, max_bytes=10_000)
+    assert first == again and first.read_bytes() == FAKE_JPEG and first.suffix == ".jpg"
+    with pytest.raises(MediaDownloadError) as too_big:
+        await download(Media(file_ref=file_id), tmp_path, max_bytes=5)
+    assert too_big.value.reason == "too_large"
+    doc = fake.inject_document(SITI, b"%PDF-1.4 not a photo", "surat.pdf")
+    with pytest.raises(MediaDownloadError) as not_photo:
+        await download(
+            Media(file_ref=doc["message"]["document"]["file_id"]), tmp_path, max_bytes=10_000
+        )
+    assert not_photo.value.reason == "not_a_photo"

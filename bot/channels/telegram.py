@@ -8,9 +8,11 @@ per-chat lock keeps one chat's updates in arrival order.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,7 +28,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.channels.telegram_render import CHANNEL, Outgoing, render, to_incoming
 from bot.settings import Settings
-from handlers.core import STEP_PREFIX, Reply
+from handlers.broadcast_media import MediaDownloadError, register_downloader, unregister_downloader
+from handlers.core import STEP_PREFIX, Media, Reply
 from handlers.engine import Engine
 from handlers.i18n import t
 from models import transaction
@@ -50,6 +53,15 @@ COMMANDS = {
     "kader": ["start", "menu", "bantuan", "bahasa", "batal"],
     "admin": ["start", "menu", "bantuan", "bahasa", "batal"],
 }
+
+
+IMAGE_MAGIC = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG", ".png"), (b"RIFF", ".webp"))
+
+
+def _store(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(data)
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -101,7 +113,29 @@ class TelegramChannel:
         bot: Bot = self.application.bot
         return bot
 
+    async def download(self, media: Media, folder: Path, *, max_bytes: int) -> Path:
+        """Store a photo she sent (for an announcement) under a name from its content."""
+        if media.size and media.size > max_bytes:
+            raise MediaDownloadError("too_large")
+        try:
+            tg_file = await self.bot.get_file(media.file_ref)
+            if tg_file.file_size and tg_file.file_size > max_bytes:
+                raise MediaDownloadError("too_large")
+            data = bytes(await tg_file.download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("photo download failed: %s", exc.__class__.__name__)
+            raise MediaDownloadError("failed") from None
+        if len(data) > max_bytes:
+            raise MediaDownloadError("too_large")
+        suffix = next((ext for magic, ext in IMAGE_MAGIC if data.startswith(magic)), None)
+        if suffix is None:
+            raise MediaDownloadError("not_a_photo")
+        path = folder / (hashlib.sha256(data).hexdigest()[:32] + suffix)
+        await asyncio.to_thread(_store, path, data)
+        return path
+
     async def start(self, *, poll_timeout: int = 30) -> None:
+        register_downloader(CHANNEL, self.download)
         await self.application.initialize()
         self.username = self.bot.username
         await self.refresh_commands()
@@ -112,6 +146,7 @@ class TelegramChannel:
             )
 
     async def stop(self) -> None:
+        unregister_downloader(CHANNEL)
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
