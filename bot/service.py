@@ -1,5 +1,6 @@
 """`p2wkss-bot run`: start every configured channel (and the web server when one needs
-it), grant the admins named in the settings, and stop cleanly on SIGINT/SIGTERM."""
+it), grant the admins named in the settings, start the scheduler (outbox dispatcher and
+sweeps, sending through the running channel's bot), and stop cleanly on SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import signal
 from bot.app import App, open_app
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_render import CHANNEL as TELEGRAM
+from bot.channels.telegram_sender import TelegramSender
 from bot.settings import ConfigError, Settings
 from bot.web import build_web_app, make_server
+from bot.worker import RunningScheduler, start_scheduler
 from models import transaction
 from models.roles import grant_admin
 
@@ -59,7 +62,14 @@ async def run_service(
         await telegram.start()
         server = None
         server_task = None
+        # Outbox rows go through the channel's own bot (one connection pool, one token).
+        sender = TelegramSender(
+            telegram.bot, max_rate=settings.telegram_send_rate,
+            default_language=settings.default_language,
+        )  # fmt: skip
+        scheduler: RunningScheduler | None = None
         try:
+            scheduler = start_scheduler(settings, app.sessions, [sender])
             if webhook:
                 assert settings.webhook_secret is not None and settings.webhook_url
                 secret = settings.webhook_secret.get_secret_value()
@@ -70,6 +80,8 @@ async def run_service(
             log.info("running: telegram (%s)", "webhook" if webhook else "long polling")
             await stop.wait()
         finally:
+            if scheduler is not None:  # its sends in flight finish before the bot closes
+                await scheduler.stop()
             if server is not None and server_task is not None:
                 server.should_exit = True
                 with contextlib.suppress(Exception):

@@ -1,12 +1,14 @@
 """The outbox dispatcher: sends queued rows through each channel's sender, within limits.
 
 Per channel it keeps a small claimed backlog (rows leased in batches), gives each row a
-send slot from an even pacer (`max_rate`), keeps two sends to one chat `per_chat_interval`
-apart (a row whose chat is cooling down goes back to the queue for a moment instead of
-holding up the others), and runs the sends concurrently so platform latency does not cap
-throughput. Each result is recorded in its own short transaction as soon as it arrives,
-so a kill loses at most the answers of the sends in flight: those rows are still
-`sending` and are claimed again when their lease runs out (sent twice, never lost).
+send slot from an even pacer (`max_rate`; a send is also kept 1/rate behind the one before
+it as really sent, so a stall never lets a burst out), keeps two sends to one chat
+`per_chat_interval` apart (a row whose chat is cooling down goes back to the queue for a
+moment instead of holding up the others), and runs the sends concurrently so platform
+latency does not cap throughput. Each result is recorded in its own short transaction as
+soon as it arrives, so a kill loses at most the answers of the sends in flight: those rows
+are still `sending` and are claimed again when their lease runs out (sent twice, never
+lost).
 
 With several processes on PostgreSQL, only the holder of a channel's advisory lock
 dispatches that channel, so a takeover is safe and the rate budget is not multiplied.
@@ -202,6 +204,11 @@ class Dispatcher:
         finally:
             lane.waiting -= 1
         chat, row_id = claim.identity.id, claim.row.id
+        if not lane.pacer.paused():
+            # Space it from the send before it as really sent (see `Pacer.admit`).
+            delay = lane.pacer.admit()
+            if delay > 0:
+                await self.clock.sleep(delay)
         if lane.pacer.paused():
             # The platform paused the channel while this row waited for its slot: give it
             # back until the pause ends rather than hold it (and its lease) here.
@@ -212,6 +219,11 @@ class Dispatcher:
         if lane.blocked.get(chat, float("-inf")) >= claimed_at:
             await self._store(lambda s: skip(s, row_id, BLOCKED))
             return
+        # Its chat's next message keeps its distance from when this one really goes.
+        sent_at = self.clock.monotonic()
+        lane.chat_next[chat] = max(
+            lane.chat_next.get(chat, sent_at), sent_at + lane.sender.per_chat_interval
+        )
         try:
             result: SendResult = await lane.sender.send(claim.identity, claim.row)
         except Exception as exc:

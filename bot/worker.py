@@ -1,0 +1,137 @@
+"""`p2wkss-bot worker`: the scheduler alone (outbox dispatcher and sweeps), no chat updates.
+
+For deployments that separate answering people (`p2wkss-bot run`, possibly several webhook
+workers) from proactive sending. `run` starts the same scheduler through `start_scheduler`,
+so one wiring serves both. On PostgreSQL any number of these may run: an advisory lock
+keeps one dispatcher active per channel. SQLite has no such lock, so there it is `run` or
+`worker`, never both (two dispatchers would double the send rate).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from apscheduler.events import (  # type: ignore[import-untyped]
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    JobExecutionEvent,
+)
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.error import InvalidToken, TelegramError
+
+from bot.app import open_app
+from bot.channels.telegram_sender import TelegramSender, make_bot
+from bot.settings import ConfigError, Settings
+from handlers.delivery import Sender
+from scheduler.dispatcher import Dispatcher
+from scheduler.jobs import build_scheduler
+
+log = logging.getLogger("p2wkss.worker")
+
+DISPATCHER_JOB = "outbox-dispatcher"  # the id `scheduler.jobs.build_scheduler` gives it
+# On shutdown, how long the dispatcher may take to finish the sends already in flight
+# (each is capped by the sender's request timeout) before it is cancelled; a cancelled
+# send's row stays `sending` and is sent again after its lease.
+DRAIN_SECONDS = 30.0
+
+
+class RunningScheduler:
+    """A started scheduler (dispatcher loop + broadcast sweep) and how to stop it cleanly."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self._stop = asyncio.Event()
+        self._finished = asyncio.Event()
+        self.scheduler: AsyncIOScheduler = build_scheduler(dispatcher, self._stop)
+        self.scheduler.add_listener(self._on_job_end, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def _on_job_end(self, event: JobExecutionEvent) -> None:
+        if event.job_id == DISPATCHER_JOB:
+            self._finished.set()
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    async def stop(self, drain_seconds: float = DRAIN_SECONDS) -> None:
+        """Let the dispatcher finish its sends in flight, then shut the scheduler down."""
+        self._stop.set()
+        if not await self._wait_finished(drain_seconds):
+            log.warning("dispatcher still busy after %.0f s; cancelling it", drain_seconds)
+        # APScheduler's asyncio executor cancels whatever still runs (a sweep, say).
+        self.scheduler.shutdown(wait=False)
+        if not await self._wait_finished(5.0):
+            log.warning("dispatcher did not stop after cancellation")
+        await self.dispatcher.close()  # releases the advisory locks (again: harmless)
+
+    async def _wait_finished(self, seconds: float) -> bool:
+        try:
+            async with asyncio.timeout(seconds):
+                await self._finished.wait()
+        except TimeoutError:
+            return False
+        return True
+
+
+def start_scheduler(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    senders: list[Sender],
+) -> RunningScheduler:
+    """Build the dispatcher for these senders and start it with the sweeps."""
+    dispatcher = Dispatcher(sessions, senders, tz=settings.tz, quiet_hours=settings.quiet_hours)
+    running = RunningScheduler(dispatcher)
+    running.start()
+    log.info("scheduler started: outbox dispatcher (%s) and broadcast sweep",
+             ", ".join(s.channel for s in senders))  # fmt: skip
+    return running
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> int:
+    """Run the scheduler with its own Bot until `stop` is set (or SIGINT/SIGTERM)."""
+    if settings.telegram_bot_token is None:
+        raise ConfigError("the worker sends through Telegram: set TELEGRAM_BOT_TOKEN")
+    stop = stop or _stop_on_signals()
+    app = await open_app(settings)
+    try:
+        bot = make_bot(
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_api_base_url,
+            base_file_url=settings.telegram_file_url,
+        )
+        try:
+            await bot.initialize()  # checks the token with getMe
+        except TelegramError as exc:
+            await bot.shutdown()
+            # One line, as for a bad setting; never the URL or PTB's text (both hold the token).
+            if isinstance(exc, InvalidToken):
+                raise ConfigError("TELEGRAM_BOT_TOKEN: refused by Telegram") from None
+            raise ConfigError(
+                f"cannot reach the Telegram Bot API ({exc.__class__.__name__}); "
+                "check the network and TELEGRAM_API_BASE_URL"
+            ) from None
+        async with bot:  # already initialized; shuts the bot down on the way out
+            sender = TelegramSender(
+                bot, max_rate=settings.telegram_send_rate,
+                default_language=settings.default_language,
+            )  # fmt: skip
+            running = start_scheduler(settings, app.sessions, [sender])
+            try:
+                await stop.wait()
+            finally:
+                await running.stop()
+    finally:
+        await app.close()
+    return 0
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
