@@ -72,3 +72,10 @@ def format_datetime_local(when: datetime, lang: str, tz: ZoneInfo) -> str:
 def format_date_local(when: datetime, lang: str, tz: ZoneInfo) -> str:
     lang = normalize_language(lang)
     return format_datetime(when.astimezone(tz), t(lang, "fmt.date"), tzinfo=tz, locale=lang)
+
+
+def format_time_local(when: datetime, lang: str, tz: ZoneInfo) -> str:
+    """'12.00 WIB': for an end on the same day as its start."""
+    lang = normalize_language(lang)
+    text = format_datetime(when.astimezone(tz), t(lang, "fmt.time"), tzinfo=tz, locale=lang)
+    return f"{text} {zone_name(tz, when)}"

@@ -8,9 +8,10 @@ member and that the kegiatan still allows what she asks.
 
 from __future__ import annotations
 
-from handlers.context import Ctx
+from handlers.context import Answer, Ctx
 from handlers.core import Choice, Reply, action
-from handlers.flow import MEMBERS, register_action
+from handlers.flow import MEMBERS, Flow, register_action, register_flow
+from handlers.i18n import format_time_local
 from handlers.menu import MenuEntry, add_entry, show_menu
 from models.ics import kegiatan_ics
 from models.kegiatan import Kegiatan, has_ended, seats_left
@@ -73,6 +74,11 @@ async def list_upcoming(ctx: Ctx, args: list[str]) -> None:
     ctx.say("\n".join(lines), choices=tuple(choices))
 
 
+def _until(ctx: Ctx, k: Kegiatan) -> str:
+    same_day = k.starts_at.astimezone(ctx.tz).date() == k.ends_at.astimezone(ctx.tz).date()
+    return format_time_local(k.ends_at, ctx.lang, ctx.tz) if same_day else ctx.when(k.ends_at)
+
+
 def _label(judul: str) -> str:
     return judul if len(judul) <= 40 else judul[:39] + "…"
 
@@ -90,7 +96,7 @@ async def show_detail(ctx: Ctx, args: list[str]) -> None:
             judul=k.judul,
             jenis=ctx.t(f"kegiatan.jenis.{k.jenis}"),
             when=ctx.when(k.starts_at),
-            until=ctx.when(k.ends_at),
+            until=_until(ctx, k),
             tempat=k.tempat,
             opd=k.opd,
         ),
@@ -166,6 +172,48 @@ async def signup(ctx: Ctx, args: list[str]) -> None:
     ctx.say(text, choices=choices)
 
 
+class GiveUpPlace(Flow):
+    """ "Batal ikut" asks once more: a mis-tap on a cheap phone must not cost her the seat."""
+
+    name = "kg_unsignup"
+    first_step = "confirm"
+
+    async def ask_confirm(self, ctx: Ctx) -> None:
+        key = (
+            "kegiatan.confirm_leave_waitlist"
+            if ctx.data.get("was") == "waiting"
+            else ("kegiatan.confirm_unsignup")
+        )
+        ctx.ask(
+            ctx.t(key, judul=ctx.data.get("judul", "-")),
+            [("yes", ctx.t("kegiatan.yes_unsignup")), ("no", ctx.t("kegiatan.no_keep"))],
+        )
+
+    async def on_confirm(self, ctx: Ctx, ans: Answer) -> None:
+        if ans.value not in ("yes", "no"):
+            ctx.say(ctx.t("erase.pick"))
+            await self.ask(ctx)
+            return
+        data = ctx.data
+        ctx.set_flow(None)
+        if ans.value == "no":
+            await show_menu(ctx, intro=ctx.t("kegiatan.kept", judul=data.get("judul", "-")))
+            return
+        assert ctx.member is not None
+        result = await cancel_signup(
+            ctx.session, data["kegiatan_id"], ctx.member.id, ctx.now, when_text=ctx.when_text
+        )
+        key = {
+            "cancelled": "kegiatan.cancelled_" + (result.was or "registered"),
+            "not_registered": "kegiatan.not_registered",
+            "finished": "kegiatan.is_finished",
+        }[result.outcome]
+        await show_menu(ctx, intro=ctx.t(key, judul=data.get("judul", "-")))
+
+
+GIVE_UP = register_flow(GiveUpPlace())
+
+
 @register_action("unsignup", MEMBERS)
 async def unsignup(ctx: Ctx, args: list[str]) -> None:
     assert ctx.member is not None
@@ -174,13 +222,13 @@ async def unsignup(ctx: Ctx, args: list[str]) -> None:
         ctx.say(ctx.t("kegiatan.not_found"))
         await show_menu(ctx)
         return
-    result = await cancel_signup(ctx.session, k.id, ctx.member.id, ctx.now, when_text=ctx.when_text)
-    key = {
-        "cancelled": "kegiatan.cancelled_" + (result.was or "registered"),
-        "not_registered": "kegiatan.not_registered",
-        "finished": "kegiatan.is_finished",
-    }[result.outcome]
-    await show_menu(ctx, intro=ctx.t(key, judul=k.judul))
+    status = await signup_status(ctx.session, k.id, ctx.member.id)
+    if status not in ("registered", "waiting"):
+        await show_menu(ctx, intro=ctx.t("kegiatan.not_registered", judul=k.judul))
+    elif has_ended(k, ctx.now) or k.status == "done":
+        await show_menu(ctx, intro=ctx.t("kegiatan.is_finished"))
+    else:
+        await GIVE_UP.start(ctx, kegiatan_id=k.id, judul=k.judul, was=status)
 
 
 @register_action("kg_mine", MEMBERS)

@@ -15,7 +15,7 @@ def test_the_demo_has_kegiatan_and_its_own_database(tmp_path: Path) -> None:
     result = run_cli(["chat", "--demo"], stdin=REGISTER + "kegiatan\n1\n", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert "Pelatihan menjahit" in result.stdout and "Penyuluhan gizi balita" in result.stdout
-    assert "Sisa tempat: 3" in result.stdout
+    assert "Sisa tempat: 3" in result.stdout and "Selesai: pukul 12.00 WIB" in result.stdout
     assert (tmp_path / "p2wkss-demo.db").exists()
     assert not production.exists() and not (tmp_path / "p2wkss.db").exists()
 

@@ -74,6 +74,11 @@ async def test_pelatihan_menjahit_full_waiting_list_cancel_promotion_and_seat_ba
     await siti.send("jadwal saya")
     assert "Pelatihan menjahit" in siti.text and "terdaftar" in siti.text
     await siti.tap(f"a:unsignup:{kid}")
+    assert "Yakin" in siti.text
+    await siti.send("tidak")
+    assert "tidak diubah" in siti.text
+    await siti.tap(f"a:unsignup:{kid}")
+    await siti.send("ya")
     assert "sudah dibatalkan" in siti.text
 
     async with app.sessions() as s:
@@ -87,6 +92,7 @@ async def test_pelatihan_menjahit_full_waiting_list_cancel_promotion_and_seat_ba
 
     # Dewi got the seat; she gives it back from the button on the notice: Ani moves up.
     await dewi.tap(give_back)
+    await dewi.tap_label("Ya, batal ikut")
     assert "sudah dibatalkan" in dewi.text
     await ani.send("jadwal saya")
     assert "terdaftar" in ani.text and "tunggu" not in ani.text
