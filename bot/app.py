@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -53,3 +56,13 @@ async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> A
     sessions = make_sessionmaker(db)
     engine = Engine(sessions, settings.tz, settings.default_language, settings.media_dir)
     return App(db=db, sessions=sessions, engine=engine)
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, so a service stops cleanly (sends in flight end)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop

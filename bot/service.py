@@ -7,9 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 
-from bot.app import App, open_app
+from bot.app import App, open_app, stop_on_signals
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_render import CHANNEL as TELEGRAM
 from bot.channels.telegram_sender import TelegramSender
@@ -47,7 +46,7 @@ async def run_service(
 ) -> int:
     check_channels(settings, webhook=webhook)
     assert settings.telegram_bot_token is not None
-    stop = stop or _stop_on_signals()
+    stop = stop or stop_on_signals()
     app = await open_app(settings)
     try:
         await grant_configured_admins(app, settings)
@@ -90,12 +89,3 @@ async def run_service(
     finally:
         await app.close()
     return 0
-
-
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop

@@ -10,9 +10,7 @@ keeps one dispatcher active per channel. SQLite has no such lock, so there it is
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 
 from apscheduler.events import (  # type: ignore[import-untyped]
     EVENT_JOB_ERROR,
@@ -23,7 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[impo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import InvalidToken, TelegramError
 
-from bot.app import open_app
+from bot.app import open_app, stop_on_signals
 from bot.channels.telegram_sender import TelegramSender, make_bot
 from bot.settings import ConfigError, Settings
 from handlers.delivery import Sender
@@ -94,7 +92,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> i
     """Run the scheduler with its own Bot until `stop` is set (or SIGINT/SIGTERM)."""
     if settings.telegram_bot_token is None:
         raise ConfigError("the worker sends through Telegram: set TELEGRAM_BOT_TOKEN")
-    stop = stop or _stop_on_signals()
+    stop = stop or stop_on_signals()
     app = await open_app(settings)
     try:
         bot = make_bot(
@@ -126,12 +124,3 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> i
     finally:
         await app.close()
     return 0
-
-
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop
