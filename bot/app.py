@@ -54,7 +54,9 @@ async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> A
         await db.dispose()
         raise
     sessions = make_sessionmaker(db)
-    engine = Engine(sessions, settings.tz, settings.default_language, settings.media_dir)
+    engine = Engine(
+        sessions, settings.tz, settings.default_language, settings.media_dir, settings.quiet_hours
+    )
     return App(db=db, sessions=sessions, engine=engine)
 
 

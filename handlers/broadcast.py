@@ -217,6 +217,13 @@ class Broadcast(WhenSteps):
         )
         if scheduled_at is None:
             text = ctx.t("broadcast.sent", id=broadcast.id, count=broadcast.recipient_count)
+            quiet = ctx.quiet_hours
+            if quiet is not None and quiet.active(ctx.now):
+                text += "\n" + ctx.t(
+                    "broadcast.quiet_hours",
+                    start=quiet.start.strftime("%H.%M"),
+                    end=quiet.end.strftime("%H.%M"),
+                )
             choices: tuple[Choice, ...] = (
                 Choice(action("bc_report", broadcast.id), ctx.t("broadcast.see_report")),
                 Choice(action("menu"), ctx.t("broadcast.to_menu")),

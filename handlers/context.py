@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.core import Choice, Incoming, Kind, Reply, step_answer
 from handlers.i18n import format_datetime_local, normalize_language, t
 from models import ChannelIdentity, ConversationState, Member
+from models.outbox import QuietHours
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Ctx:
     tz: ZoneInfo
     default_language: str = "id"
     media_dir: Path = Path("./media")
+    # When announcements wait (None: never); admins are told when theirs will go.
+    quiet_hours: QuietHours | None = None
     replies: list[Reply] = field(default_factory=list)
 
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,7 @@ from handlers.router import route
 from models import ChannelIdentity, ConversationState, Member, ProcessedMessage, utcnow
 from models.base import transaction
 from models.members import belongs_to, ensure_identity, household
+from models.outbox import QuietHours
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +43,12 @@ class Engine:
         tz: ZoneInfo,
         default_language: str = "id",
         media_dir: Path = Path("./media"),
+        quiet_hours: tuple[time, time] | None = None,
     ) -> None:
         self.sessions = sessions
         self.tz = tz
         self.media_dir = media_dir
+        self.quiet_hours = QuietHours(*quiet_hours, tz) if quiet_hours else None
         self.default_language = normalize_language(default_language)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -142,6 +146,7 @@ class Engine:
             tz=self.tz,
             default_language=self.default_language,
             media_dir=self.media_dir,
+            quiet_hours=self.quiet_hours,
         )
 
     @staticmethod

@@ -690,3 +690,22 @@ async def test_english_for_an_admin_who_chose_it(app: App) -> None:
     await admin.tap_label("Send later")
     await admin.send("besok jam 9")
     assert "at 09:00 WIB" in admin.text
+
+
+async def test_an_admin_sending_in_quiet_hours_is_told_when_it_goes_out(app: App) -> None:
+    from datetime import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from handlers.engine import Engine
+
+    await village(app)
+    wib = ZoneInfo("Asia/Jakarta")
+    local = dt.now(wib)
+    quiet = ((local - timedelta(hours=1)).time(), (local + timedelta(hours=1)).time())
+    engine = Engine(app.sessions, wib, quiet_hours=quiet)
+    await admin_chat(app)
+    admin = Chat(engine, identity=ADMIN)
+    await start(admin, "Rapat kader besok pagi.")
+    await admin.tap_label("Semua")
+    await admin.tap_label("Kirim sekarang")
+    assert "jam tenang" in admin.text and quiet[1].strftime("%H.%M") in admin.text
