@@ -72,6 +72,16 @@ class Ctx:
         return self.member.role
 
     @property
+    def registered(self) -> bool:
+        """She registered herself (gave consent): a staff account made by `admin add` has
+        no personal data, so her own schedule, data and erasure do not apply to it."""
+        return (
+            self.member is not None
+            and not self.member.erased
+            and (self.member.consent_at is not None)
+        )
+
+    @property
     def data(self) -> dict[str, Any]:
         """The flow's collected answers; reassigned on write so JSON changes are saved."""
         return dict(self.state.data or {})

@@ -56,7 +56,10 @@ ERASURE = register_flow(Erasure())
 @register_action("erase", MEMBERS)
 async def _erase(ctx: Ctx, _args: list[str]) -> None:
     assert ctx.member is not None
+    if not ctx.registered:
+        await show_menu(ctx, intro=ctx.t("common.register_first"))
+        return
     await ERASURE.start(ctx, member_id=ctx.member.id)
 
 
-add_entry(MenuEntry("erase", "menu.erase", MEMBERS, 98))
+add_entry(MenuEntry("erase", "menu.erase", MEMBERS, 98, personal=True))

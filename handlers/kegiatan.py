@@ -275,4 +275,4 @@ async def calendar(ctx: Ctx, args: list[str]) -> None:
 
 
 add_entry(MenuEntry("kg_list", "menu.kegiatan", MEMBERS, 20))
-add_entry(MenuEntry("kg_mine", "menu.mine", MEMBERS, 25))
+add_entry(MenuEntry("kg_mine", "menu.mine", MEMBERS, 25, personal=True))

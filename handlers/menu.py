@@ -22,6 +22,8 @@ class MenuEntry:
     order: int
     # Extra condition, given the household size (members this chat acts for).
     visible: Callable[[int], bool] | None = None
+    # About her own registration (schedule, data, erasure): hidden for staff accounts.
+    personal: bool = False
 
 
 ENTRIES: list[MenuEntry] = []
@@ -38,15 +40,17 @@ async def menu_choices(ctx: Ctx) -> tuple[Choice, ...]:
     return tuple(
         Choice(action(e.action), ctx.t(e.label_key))
         for e in ENTRIES
-        if role in e.roles and (e.visible is None or e.visible(size))
+        if role in e.roles
+        and (e.visible is None or e.visible(size))
+        and (ctx.registered or not e.personal)
     )
 
 
 async def show_menu(ctx: Ctx, intro: str | None = None) -> None:
     choices = await menu_choices(ctx)
     lines = [intro] if intro else []
-    if ctx.member is not None and not ctx.member.erased:
-        lines.append(ctx.t("menu.as_member", name=ctx.member.full_name or "-"))
+    if ctx.member is not None and not ctx.member.erased and ctx.member.full_name:
+        lines.append(ctx.t("menu.as_member", name=ctx.member.full_name))
     lines.append(ctx.t("menu.title"))
     ctx.offer(choices)
     ctx.say("\n".join(lines), choices=choices, menu=True)

@@ -249,10 +249,13 @@ async def _register(ctx: Ctx, _args: list[str]) -> None:
 @register_action("edit", MEMBERS)
 async def _edit(ctx: Ctx, _args: list[str]) -> None:
     assert ctx.member is not None
+    if not ctx.registered:
+        await show_menu(ctx, intro=ctx.t("common.register_first"))
+        return
     ctx.set_flow(REGISTRATION.name, "summary", **member_data(ctx.member))
     await REGISTRATION.ask(ctx)
 
 
 add_entry(MenuEntry("reg", "menu.register", frozenset({"guest"}), 10))
-add_entry(MenuEntry("edit", "menu.edit", MEMBERS, 40))
-add_entry(MenuEntry("reg", "menu.register_other", MEMBERS, 50))
+add_entry(MenuEntry("edit", "menu.edit", MEMBERS, 40, personal=True))
+add_entry(MenuEntry("reg", "menu.register_other", MEMBERS, 50, personal=True))

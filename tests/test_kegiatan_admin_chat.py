@@ -139,3 +139,16 @@ async def test_a_mother_cannot_use_admin_buttons_even_forged(app: App) -> None:
         assert await s.scalar(select(func.count()).select_from(Kegiatan)) == 1
         k = await s.get_one(Kegiatan, kid)
         assert k.status == "open"
+
+
+async def test_a_staff_account_sees_staff_tools_not_a_mothers_own_data(app: App) -> None:
+    admin = await admin_chat(app)
+    await admin.send("menu")
+    assert "Atas nama" not in admin.text
+    assert "Kelola kegiatan" in admin.labels and "Kegiatan" in admin.labels
+    for personal in ("Jadwal saya", "Ubah data saya", "Hapus data saya", "Daftarkan ibu lain"):
+        assert personal not in admin.labels
+    await admin.tap("a:edit")
+    assert "perlu mendaftar dulu" in admin.text
+    await admin.tap("a:erase")
+    assert "perlu mendaftar dulu" in admin.text
