@@ -53,7 +53,6 @@ async def run_service(
         telegram = TelegramChannel(
             settings.telegram_bot_token.get_secret_value(),
             app.engine,
-            app.sessions,
             base_url=settings.telegram_api_base_url,
             base_file_url=settings.telegram_file_url,
             polling=not webhook,

@@ -12,8 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from handlers.core import Choice, Reply
 from handlers.i18n import FALLBACK, catalog, normalize_language, t
+from models.base import transaction, utcnow
 from models.delivery import (
     Blocked,
     Delivered,
@@ -25,7 +29,7 @@ from models.delivery import (
     Sent,
     StatusReport,
 )
-from models.outbox import OutboxMessage
+from models.outbox import OutboxMessage, finish_row
 from models.people import ChannelIdentity
 
 __all__ = [
@@ -88,3 +92,28 @@ def render_outbox(row: OutboxMessage, lang: str | None = None) -> Reply:
 def _choice(spec: dict[str, Any], lang: str) -> Choice:
     label = t(lang, spec["key"]) if "key" in spec else str(spec["label"])
     return Choice(id=str(spec["id"]), label=label)
+
+
+async def take_due(
+    sessions: async_sessionmaker[AsyncSession], channel: str, external_id: str
+) -> list[Reply]:
+    """The due queued rows of one chat, rendered in its language and marked sent."""
+    now = utcnow()
+    async with transaction(sessions) as session:
+        rows = await session.execute(
+            select(OutboxMessage, ChannelIdentity)
+            .join(ChannelIdentity, ChannelIdentity.id == OutboxMessage.identity_id)
+            .where(
+                OutboxMessage.channel == channel,
+                ChannelIdentity.external_id == external_id,
+                OutboxMessage.status == "queued",
+                OutboxMessage.not_before <= now,
+            )
+            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+        )
+        replies = []
+        for row, identity in rows.tuples():
+            replies.append(render_outbox(row, identity.language))
+            finish_row(row, "sent", None)
+            row.sent_at = now
+        return replies

@@ -26,12 +26,14 @@ from sqlalchemy.orm.attributes import flag_modified
 from handlers import features  # noqa: F401
 from handlers.context import Ctx
 from handlers.core import Incoming, Reply
+from handlers.delivery import take_due
 from handlers.i18n import normalize_language, t
 from handlers.router import route
 from models import ChannelIdentity, ConversationState, Member, ProcessedMessage, utcnow
 from models.base import transaction
 from models.members import belongs_to, ensure_identity, household
 from models.outbox import QuietHours
+from models.roles import set_reachable, staff_chats
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,23 @@ class Engine:
                     "handler failed on %s (kind=%s)", incoming.channel, incoming.kind.value
                 )
                 return [Reply(text=t(lang, "common.error"))]
+
+    # -- what channel adapters may ask besides handling a message ---------------------
+
+    async def set_reachable(self, channel: str, external_id: str, reachable: bool) -> None:
+        """The platform says the chat blocked the bot (or came back)."""
+        async with transaction(self.sessions) as session:
+            await set_reachable(session, channel, external_id, reachable)
+
+    async def staff_chats(self, channel: str) -> dict[str, str]:
+        """Chats acting for a kader or an admin (for per-role command menus)."""
+        async with transaction(self.sessions) as session:
+            return await staff_chats(session, channel)
+
+    async def take_outbox(self, channel: str, external_id: str) -> list[Reply]:
+        """Due outbox messages for one chat, rendered and marked sent: for a channel
+        that shows them when its user is next at the keyboard (the console)."""
+        return await take_due(self.sessions, channel, external_id)
 
     async def _seen(self, incoming: Incoming) -> bool:
         async with self.sessions() as session:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.audit import audit
 from models.base import utcnow
 from models.members import ensure_identity, household
+from models.outbox import mark_unreachable
 from models.people import ChannelIdentity, IdentityMember, Member
 
 
@@ -82,10 +83,13 @@ async def staff_chats(session: AsyncSession, channel: str) -> dict[str, str]:
 async def set_reachable(
     session: AsyncSession, channel: str, external_id: str, reachable: bool
 ) -> None:
-    """A chat blocked the bot (or came back); a chat, not a person, is unreachable."""
+    """A chat blocked the bot (or came back); a chat, not a person, is unreachable.
+
+    Blocking withdraws what is queued for the chat, as a blocked send does."""
     identity_id = await ensure_identity(session, channel, external_id)
-    identity = await session.get_one(ChannelIdentity, identity_id)
-    if identity.unreachable == (not reachable):
+    if not reachable:
+        await mark_unreachable(session, identity_id, utcnow())
         return
-    identity.unreachable = not reachable
-    identity.unreachable_at = None if reachable else utcnow()
+    identity = await session.get_one(ChannelIdentity, identity_id)
+    identity.unreachable = False
+    identity.unreachable_at = None

@@ -36,7 +36,6 @@ async def start_channel(app: App, fake: FakeTelegramServer, polling: bool) -> Te
     channel = TelegramChannel(
         TOKEN,
         app.engine,
-        app.sessions,
         base_url=fake.base_url,
         base_file_url=fake.file_url,
         polling=polling,
@@ -217,6 +216,32 @@ async def test_blocking_and_unblocking_the_bot_updates_reachability(
         fake.inject_my_chat_member(SITI, status)
         await until(lambda target=target: telegram.updates_handled >= target)  # type: ignore[misc]
         assert (await identity(app, SITI)).unreachable is unreachable
+
+
+async def test_a_chat_that_blocks_the_bot_has_its_queued_announcements_withdrawn(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel
+) -> None:
+    from models import OutboxMessage, transaction
+    from models.outbox import enqueue
+
+    siti = TgUser(fake, SITI, telegram)
+    await siti.say("/start", "Menu utama")
+    chat = await identity(app, SITI)
+    async with transaction(app.sessions) as s:
+        row_id = await enqueue(
+            s,
+            identity_id=chat.id,
+            channel="telegram",
+            kind="announcement",
+            params={"text": "Posyandu besok"},
+            idempotency_key="block-test",
+        )
+    target = telegram.updates_handled + 1
+    fake.inject_my_chat_member(SITI, "kicked")
+    await until(lambda: telegram.updates_handled >= target)
+    async with app.sessions() as s:
+        row = await s.get_one(OutboxMessage, row_id)
+    assert (row.status, row.last_error) == ("skipped", "blocked")
 
 
 async def test_a_handler_that_raises_apologises_keeps_state_and_logs_nothing_personal(

@@ -13,13 +13,8 @@ import sys
 import uuid
 from typing import TextIO
 
-from sqlalchemy import select
-
 from handlers.core import Incoming, Kind, Reply
-from handlers.delivery import render_outbox
 from handlers.engine import Engine
-from models import ChannelIdentity, OutboxMessage, transaction, utcnow
-from models.outbox import finish_row
 
 CHANNEL = "console"
 
@@ -41,7 +36,7 @@ async def run_console(
     if interactive:
         print("p2wkss-bot (konsol). Ketik /start untuk mulai, Ctrl-D untuk keluar.", file=stdout)
     while True:
-        for reply in await pending_outbox(engine, user):
+        for reply in await engine.take_outbox(CHANNEL, user):
             print(render(reply), file=stdout)
             print(file=stdout, flush=True)
         if interactive:
@@ -63,26 +58,3 @@ async def run_console(
         for reply in await engine.handle(incoming):
             print(render(reply), file=stdout)
         print(file=stdout, flush=True)
-
-
-async def pending_outbox(engine: Engine, user: str) -> list[Reply]:
-    """The outbox rows due for this console user, rendered, and marked sent."""
-    now = utcnow()
-    async with transaction(engine.sessions) as session:
-        rows = await session.execute(
-            select(OutboxMessage, ChannelIdentity)
-            .join(ChannelIdentity, ChannelIdentity.id == OutboxMessage.identity_id)
-            .where(
-                OutboxMessage.channel == CHANNEL,
-                ChannelIdentity.external_id == user,
-                OutboxMessage.status == "queued",
-                OutboxMessage.not_before <= now,
-            )
-            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
-        )
-        replies = []
-        for row, identity in rows.tuples():
-            replies.append(render_outbox(row, identity.language))
-            finish_row(row, "sent", None)
-            row.sent_at = now
-        return replies

@@ -15,7 +15,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import (
     Bot,
     BotCommand,
@@ -32,8 +31,6 @@ from handlers.broadcast_media import MediaDownloadError, register_downloader, un
 from handlers.core import STEP_PREFIX, Media, Reply
 from handlers.engine import Engine
 from handlers.i18n import t
-from models import transaction
-from models.roles import set_reachable, staff_chats
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +75,6 @@ class TelegramChannel:
         self,
         token: str,
         engine: Engine,
-        sessions: async_sessionmaker[AsyncSession],
         *,
         base_url: str,
         base_file_url: str,
@@ -88,7 +84,6 @@ class TelegramChannel:
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
         self.engine = engine
-        self.sessions = sessions
         self.polling = polling
         builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
@@ -165,8 +160,7 @@ class TelegramChannel:
         """Command menus per role: the default for everyone, per-chat ones for staff."""
         try:
             await self._set_commands(BotCommandScopeDefault(), "ibu")
-            async with transaction(self.sessions) as session:
-                chats = await staff_chats(session, CHANNEL)
+            chats = await self.engine.staff_chats(CHANNEL)
             for chat_id, role in chats.items():
                 await self._set_commands(BotCommandScopeChat(int(chat_id)), role)
         except TelegramError as exc:
@@ -200,8 +194,7 @@ class TelegramChannel:
         if member_change is not None:
             status = member_change.new_chat_member.status
             reachable = status not in ("kicked", "left")
-            async with transaction(self.sessions) as session:
-                await set_reachable(session, CHANNEL, str(member_change.chat.id), reachable)
+            await self.engine.set_reachable(CHANNEL, str(member_change.chat.id), reachable)
             return
         incoming = to_incoming(update)
         if incoming is None:
@@ -256,8 +249,7 @@ class TelegramChannel:
                 log.info("telegram asked to wait %.1f s before replying", wait)
                 await asyncio.sleep(wait)
             except Forbidden:
-                async with transaction(self.sessions) as session:
-                    await set_reachable(session, CHANNEL, str(chat_id), False)
+                await self.engine.set_reachable(CHANNEL, str(chat_id), False)
                 log.info("telegram chat blocked the bot; marked unreachable")
                 return False
             except NetworkError as exc:  # includes TimedOut; BadRequest is not retried
