@@ -3,8 +3,10 @@ after a confirmation."""
 
 from __future__ import annotations
 
-from handlers.context import Answer, Ctx
-from handlers.flow import MEMBERS, Flow, register_action, register_flow
+from typing import Any
+
+from handlers.context import Ctx
+from handlers.flow import MEMBERS, ConfirmFlow, register_action, register_flow
 from handlers.menu import MenuEntry, add_entry, show_menu
 from models.members import erase_member, household
 from models.outbox import ERASED, skip_queued
@@ -12,31 +14,20 @@ from models.people import Member
 from models.signups import withdraw_member
 
 
-class Erasure(Flow):
+class Erasure(ConfirmFlow):
     name = "erase"
-    first_step = "confirm"
 
-    async def ask_confirm(self, ctx: Ctx) -> None:
-        name = ctx.member.full_name if ctx.member else "-"
-        ctx.ask(
-            ctx.t("erase.confirm", name=name or "-"),
-            [("yes", ctx.t("erase.yes")), ("no", ctx.t("erase.no"))],
-        )
+    def question(self, ctx: Ctx) -> tuple[str, str, str]:
+        name = (ctx.member.full_name if ctx.member else None) or "-"
+        return ctx.t("erase.confirm", name=name), ctx.t("erase.yes"), ctx.t("erase.no")
 
-    async def on_confirm(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value == "no":
-            ctx.set_flow(None)
-            await show_menu(ctx, intro=ctx.t("erase.kept"))
-            return
-        if ans.value != "yes":
-            ctx.say(ctx.t("erase.pick"))
-            await self.ask(ctx)
-            return
-        member_id = ctx.data.get("member_id")
-        member = await ctx.session.get(Member, member_id or 0)
+    async def on_no(self, ctx: Ctx, data: dict[str, Any]) -> None:
+        await show_menu(ctx, intro=ctx.t("erase.kept"))
+
+    async def on_yes(self, ctx: Ctx, data: dict[str, Any]) -> None:
+        member = await ctx.session.get(Member, data.get("member_id") or 0)
         # The chat may have switched to another mother since the question was asked.
         if member is None or ctx.member is None or member.id != ctx.member.id:
-            ctx.set_flow(None)
             await show_menu(ctx, intro=ctx.t("common.stale_choice"))
             return
         # Her seats go to the mothers waiting, and nothing more is sent about her.
@@ -46,7 +37,6 @@ class Erasure(Flow):
         remaining = await household(ctx.session, ctx.identity.id)
         ctx.member = remaining[0] if remaining else None
         ctx.state.active_member_id = ctx.member.id if ctx.member else None
-        ctx.set_flow(None)
         await show_menu(ctx, intro=ctx.t("erase.done"))
 
 

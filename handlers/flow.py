@@ -44,6 +44,36 @@ class Flow:
         return step is not None and hasattr(self, f"ask_{step}") and hasattr(self, f"on_{step}")
 
 
+class ConfirmFlow(Flow):
+    """One yes/no question before something that cannot be undone. A subclass gives the
+    question and its two labels, and what yes and no do with the flow's data (the flow is
+    already finished by then, so the menu can follow)."""
+
+    first_step = "confirm"
+
+    def question(self, ctx: Ctx) -> tuple[str, str, str]:
+        raise NotImplementedError  # (text, yes label, no label), given by each subclass
+
+    async def on_yes(self, ctx: Ctx, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    async def on_no(self, ctx: Ctx, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    async def ask_confirm(self, ctx: Ctx) -> None:
+        text, yes, no = self.question(ctx)
+        ctx.ask(text, [("yes", yes), ("no", no)])
+
+    async def on_confirm(self, ctx: Ctx, answer: Answer) -> None:
+        if answer.value not in ("yes", "no"):
+            ctx.say(ctx.t("common.yes_or_no"))
+            await self.ask(ctx)
+            return
+        data = ctx.data
+        ctx.set_flow(None)
+        await (self.on_yes if answer.value == "yes" else self.on_no)(ctx, data)
+
+
 ActionHandler = Callable[[Ctx, list[str]], Awaitable[None]]
 
 

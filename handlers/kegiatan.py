@@ -8,9 +8,11 @@ member and that the kegiatan still allows what she asks.
 
 from __future__ import annotations
 
-from handlers.context import Answer, Ctx
+from typing import Any
+
+from handlers.context import Ctx
 from handlers.core import Choice, Reply, action
-from handlers.flow import MEMBERS, Flow, register_action, register_flow
+from handlers.flow import MEMBERS, ConfirmFlow, register_action, register_flow
 from handlers.i18n import format_time_local
 from handlers.menu import MenuEntry, add_entry, show_menu
 from models.ics import kegiatan_ics
@@ -172,33 +174,21 @@ async def signup(ctx: Ctx, args: list[str]) -> None:
     ctx.say(text, choices=choices)
 
 
-class GiveUpPlace(Flow):
-    """ "Batal ikut" asks once more: a mis-tap on a cheap phone must not cost her the seat."""
+class GiveUpPlace(ConfirmFlow):
+    """Batal ikut asks once more: a mis-tap on a cheap phone must not cost her the seat."""
 
     name = "kg_unsignup"
-    first_step = "confirm"
 
-    async def ask_confirm(self, ctx: Ctx) -> None:
-        key = (
-            "kegiatan.confirm_leave_waitlist"
-            if ctx.data.get("was") == "waiting"
-            else ("kegiatan.confirm_unsignup")
-        )
-        ctx.ask(
-            ctx.t(key, judul=ctx.data.get("judul", "-")),
-            [("yes", ctx.t("kegiatan.yes_unsignup")), ("no", ctx.t("kegiatan.no_keep"))],
-        )
+    def question(self, ctx: Ctx) -> tuple[str, str, str]:
+        waiting = ctx.data.get("was") == "waiting"
+        key = "kegiatan.confirm_leave_waitlist" if waiting else "kegiatan.confirm_unsignup"
+        text = ctx.t(key, judul=ctx.data.get("judul", "-"))
+        return text, ctx.t("kegiatan.yes_unsignup"), ctx.t("kegiatan.no_keep")
 
-    async def on_confirm(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value not in ("yes", "no"):
-            ctx.say(ctx.t("erase.pick"))
-            await self.ask(ctx)
-            return
-        data = ctx.data
-        ctx.set_flow(None)
-        if ans.value == "no":
-            await show_menu(ctx, intro=ctx.t("kegiatan.kept", judul=data.get("judul", "-")))
-            return
+    async def on_no(self, ctx: Ctx, data: dict[str, Any]) -> None:
+        await show_menu(ctx, intro=ctx.t("kegiatan.kept", judul=data.get("judul", "-")))
+
+    async def on_yes(self, ctx: Ctx, data: dict[str, Any]) -> None:
         assert ctx.member is not None
         result = await cancel_signup(
             ctx.session, data["kegiatan_id"], ctx.member.id, ctx.now, when_text=ctx.when_text

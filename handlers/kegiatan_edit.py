@@ -7,9 +7,10 @@ writes those rows in the same transaction as the change.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from handlers.context import Answer, Ctx
-from handlers.flow import Flow, register_action, register_flow
+from handlers.flow import ConfirmFlow, Flow, register_action, register_flow
 from handlers.kegiatan_manage import ADMIN, _id, read_kuota, read_start
 from handlers.menu import show_menu
 from models.kegiatan import MAX_TEMPAT, Kegiatan
@@ -76,26 +77,17 @@ class EditKegiatan(Flow):
 EDIT = register_flow(EditKegiatan())
 
 
-class CancelKegiatan(Flow):
+class CancelKegiatan(ConfirmFlow):
     name = "kg_cancel"
-    first_step = "confirm"
 
-    async def ask_confirm(self, ctx: Ctx) -> None:
-        ctx.ask(
-            ctx.t("kgm.confirm_cancel", judul=ctx.data.get("judul", "-")),
-            [("yes", ctx.t("kgm.yes_cancel")), ("no", ctx.t("erase.no"))],
-        )
+    def question(self, ctx: Ctx) -> tuple[str, str, str]:
+        text = ctx.t("kgm.confirm_cancel", judul=ctx.data.get("judul", "-"))
+        return text, ctx.t("kgm.yes_cancel"), ctx.t("erase.no")
 
-    async def on_confirm(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value not in ("yes", "no"):
-            ctx.say(ctx.t("erase.pick"))
-            await self.ask(ctx)
-            return
-        data = ctx.data
-        ctx.set_flow(None)
-        if ans.value == "no":
-            await show_menu(ctx, intro=ctx.t("kgm.kept"))
-            return
+    async def on_no(self, ctx: Ctx, data: dict[str, Any]) -> None:
+        await show_menu(ctx, intro=ctx.t("kgm.kept"))
+
+    async def on_yes(self, ctx: Ctx, data: dict[str, Any]) -> None:
         assert ctx.member is not None
         result = await cancel_kegiatan(
             ctx.session,
@@ -106,9 +98,8 @@ class CancelKegiatan(Flow):
             when_text=ctx.when_text,
         )
         key = "kgm.cancelled" if result.outcome in ("ok", "unchanged") else "kgm.not_editable"
-        await show_menu(
-            ctx, intro=ctx.t(key, judul=data.get("judul", "-"), notified=result.notified)
-        )
+        notified = result.notified
+        await show_menu(ctx, intro=ctx.t(key, judul=data.get("judul", "-"), notified=notified))
 
 
 CANCEL = register_flow(CancelKegiatan())

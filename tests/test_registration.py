@@ -185,6 +185,8 @@ async def test_erasure_removes_her_personal_data_and_keeps_an_anonymous_count(
     await register(chat, name="Siti Aminah", phone="081234567890")
     await chat.send("hapus data saya")
     assert "tidak bisa dikembalikan" in chat.text
+    await chat.send("mungkin")
+    assert "ya atau tidak" in chat.text and "tidak bisa dikembalikan" in chat.text
     await chat.send("tidak")
     assert "tidak dihapus" in chat.text
     await chat.send("hapus data saya")
