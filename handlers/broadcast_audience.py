@@ -18,6 +18,7 @@ from handlers.context import Answer, Ctx
 from handlers.core import Kind
 from handlers.flow import Flow
 from handlers.i18n import t
+from handlers.labels import kampung_label, shorten
 from handlers.parse import parse_int
 from models.kegiatan import Kegiatan, has_ended
 from models.kegiatan_queries import list_kegiatan
@@ -29,12 +30,6 @@ MAX_DAYS = 3650
 
 # Typed lists of kampung: "Sumberan, Cibening", "sumberan dan cibening", "A & B", "A + B".
 _NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|\bdan\b|\band\b)\s*", re.IGNORECASE)
-
-
-def kampung_label(lang: str, place: Location) -> str:
-    if place.parent is None:
-        return place.name
-    return t(lang, "broadcast.kampung_label", kampung=place.name, kelurahan=place.parent.name)
 
 
 def _fold(text: str) -> str:
@@ -83,12 +78,7 @@ async def describe_audience(session: AsyncSession, lang: str, audience: Mapping[
 
 def snippet(text: str, limit: int = 40) -> str:
     """The start of an announcement on one line, for lists and confirmations."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
-
-
-def _short(judul: str) -> str:
-    return judul if len(judul) <= 40 else judul[:39] + "…"
+    return shorten(text, limit)
 
 
 class BroadcastSteps(Flow):
@@ -208,7 +198,7 @@ class AudienceSteps(BroadcastSteps):
         options: list[tuple[str, str]] = []
         for i, k in enumerate(page.items, start=page.offset + 1):
             lines.append(f"{i}. {k.judul} — {ctx.when(k.starts_at)}")
-            options.append((f"g{k.id}", _short(k.judul)))
+            options.append((f"g{k.id}", shorten(k.judul)))
         if page.has_more:
             options.append(("more", ctx.t("broadcast.kegiatan_more")))
         options.append(("back", ctx.t("broadcast.back")))

@@ -14,6 +14,7 @@ from handlers.context import Ctx
 from handlers.core import Choice, Reply, action
 from handlers.flow import MEMBERS, ConfirmFlow, register_action, register_flow
 from handlers.i18n import format_time_local
+from handlers.labels import shorten
 from handlers.menu import MenuEntry, add_entry, show_menu
 from models.ics import kegiatan_ics
 from models.kegiatan import Kegiatan, has_ended, seats_left
@@ -65,7 +66,7 @@ async def list_upcoming(ctx: Ctx, args: list[str]) -> None:
     choices = []
     for i, k in enumerate(page.items, start=1):
         lines.append(f"{i}. {short_line(ctx, k)}")
-        choices.append(Choice(action("kg", k.id), _label(k.judul)))
+        choices.append(Choice(action("kg", k.id), shorten(k.judul)))
     if offset + PAGE < page.total:
         choices.append(Choice(action("kg_list", offset + PAGE), ctx.t("kegiatan.next")))
     if offset > 0:
@@ -79,10 +80,6 @@ async def list_upcoming(ctx: Ctx, args: list[str]) -> None:
 def _until(ctx: Ctx, k: Kegiatan) -> str:
     same_day = k.starts_at.astimezone(ctx.tz).date() == k.ends_at.astimezone(ctx.tz).date()
     return format_time_local(k.ends_at, ctx.lang, ctx.tz) if same_day else ctx.when(k.ends_at)
-
-
-def _label(judul: str) -> str:
-    return judul if len(judul) <= 40 else judul[:39] + "…"
 
 
 @register_action("kg", MEMBERS)
@@ -239,7 +236,7 @@ async def mine(ctx: Ctx, _args: list[str]) -> None:
         else:
             note = ctx.t("kegiatan.mine_registered")
         lines.append(f"{i}. {short_line(ctx, k)} ({note})")
-        choices.append(Choice(action("kg", k.id), _label(k.judul)))
+        choices.append(Choice(action("kg", k.id), shorten(k.judul)))
     choices.append(Choice(action("menu"), ctx.t("kegiatan.to_menu")))
     ctx.set_flow(None)
     ctx.offer(tuple(choices))

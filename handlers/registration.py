@@ -13,6 +13,7 @@ from typing import Any
 from handlers.context import Answer, Ctx
 from handlers.core import Kind
 from handlers.flow import ANYONE, MEMBERS, Flow, register_action, register_flow
+from handlers.labels import kampung_label
 from handlers.menu import MenuEntry, add_entry, show_menu
 from models import utcnow
 from models.location import Location, active_kampung
@@ -100,7 +101,9 @@ class Registration(Flow):
     # -- kampung --
     async def ask_kampung(self, ctx: Ctx) -> None:
         places = await active_kampung(ctx.session)
-        ctx.ask(ctx.t("reg.ask_kampung"), [(f"k{p.id}", _kampung_label(ctx, p)) for p in places])
+        ctx.ask(
+            ctx.t("reg.ask_kampung"), [(f"k{p.id}", kampung_label(ctx.lang, p)) for p in places]
+        )
 
     async def on_kampung(self, ctx: Ctx, ans: Answer) -> None:
         place_id = int(ans.value[1:]) if ans.value and ans.value[1:].isdigit() else 0
@@ -165,7 +168,7 @@ class Registration(Flow):
         summary = ctx.t(
             "reg.summary",
             name=d.get("full_name", "-"),
-            kampung=_kampung_label(ctx, place) if place else "-",
+            kampung=kampung_label(ctx.lang, place) if place else "-",
             rtrw=format_rt_rw(d.get("rt"), d.get("rw")),
             phone=format_phone(d.get("phone")) if d.get("phone") else ctx.t("reg.phone_none"),
         )
@@ -213,12 +216,6 @@ class Registration(Flow):
         ctx.state.active_member_id = member.id
         ctx.set_flow(None)
         await show_menu(ctx, intro=intro)
-
-
-def _kampung_label(ctx: Ctx, place: Location) -> str:
-    if place.parent is None:
-        return place.name
-    return ctx.t("reg.kampung_label", kampung=place.name, kelurahan=place.parent.name)
 
 
 REGISTRATION = register_flow(Registration())
