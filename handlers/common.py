@@ -15,7 +15,7 @@ from handlers.flow import ANYONE, MEMBERS, register_action, reprompt
 from handlers.i18n import LANGUAGES
 from handlers.menu import MenuEntry, add_entry, show_menu
 from models import OneTimeCode, utcnow
-from models.members import belongs_to, household
+from models.members import household, household_member
 from models.people import Member
 
 START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -113,16 +113,16 @@ async def _switch(ctx: Ctx, _args: list[str]) -> None:
 @register_action("use", ANYONE)
 async def _use(ctx: Ctx, args: list[str]) -> None:
     member_id = int(args[0]) if args and args[0].isdigit() else 0
-    # A forged or old id for a mother this chat does not act for gets nowhere.
-    member = await ctx.session.get(Member, member_id) if member_id else None
-    if (
-        member is None
-        or member.erased
-        or not await belongs_to(ctx.session, ctx.identity.id, member_id)
-    ):
+    member = await household_member(ctx.session, ctx.identity.id, member_id)
+    if member is None:
         ctx.say(ctx.t("common.unknown_choice"))
         await show_menu(ctx)
         return
+    await switch_to(ctx, member)
+
+
+async def switch_to(ctx: Ctx, member: Member) -> None:
+    """Act for another mother of this chat's household from now on."""
     ctx.member = member
     ctx.state.active_member_id = member.id
     ctx.set_flow(None)

@@ -29,9 +29,9 @@ from handlers.core import Incoming, Reply
 from handlers.delivery import take_due
 from handlers.i18n import normalize_language, t
 from handlers.router import route
-from models import ChannelIdentity, ConversationState, Member, ProcessedMessage, utcnow
+from models import ChannelIdentity, ConversationState, ProcessedMessage, utcnow
 from models.base import transaction
-from models.members import belongs_to, ensure_identity, household
+from models.members import ensure_identity, household, household_member
 from models.outbox import QuietHours
 from models.roles import set_reachable, staff_chats
 
@@ -137,13 +137,7 @@ class Engine:
         state = await session.get_one(ConversationState, identity_id, with_for_update=True)
         member = None
         if state.active_member_id is not None:
-            member = await session.get(Member, state.active_member_id)
-            if (
-                member is None
-                or member.erased
-                or not await belongs_to(session, identity_id, member.id)
-            ):
-                member = None
+            member = await household_member(session, identity_id, state.active_member_id)
         if member is None:
             members = await household(session, identity_id)
             member = members[0] if members else None

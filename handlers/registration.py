@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from handlers.common import switch_to
 from handlers.context import Answer, Ctx
 from handlers.core import Kind
 from handlers.flow import ANYONE, MEMBERS, Flow, register_action, register_flow
@@ -19,8 +20,8 @@ from models import utcnow
 from models.location import Location, active_kampung
 from models.members import (
     MemberDetails,
-    belongs_to,
     household,
+    household_member,
     register_member,
     update_member,
 )
@@ -57,14 +58,11 @@ class Registration(Flow):
             await self.goto(ctx, "consent")
             return
         member_id = int(ans.value[1:]) if ans.value and ans.value[1:].isdigit() else 0
-        member = await ctx.session.get(Member, member_id) if member_id else None
-        if member is None or not await belongs_to(ctx.session, ctx.identity.id, member_id):
+        member = await household_member(ctx.session, ctx.identity.id, member_id)
+        if member is None:
             await self.retry(ctx, "reg.whom_pick")
             return
-        ctx.member = member
-        ctx.state.active_member_id = member.id
-        ctx.set_flow(None)
-        await show_menu(ctx, intro=ctx.t("household.switched", name=member.full_name or "-"))
+        await switch_to(ctx, member)
 
     # -- consent --
     async def ask_consent(self, ctx: Ctx) -> None:
@@ -197,12 +195,8 @@ class Registration(Flow):
             language=ctx.lang,
         )
         if d.get("mode") == "edit":
-            member = await ctx.session.get(Member, d.get("member_id") or 0)
-            if (
-                member is None
-                or member.erased
-                or not await belongs_to(ctx.session, ctx.identity.id, member.id)
-            ):
+            member = await household_member(ctx.session, ctx.identity.id, d.get("member_id") or 0)
+            if member is None:
                 ctx.set_flow(None)
                 await show_menu(ctx, intro=ctx.t("common.unknown_choice"))
                 return

@@ -128,6 +128,17 @@ async def erase_member(session: AsyncSession, member: Member) -> None:
     )
 
 
+async def household_member(
+    session: AsyncSession, identity_id: int, member_id: int
+) -> Member | None:
+    """The member, if this chat acts for her and she has not erased her data; a forged or
+    old id for anyone else gives None."""
+    member = await session.get(Member, member_id) if member_id else None
+    if member is None or member.erased or not await belongs_to(session, identity_id, member_id):
+        return None
+    return member
+
+
 async def belongs_to(session: AsyncSession, identity_id: int, member_id: int) -> bool:
     link = await session.get(IdentityMember, (identity_id, member_id))
     return link is not None

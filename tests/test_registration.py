@@ -215,3 +215,24 @@ async def test_no_name_or_phone_reaches_the_logs(
     logged = caplog.text
     assert "Kartini" not in logged and "Wulandari" not in logged
     assert "81277778888" not in logged and "0812-7777-8888" not in logged
+
+
+async def test_an_old_untuk_siapa_button_for_an_erased_mother_gets_nowhere(
+    app: App, chat: Chat
+) -> None:
+    from models.members import erase_member
+
+    await register(chat, name="Siti Aminah")
+    await chat.send("daftarkan ibu lain")
+    await chat.tap_label("Ibu lain")
+    for answer in ("ya", "Nur Halimah", "1", "2/2", "Tidak punya HP sendiri", "simpan"):
+        await chat.send(answer)
+    await chat.send("daftarkan ibu lain")
+    nur = chat.choice("Nur Halimah").id
+    async with make_sessionmaker(app.db).begin() as s:
+        found = await s.scalar(select(Member).where(Member.full_name == "Nur Halimah"))
+        assert found is not None
+        await erase_member(s, found)
+    await chat.tap(nur)
+    assert "Mohon pilih salah satu" in chat.text
+    assert "Nur Halimah" not in " ".join(chat.labels)
