@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
 from handlers.broadcast_audience import describe_audience, snippet
 from handlers.context import Ctx
 from handlers.core import Choice, action
 from handlers.flow import register_action
 from handlers.menu import MenuEntry, add_entry
-from models.broadcasts import broadcast_summary, cancel_broadcast
+from models.broadcasts import broadcast_lists, broadcast_summary, cancel_broadcast
 from models.outbox import Broadcast
 
 ADMIN = frozenset({"admin"})
@@ -43,24 +41,10 @@ def _menu_choice(ctx: Ctx) -> Choice:
 
 @register_action("bc_list", ADMIN)
 async def list_broadcasts(ctx: Ctx, _args: list[str]) -> None:
-    scheduled_total = await ctx.session.scalar(
-        select(func.count()).select_from(Broadcast).where(Broadcast.status == "scheduled")
+    lists = await broadcast_lists(
+        ctx.session, ctx.now, limit=LIST_LIMIT, recent=timedelta(days=RECENT_DAYS)
     )
-    scheduled = await ctx.session.scalars(
-        select(Broadcast)
-        .where(Broadcast.status == "scheduled")
-        .order_by(Broadcast.scheduled_at, Broadcast.id)
-        .limit(LIST_LIMIT)
-    )
-    recent = await ctx.session.scalars(
-        select(Broadcast)
-        .where(
-            Broadcast.status.in_(("enqueued", "sent")),
-            Broadcast.created_at >= ctx.now - timedelta(days=RECENT_DAYS),
-        )
-        .order_by(Broadcast.id.desc())
-        .limit(LIST_LIMIT)
-    )
+    scheduled_total, scheduled, recent = lists.scheduled_total, lists.scheduled, lists.recent
     lines = [ctx.t("broadcast.list_scheduled_title")]
     choices: list[Choice] = []
     for b in scheduled:

@@ -353,3 +353,32 @@ async def broadcast_summary(session: AsyncSession, broadcast_id: int) -> Broadca
         else:
             tally["skipped"] += n
     return BroadcastSummary(recipients=total, **tally)
+
+
+@dataclass(frozen=True)
+class BroadcastLists:
+    scheduled_total: int
+    scheduled: list[Broadcast]  # soonest first
+    recent: list[Broadcast]  # sending or sent, newest first
+
+
+async def broadcast_lists(
+    session: AsyncSession, now: datetime, *, limit: int, recent: timedelta
+) -> BroadcastLists:
+    """What an admin sees under "Pengumuman terjadwal / laporan"."""
+    total = await session.scalar(
+        select(func.count()).select_from(Broadcast).where(Broadcast.status == "scheduled")
+    )
+    scheduled = await session.scalars(
+        select(Broadcast)
+        .where(Broadcast.status == "scheduled")
+        .order_by(Broadcast.scheduled_at, Broadcast.id)
+        .limit(limit)
+    )
+    sent = await session.scalars(
+        select(Broadcast)
+        .where(Broadcast.status.in_(("enqueued", "sent")), Broadcast.created_at >= now - recent)
+        .order_by(Broadcast.id.desc())
+        .limit(limit)
+    )
+    return BroadcastLists(int(total or 0), list(scheduled), list(sent))
