@@ -51,8 +51,8 @@ from starlette.routing import Route
 from bot.app import migrate_and_seed
 from models import ChannelIdentity, IdentityMember, Member, make_engine, make_sessionmaker
 from models.base import transaction, utcnow
-from models.broadcasts import create_broadcast
-from models.outbox import PENDING, OutboxMessage
+from models.outbox.broadcasts import create_broadcast
+from models.outbox.tables import PENDING, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.telegram_types import NEW_MESSAGE_METHODS
 

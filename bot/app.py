@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
-from handlers.engine import Engine
+from handlers.core.engine import Engine
 from models import make_engine, make_sessionmaker, transaction
 from models.location import seed_default_locations
 from models.migrate import current_revision, head_revision, upgrade

@@ -15,7 +15,7 @@ from bot.logsetup import setup_logging
 from bot.settings import ConfigError, Settings, load_settings
 from models import make_engine, make_sessionmaker, transaction
 from models.location import LocationFileError, import_locations, parse_locations_csv
-from models.roles import grant_admin, revoke_admin
+from models.people.roles import grant_admin, revoke_admin
 
 log = logging.getLogger("p2wkss")
 

@@ -3,7 +3,7 @@
     p2wkss-bot broadcast --audience all|ibu|kader|kampung:<name>[,<name>]|inactive:<days>|
                          kegiatan:<id> --text "..." [--at "YYYY-MM-DD HH:MM"] [--db FILE]
 
-The same rules as in chat (`models.broadcasts.create_broadcast`: one message per chat,
+The same rules as in chat (`models.outbox.broadcasts.create_broadcast`: one message per chat,
 opted-out and blocked chats left out, an audit entry with actor "cli"). `--at` is read in
 the deployment's TIMEZONE. Bad input stops before anything is written, with one line on
 stderr and exit status 2. `--text -` reads the text from stdin.
@@ -25,13 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import open_app
 from bot.settings import Settings
-from handlers.broadcast import check_text
-from handlers.broadcast_audience import match_kampung
-from handlers.i18n import format_datetime_local
+from handlers.broadcast.audience import match_kampung
+from handlers.broadcast.compose import check_text
+from handlers.core.i18n import format_datetime_local
 from models import transaction, utcnow
-from models.broadcasts import MAX_BROADCAST_TEXT, create_broadcast
-from models.kegiatan import Kegiatan
+from models.kegiatan.tables import Kegiatan
 from models.location import active_kampung
+from models.outbox.broadcasts import MAX_BROADCAST_TEXT, create_broadcast
 
 AT_FORMAT = "%Y-%m-%d %H:%M"
 ACTOR = "cli"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.app import open_app
 from bot.settings import Settings
-from handlers.kegiatan_import import ImportReport, import_kegiatan
+from handlers.kegiatan.importer import ImportReport, import_kegiatan
 from models import transaction, utcnow
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Kegiatan, transaction, utcnow
-from models.kegiatan import KegiatanDraft
-from models.kegiatan_admin import create_kegiatan, publish
+from models.kegiatan.admin import create_kegiatan, publish
+from models.kegiatan.tables import KegiatanDraft
 from models.location import active_kampung
-from models.roles import grant_admin
+from models.people.roles import grant_admin
 
 DEMO_DB = Path("p2wkss-demo.db")
 DEMO_ADMIN = "admin"  # `p2wkss-bot chat --demo --user admin` opens the admin's chat

@@ -16,7 +16,7 @@ from bot.settings import ConfigError, Settings
 from bot.web import build_web_app, make_server
 from bot.worker import RunningScheduler, start_scheduler
 from models import transaction
-from models.roles import grant_admin
+from models.people.roles import grant_admin
 
 log = logging.getLogger("p2wkss.service")
 

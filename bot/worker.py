@@ -24,7 +24,7 @@ from telegram.error import InvalidToken, TelegramError
 from bot.app import open_app, stop_on_signals
 from bot.channels.telegram_sender import TelegramSender, make_bot
 from bot.settings import ConfigError, Settings
-from handlers.delivery import Sender
+from handlers.core.delivery import Sender
 from scheduler.dispatcher import Dispatcher
 from scheduler.jobs import build_scheduler
 

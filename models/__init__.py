@@ -4,10 +4,10 @@ from models.audit import AuditEntry, audit
 from models.base import Base, make_engine, make_sessionmaker, transaction, utcnow
 from models.codes import OneTimeCode
 from models.conversation import ConversationState, ProcessedMessage
-from models.kegiatan import Kegiatan, KegiatanTarget, Signup
+from models.kegiatan.tables import Kegiatan, KegiatanTarget, Signup
 from models.location import Location
-from models.outbox import Broadcast, OutboxMessage
-from models.people import ChannelIdentity, IdentityMember, Member
+from models.outbox.tables import Broadcast, OutboxMessage
+from models.people.tables import ChannelIdentity, IdentityMember, Member
 
 __all__ = [
     "AuditEntry",

@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from handlers.delivery import Blocked, Failed, RetryAfter, Sender, SendResult
+from handlers.core.delivery import Blocked, Failed, RetryAfter, Sender, SendResult
 from models.base import transaction
-from models.delivery import record_result
-from models.outbox import BLOCKED, Claimed, QuietHours, claim_batch, release, skip
+from models.outbox.delivery import record_result
+from models.outbox.tables import BLOCKED, Claimed, QuietHours, claim_batch, release, skip
 from scheduler.leader import AdvisoryLocks
 from scheduler.ratelimit import Clock, Pacer, SystemClock
 

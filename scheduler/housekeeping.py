@@ -14,7 +14,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import ProcessedMessage, transaction
-from models.kegiatan_admin import finish_ended
+from models.kegiatan.admin import finish_ended
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[impo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.base import transaction
-from models.broadcasts import SweepResult, sweep_broadcasts
+from models.outbox.broadcasts import SweepResult, sweep_broadcasts
 from scheduler.dispatcher import Dispatcher
 from scheduler.housekeeping import HOUSEKEEPING_SECONDS, housekeeping_once
 from scheduler.ratelimit import Clock, SystemClock

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from handlers.core import Choice, Contact, Incoming, Kind, Media, Reply
-from handlers.engine import Engine
+from handlers.core.engine import Engine
+from handlers.core.types import Choice, Contact, Incoming, Kind, Media, Reply
 
 _ids = itertools.count(1)
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from handlers.core import Kind
-from handlers.i18n import t
+from handlers.core.i18n import t
+from handlers.core.types import Kind
 from models import ChannelIdentity, ConversationState, make_sessionmaker
 from tests.helpers import Chat
 

@@ -16,28 +16,28 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
-from handlers.broadcast_media import (
+from handlers.core.delivery import Blocked, Failed
+from handlers.core.i18n import format_datetime_local
+from handlers.core.media import (
     MAX_PHOTO_BYTES,
     MediaDownloadError,
     register_downloader,
     unregister_downloader,
 )
-from handlers.core import Kind, Media
-from handlers.delivery import Blocked, Failed
-from handlers.i18n import format_datetime_local
+from handlers.core.types import Kind, Media
 from models import AuditEntry, ChannelIdentity, Member, utcnow
 from models.base import transaction
-from models.broadcasts import (
+from models.kegiatan.admin import create_kegiatan, publish
+from models.kegiatan.signups import cancel_signup, sign_up
+from models.outbox.broadcasts import (
     MAX_BROADCAST_TEXT,
     audience_recipients,
     check_audience,
     count_audience,
     sweep_broadcasts,
 )
-from models.kegiatan_admin import create_kegiatan, publish
-from models.outbox import Broadcast, OutboxMessage
-from models.roles import grant_admin, revoke_admin
-from models.signups import cancel_signup, sign_up
+from models.outbox.tables import Broadcast, OutboxMessage
+from models.people.roles import grant_admin, revoke_admin
 from tests.fakes.clock import FakeClock
 from tests.fakes.kegiatan import draft
 from tests.fakes.outbox import RecordingSender, add_member, dispatcher, kampung_ids, link
@@ -696,7 +696,7 @@ async def test_an_admin_sending_in_quiet_hours_is_told_when_it_goes_out(app: App
     from datetime import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from handlers.engine import Engine
+    from handlers.core.engine import Engine
 
     await village(app)
     wib = ZoneInfo("Asia/Jakarta")

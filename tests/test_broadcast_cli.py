@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from bot.cli_broadcast import run_broadcast
 from bot.settings import Settings
-from handlers.i18n import format_datetime_local
+from handlers.core.i18n import format_datetime_local
 from models import AuditEntry, make_engine, make_sessionmaker, utcnow
 from models.base import transaction
-from models.outbox import Broadcast, OutboxMessage
+from models.outbox.tables import Broadcast, OutboxMessage
 from tests.fakes.outbox import add_member, kampung_ids, link
 from tests.test_console import run_cli
 

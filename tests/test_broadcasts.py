@@ -11,16 +11,16 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED  # type: igno
 from sqlalchemy import func, select, update
 
 from bot.app import App
-from handlers.delivery import Blocked
+from handlers.core.delivery import Blocked
 from models import ChannelIdentity, Member
 from models.base import transaction
-from models.broadcasts import (
+from models.outbox.broadcasts import (
     broadcast_summary,
     cancel_broadcast,
     create_broadcast,
     sweep_broadcasts,
 )
-from models.outbox import PRIORITY_NOTICE, Broadcast, OutboxMessage
+from models.outbox.tables import PRIORITY_NOTICE, Broadcast, OutboxMessage
 from scheduler.jobs import build_scheduler
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbox import (

@@ -97,8 +97,8 @@ async def test_outbox_messages_for_the_console_user_appear_at_the_next_prompt(
     from bot.app import open_app
     from bot.settings import load_settings
     from models import transaction
-    from models.members import ensure_identity
-    from models.outbox import enqueue
+    from models.outbox.tables import enqueue
+    from models.people.members import ensure_identity
 
     db = tmp_path / "outbox.db"
     first = run_cli(["chat", "--user", "siti", "--db", str(db)], stdin="/start\n")

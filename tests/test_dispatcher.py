@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.app import App
-from handlers.delivery import Blocked, Failed, OutsideWindow, RetryAfter
+from handlers.core.delivery import Blocked, Failed, OutsideWindow, RetryAfter
 from models import ChannelIdentity, Member
 from models.base import transaction
-from models.broadcasts import create_broadcast
-from models.members import erase_member
-from models.outbox import PRIORITY_NOTICE, PRIORITY_URGENT, claim_batch
+from models.outbox.broadcasts import create_broadcast
+from models.outbox.tables import PRIORITY_NOTICE, PRIORITY_URGENT, claim_batch
+from models.people.members import erase_member
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbox import (
     START,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.i18n import LANGUAGES, catalog, format_datetime_local, t
+from handlers.core.i18n import LANGUAGES, catalog, format_datetime_local, t
 
 REPO = Path(__file__).resolve().parent.parent
 KEY_USE = re.compile(r"""\bt\(\s*(?:[a-z_.]+,\s*)?f?["']([a-z_]+\.[a-z_.{}]+)["']""")
@@ -21,7 +21,7 @@ def placeholders(text: str) -> set[str]:
 
 
 def test_each_feature_catalog_exists_in_both_languages() -> None:
-    from handlers.i18n import catalog_files
+    from handlers.core.i18n import catalog_files
 
     assert [p.name for p in catalog_files("id")] == [p.name for p in catalog_files("en")]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from models.ics import escape_text, fold, kegiatan_ics
-from models.kegiatan import Kegiatan
+from models.kegiatan.ics import escape_text, fold, kegiatan_ics
+from models.kegiatan.tables import Kegiatan
 
 START = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 09.00 WIB
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from models import Kegiatan, OutboxMessage
 from models.base import transaction
-from models.roles import grant_admin
+from models.people.roles import grant_admin
 from tests.helpers import Chat
 from tests.test_kegiatan_chat import kegiatan, mothers
 

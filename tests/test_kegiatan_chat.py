@@ -8,10 +8,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.app import App
-from handlers.core import Kind
+from handlers.core.types import Kind
 from models import Kegiatan, OutboxMessage, utcnow
 from models.base import transaction
-from models.kegiatan_admin import cancel_kegiatan, create_kegiatan, publish
+from models.kegiatan.admin import cancel_kegiatan, create_kegiatan, publish
 from tests.fakes.kegiatan import draft
 from tests.fakes.outbox import kampung_ids
 from tests.helpers import Chat

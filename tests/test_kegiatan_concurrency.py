@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from bot.app import App
 from models.base import transaction
-from models.kegiatan import Kegiatan, Signup, seats_left
-from models.signups import SignupResult, cancel_signup, sign_up
+from models.kegiatan.signups import SignupResult, cancel_signup, sign_up
+from models.kegiatan.tables import Kegiatan, Signup, seats_left
 from tests.fakes.kegiatan import NOW, join, load, mother, new_kegiatan, notices
 
 

@@ -10,10 +10,10 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.app import App
-from handlers.kegiatan_import import ImportReport, import_kegiatan
+from handlers.kegiatan.importer import ImportReport, import_kegiatan
 from models.base import transaction
-from models.kegiatan import Kegiatan
-from models.kegiatan_queries import sasaran
+from models.kegiatan.queries import sasaran
+from models.kegiatan.tables import Kegiatan
 from tests.fakes.kegiatan import NOW
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -9,21 +9,21 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from handlers.delivery import render_outbox
+from handlers.core.delivery import render_outbox
 from models import Member
 from models.base import transaction
-from models.kegiatan import KegiatanInvalid, Signup, participant_ids, seats_left
-from models.kegiatan_admin import (
+from models.kegiatan.admin import (
     KEEP,
     cancel_kegiatan,
     create_kegiatan,
     edit_kegiatan,
     publish,
 )
-from models.kegiatan_queries import my_schedule, overlapping, participants, upcoming_for_member
-from models.members import erase_member
-from models.outbox import PRIORITY_URGENT
-from models.signups import give_seat_back, waitlist_position, withdraw_member
+from models.kegiatan.queries import my_schedule, overlapping, participants, upcoming_for_member
+from models.kegiatan.signups import give_seat_back, waitlist_position, withdraw_member
+from models.kegiatan.tables import KegiatanInvalid, Signup, participant_ids, seats_left
+from models.outbox.tables import PRIORITY_URGENT
+from models.people.members import erase_member
 from tests.fakes.kegiatan import (
     NOW,
     START,

@@ -12,19 +12,26 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.app import App
-from handlers.core import Choice
-from handlers.delivery import Blocked, Delivered, Failed, Read, Sent, UnknownKind, render_outbox
+from handlers.core.delivery import (
+    Blocked,
+    Delivered,
+    Failed,
+    Read,
+    Sent,
+    UnknownKind,
+    render_outbox,
+)
+from handlers.core.types import Choice
 from models import ChannelIdentity, Member
 from models.base import transaction
-from models.broadcasts import (
+from models.outbox.broadcasts import (
     audience_recipients,
     count_audience,
     create_broadcast,
     sweep_broadcasts,
 )
-from models.delivery import apply_status_callback, record_result, retry_delay
-from models.members import erase_member
-from models.outbox import (
+from models.outbox.delivery import apply_status_callback, record_result, retry_delay
+from models.outbox.tables import (
     PRIORITY_NOTICE,
     Broadcast,
     OutboxMessage,
@@ -32,6 +39,7 @@ from models.outbox import (
     claim_batch,
     enqueue,
 )
+from models.people.members import erase_member
 from tests.fakes.outbox import add_member, kampung_ids, link
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10.00 WIB

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App, open_app
 from bot.settings import Settings
-from handlers.core import Incoming, Kind
+from handlers.core.types import Incoming, Kind
 from models import AuditEntry, IdentityMember, Member, make_sessionmaker
-from models.members import CONSENT_VERSION
+from models.people.members import CONSENT_VERSION
 from tests.helpers import Chat
 
 
@@ -220,7 +220,7 @@ async def test_no_name_or_phone_reaches_the_logs(
 async def test_an_old_untuk_siapa_button_for_an_erased_mother_gets_nowhere(
     app: App, chat: Chat
 ) -> None:
-    from models.members import erase_member
+    from models.people.members import erase_member
 
     await register(chat, name="Siti Aminah")
     await chat.send("daftarkan ibu lain")

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 
 from bot.app import App
-from handlers.context import Ctx
-from handlers.core import Choice, Kind
-from handlers.flow import ACTIONS, ActionSpec
-from handlers.i18n import t
-from handlers.router import match_offered
+from handlers.core.context import Ctx
+from handlers.core.flow import ACTIONS, ActionSpec
+from handlers.core.i18n import t
+from handlers.core.router import match_offered
+from handlers.core.types import Choice, Kind
 from models import OneTimeCode, make_sessionmaker, utcnow
 from tests.helpers import Chat
 from tests.test_bad_input import state_of
@@ -115,7 +115,7 @@ async def test_start_with_a_code_unknown_used_or_expired(app: App, chat: Chat) -
     assert "tidak dikenal" in chat.text
     async with make_sessionmaker(app.db).begin() as s:
         s.add(OneTimeCode(purpose="test", code="old-code", expires_at=utcnow() - timedelta(days=1)))
-    from handlers.common import CODE_HANDLERS
+    from handlers.core.common import CODE_HANDLERS
 
     async def accept(ctx: Ctx, code: OneTimeCode) -> None:
         ctx.say("accepted")

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels.telegram import TelegramChannel, deep_link
 from bot.web import build_web_app, make_server
-from handlers.context import Ctx
-from handlers.core import Reply
-from handlers.flow import ACTIONS, ActionSpec
+from handlers.core.context import Ctx
+from handlers.core.flow import ACTIONS, ActionSpec
+from handlers.core.types import Reply
 from models import ChannelIdentity, Member, make_sessionmaker
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.telegram_harness import TOKEN, TgUser
@@ -222,7 +222,7 @@ async def test_a_chat_that_blocks_the_bot_has_its_queued_announcements_withdrawn
     app: App, fake: FakeTelegramServer, telegram: TelegramChannel
 ) -> None:
     from models import OutboxMessage, transaction
-    from models.outbox import enqueue
+    from models.outbox.tables import enqueue
 
     siti = TgUser(fake, SITI, telegram)
     await siti.say("/start", "Menu utama")
@@ -325,8 +325,8 @@ async def test_the_access_log_names_no_query_string_or_header(
 async def test_a_photo_she_sends_is_stored_once_under_a_name_from_its_content(
     app: App, fake: FakeTelegramServer, telegram: TelegramChannel, tmp_path: Path
 ) -> None:
-    from handlers.broadcast_media import MediaDownloadError, downloader_for
-    from handlers.core import Media
+    from handlers.core.media import MediaDownloadError, downloader_for
+    from handlers.core.types import Media
     from tests.fakes.telegram_updates import FAKE_JPEG
 
     update = fake.inject_photo(SITI)

@@ -28,12 +28,12 @@ from telegram.error import (
 from bot.app import App
 from bot.channels.telegram_render import MAX_CAPTION
 from bot.channels.telegram_sender import TelegramSender, error_result, make_bot
-from handlers.delivery import Blocked, Failed, SendResult, Sent, render_outbox
-from handlers.delivery import RetryAfter as RetryLater
+from handlers.core.delivery import Blocked, Failed, SendResult, Sent, render_outbox
+from handlers.core.delivery import RetryAfter as RetryLater
 from models import ChannelIdentity
 from models.base import transaction
-from models.broadcasts import create_broadcast
-from models.outbox import PRIORITY_NOTICE, OutboxMessage, enqueue
+from models.outbox.broadcasts import create_broadcast
+from models.outbox.tables import PRIORITY_NOTICE, OutboxMessage, enqueue
 from scheduler.dispatcher import Dispatcher
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbox import START, WIB, RecordingSender, add_member, dispatcher, states, until

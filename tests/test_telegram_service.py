@@ -15,9 +15,9 @@ from bot.app import App
 from bot.channels.telegram_render import MAX_TEXT, render, split_text
 from bot.service import run_service
 from bot.settings import ConfigError, Settings, load_settings
-from handlers.core import Choice, Reply
+from handlers.core.types import Choice, Reply
 from models import AuditEntry, Member, make_sessionmaker
-from models.roles import grant_admin, revoke_admin, staff_chats
+from models.people.roles import grant_admin, revoke_admin, staff_chats
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.telegram_harness import TOKEN, TgUser
 

@@ -19,7 +19,7 @@ from bot.service import run_service
 from bot.settings import ConfigError, Settings, load_settings
 from bot.worker import run_worker
 from models.base import transaction
-from models.outbox import OutboxMessage, enqueue
+from models.outbox.tables import OutboxMessage, enqueue
 from tests.fakes.outbox import add_member
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.telegram_harness import TOKEN

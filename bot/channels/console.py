@@ -13,8 +13,8 @@ import sys
 import uuid
 from typing import TextIO
 
-from handlers.core import Incoming, Kind, Reply
-from handlers.engine import Engine
+from handlers.core.engine import Engine
+from handlers.core.types import Incoming, Kind, Reply
 
 CHANNEL = "console"
 

@@ -27,10 +27,10 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.channels.telegram_render import CHANNEL, Outgoing, render, to_incoming
 from bot.settings import Settings
-from handlers.broadcast_media import MediaDownloadError, register_downloader, unregister_downloader
-from handlers.core import STEP_PREFIX, Media, Reply
-from handlers.engine import Engine
-from handlers.i18n import t
+from handlers.core.engine import Engine
+from handlers.core.i18n import t
+from handlers.core.media import MediaDownloadError, register_downloader, unregister_downloader
+from handlers.core.types import STEP_PREFIX, Media, Reply
 
 log = logging.getLogger(__name__)
 

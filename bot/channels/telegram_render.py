@@ -18,7 +18,7 @@ from telegram import (
     Update,
 )
 
-from handlers.core import Choice, Contact, Incoming, Kind, Media, Reply
+from handlers.core.types import Choice, Contact, Incoming, Kind, Media, Reply
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096

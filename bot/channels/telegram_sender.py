@@ -29,7 +29,7 @@ from telegram.request import HTTPXRequest
 # Importing the channel also opts PTB into timedelta periods (PTB_TIMEDELTA), as there.
 from bot.channels.telegram import QUIET_LOGGERS
 from bot.channels.telegram_render import CHANNEL, Outgoing, render
-from handlers.delivery import (
+from handlers.core.delivery import (
     Blocked,
     Failed,
     SendResult,
@@ -37,9 +37,9 @@ from handlers.delivery import (
     UnknownKind,
     render_outbox,
 )
-from handlers.delivery import RetryAfter as RetryLater
-from models.outbox import OutboxMessage
-from models.people import ChannelIdentity
+from handlers.core.delivery import RetryAfter as RetryLater
+from models.outbox.tables import OutboxMessage
+from models.people.tables import ChannelIdentity
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def make_bot(token: str, *, base_url: str, base_file_url: str) -> Bot:
 
 
 class TelegramSender:
-    """`handlers.delivery.Sender` for Telegram, on a python-telegram-bot `Bot`."""
+    """`handlers.core.delivery.Sender` for Telegram, on a python-telegram-bot `Bot`."""
 
     channel = CHANNEL
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from bot.app import App
 from models.base import transaction
-from models.kegiatan import Kegiatan, KegiatanDraft
-from models.kegiatan_admin import create_kegiatan, publish
-from models.outbox import OutboxMessage
-from models.signups import CancelResult, SignupResult, cancel_signup, sign_up
+from models.kegiatan.admin import create_kegiatan, publish
+from models.kegiatan.signups import CancelResult, SignupResult, cancel_signup, sign_up
+from models.kegiatan.tables import Kegiatan, KegiatanDraft
+from models.outbox.tables import OutboxMessage
 from tests.fakes.outbox import add_member, kampung_ids
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # Selasa 1 Desember 2026, 10.00 WIB

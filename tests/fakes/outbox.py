@@ -19,12 +19,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from handlers.core import Reply
-from handlers.delivery import SendResult, Sent, render_outbox
+from handlers.core.delivery import SendResult, Sent, render_outbox
+from handlers.core.types import Reply
 from models import ChannelIdentity, IdentityMember, Location, Member
 from models.base import transaction
-from models.members import ensure_identity
-from models.outbox import OutboxMessage, enqueue
+from models.outbox.tables import OutboxMessage, enqueue
+from models.people.members import ensure_identity
 from scheduler.dispatcher import Dispatcher
 from tests.fakes.clock import FakeClock
 

@@ -1,0 +1,126 @@
+"""What a handler works with while it handles one incoming message.
+
+A `Ctx` holds the open database session (one transaction per message), the chat
+identity, its stored conversation state, the active member and the replies collected so
+far. Handlers change `ctx.state` and the domain rows; the engine saves both together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.core.i18n import format_datetime_local, normalize_language, t
+from handlers.core.types import Choice, Incoming, Kind, Reply, step_answer
+from models import ChannelIdentity, ConversationState, Member
+from models.outbox.tables import QuietHours
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The user's answer to the current step, after menu matching."""
+
+    kind: Kind
+    text: str = ""
+    # The step choice's value (id without "s:") when she tapped or typed one of its choices.
+    value: str | None = None
+    incoming: Incoming | None = None
+
+
+@dataclass
+class Ctx:
+    session: AsyncSession
+    incoming: Incoming
+    identity: ChannelIdentity
+    state: ConversationState
+    member: Member | None
+    tz: ZoneInfo
+    default_language: str = "id"
+    media_dir: Path = Path("./media")
+    # When announcements wait (None: never); admins are told when theirs will go.
+    quiet_hours: QuietHours | None = None
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def now(self) -> datetime:
+        return self.incoming.received_at
+
+    def when(self, moment: datetime) -> str:
+        """In her language, the Indonesian way: "Selasa, 1 Desember 2026 pukul 09.00 WIB"."""
+        return format_datetime_local(moment, self.lang, self.tz)
+
+    def when_text(self, moment: datetime, lang: str) -> str:
+        """For notices written to other members' chats, in their language."""
+        return format_datetime_local(moment, lang, self.tz)
+
+    @property
+    def lang(self) -> str:
+        if self.member is not None and not self.member.erased:
+            return normalize_language(self.member.language)
+        return normalize_language(self.identity.language or self.default_language)
+
+    @property
+    def role(self) -> str:
+        """'guest' until she is registered; roles are granted, never typed in."""
+        if self.member is None or self.member.erased:
+            return "guest"
+        return self.member.role
+
+    @property
+    def registered(self) -> bool:
+        """She registered herself (gave consent): a staff account made by `admin add` has
+        no personal data, so her own schedule, data and erasure do not apply to it."""
+        return (
+            self.member is not None
+            and not self.member.erased
+            and (self.member.consent_at is not None)
+        )
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The flow's collected answers; reassigned on write so JSON changes are saved."""
+        return dict(self.state.data or {})
+
+    def update_data(self, **values: Any) -> None:
+        self.state.data = {**(self.state.data or {}), **values}
+
+    def t(self, key: str, **values: object) -> str:
+        return t(self.lang, key, **values)
+
+    def say(self, text: str, *, choices: tuple[Choice, ...] = (), menu: bool = False) -> None:
+        self.replies.append(Reply(text=text, choices=choices, menu=menu))
+
+    def ask(
+        self,
+        text: str,
+        options: list[tuple[str, str]] | None = None,
+        *,
+        request_contact: str | None = None,
+    ) -> None:
+        """Ask the current step's question; `options` are (value, label) step answers."""
+        choices = tuple(Choice(step_answer(v), label) for v, label in options or [])
+        self.offer(choices)
+        self.replies.append(Reply(text=text, choices=choices, request_contact=request_contact))
+
+    def offer(self, choices: tuple[Choice, ...]) -> None:
+        """Remember what the last menu offered, for typed numbers and stale-tap checks."""
+        self.state.offered = {"choices": [[c.id, c.label] for c in choices]}
+
+    def offered(self) -> list[Choice]:
+        raw = (self.state.offered or {}).get("choices", [])
+        return [Choice(str(cid), str(label)) for cid, label in raw]
+
+    def set_flow(self, flow: str | None, step: str | None = None, **data: Any) -> None:
+        self.state.flow = flow
+        self.state.step = step
+        self.state.data = dict(data)
+        if flow is None:
+            self.offer(())
+
+    def goto_step(self, step: str) -> None:
+        self.state.step = step

@@ -1,0 +1,171 @@
+"""The one entry point every channel calls: `Engine.handle(incoming) -> replies`.
+
+Per message: one database transaction holding the dedupe record, the conversation state
+and the domain change, so a crash mid-way leaves everything as it was before that
+message. Messages from one chat are handled strictly in order (an in-process lock per
+chat, plus a row lock on the state for several workers on PostgreSQL); different chats
+run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
+
+# Importing the feature modules registers their flows, actions and menu entries.
+from handlers import features  # noqa: F401
+from handlers.core.context import Ctx
+from handlers.core.delivery import take_due
+from handlers.core.i18n import normalize_language, t
+from handlers.core.router import route
+from handlers.core.types import Incoming, Reply
+from models import ChannelIdentity, ConversationState, ProcessedMessage, utcnow
+from models.base import transaction
+from models.outbox.tables import QuietHours
+from models.people.members import ensure_identity, household, household_member
+from models.people.roles import set_reachable, staff_chats
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        tz: ZoneInfo,
+        default_language: str = "id",
+        media_dir: Path = Path("./media"),
+        quiet_hours: tuple[time, time] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.tz = tz
+        self.media_dir = media_dir
+        self.quiet_hours = QuietHours(*quiet_hours, tz) if quiet_hours else None
+        self.default_language = normalize_language(default_language)
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def _lock(self, channel: str, identity: str) -> asyncio.Lock:
+        key = (channel, identity)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        lock = self._lock(incoming.channel, incoming.identity)
+        async with lock:
+            lang = self.default_language
+            try:
+                async with transaction(self.sessions) as session:
+                    identity_id = await ensure_identity(
+                        session, incoming.channel, incoming.identity
+                    )
+                if await self._seen(incoming):
+                    log.info("duplicate message ignored on %s", incoming.channel)
+                    return []
+                async with transaction(self.sessions) as session:
+                    ctx = await self._context(session, identity_id, incoming)
+                    lang = ctx.lang
+                    if not await self._claim(session, incoming):
+                        return []
+                    await route(ctx)
+                    self._save(ctx)
+                    return ctx.replies
+            except Exception:
+                # Logged without the message text or any personal data; the transaction
+                # rolled back, so her conversation state is as it was before this message.
+                log.exception(
+                    "handler failed on %s (kind=%s)", incoming.channel, incoming.kind.value
+                )
+                return [Reply(text=t(lang, "common.error"))]
+
+    # -- what channel adapters may ask besides handling a message ---------------------
+
+    async def set_reachable(self, channel: str, external_id: str, reachable: bool) -> None:
+        """The platform says the chat blocked the bot (or came back)."""
+        async with transaction(self.sessions) as session:
+            await set_reachable(session, channel, external_id, reachable)
+
+    async def staff_chats(self, channel: str) -> dict[str, str]:
+        """Chats acting for a kader or an admin (for per-role command menus)."""
+        async with transaction(self.sessions) as session:
+            return await staff_chats(session, channel)
+
+    async def take_outbox(self, channel: str, external_id: str) -> list[Reply]:
+        """Due outbox messages for one chat, rendered and marked sent: for a channel
+        that shows them when its user is next at the keyboard (the console)."""
+        return await take_due(self.sessions, channel, external_id)
+
+    async def _seen(self, incoming: Incoming) -> bool:
+        async with self.sessions() as session:
+            found = await session.scalar(
+                select(ProcessedMessage.id).where(
+                    ProcessedMessage.channel == incoming.channel,
+                    ProcessedMessage.message_key == incoming.message_id,
+                )
+            )
+        return found is not None
+
+    async def _claim(self, session: AsyncSession, incoming: Incoming) -> bool:
+        """Record the message id in this transaction; False if another worker had it."""
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        result = await session.execute(
+            insert(ProcessedMessage)
+            .values(
+                channel=incoming.channel, message_key=incoming.message_id, processed_at=utcnow()
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "message_key"])
+            .returning(ProcessedMessage.id)
+        )
+        return result.scalar() is not None
+
+    async def _context(self, session: AsyncSession, identity_id: int, incoming: Incoming) -> Ctx:
+        identity = await session.get_one(ChannelIdentity, identity_id)
+        state = await session.get_one(ConversationState, identity_id, with_for_update=True)
+        member = None
+        if state.active_member_id is not None:
+            member = await household_member(session, identity_id, state.active_member_id)
+        if member is None:
+            members = await household(session, identity_id)
+            member = members[0] if members else None
+            state.active_member_id = member.id if member else None
+        now = utcnow()
+        identity.last_seen_at = now
+        if identity.unreachable:
+            # She wrote to us, so the chat works again (she unblocked the bot).
+            identity.unreachable = False
+            identity.unreachable_at = None
+        if member is not None:
+            member.last_active_at = now
+        return Ctx(
+            session=session,
+            incoming=incoming,
+            identity=identity,
+            state=state,
+            member=member,
+            tz=self.tz,
+            default_language=self.default_language,
+            media_dir=self.media_dir,
+            quiet_hours=self.quiet_hours,
+        )
+
+    @staticmethod
+    def _save(ctx: Ctx) -> None:
+        state = ctx.state
+        flag_modified(state, "data")
+        flag_modified(state, "offered")
+        state.version += 1
+        state.updated_at = utcnow()

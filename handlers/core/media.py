@@ -1,0 +1,55 @@
+"""Photos for announcements: how a handler turns a platform file id into a stored file.
+
+An `Incoming` photo carries only the platform's file id (`Media.file_ref`); the outbox
+needs a file on disk, because a row must still be sendable after a restart, on another
+channel, or after the platform's id has expired. Each channel that can fetch its files
+offers a `MediaDownloader`; `bot/` wiring registers it per channel. A channel without
+one simply cannot take photos for announcements yet, and the flow says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Protocol
+
+from handlers.core.types import Media
+
+# Telegram's sendPhoto takes at most 10 MB; larger photos could never go out.
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+Reason = Literal["too_large", "not_a_photo", "failed"]
+
+
+class MediaDownloadError(Exception):
+    """The file could not be stored; `reason` picks the message she is shown."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason)
+        self.reason: Reason = reason
+
+
+class MediaDownloader(Protocol):
+    """Fetch one platform file and store it in `folder` (created if missing).
+
+    Returns the stored file's path. The name is the downloader's choice but must be
+    unguessable and derived from the file (e.g. a hash of its content), so a repeated
+    message stores nothing twice. Raises `MediaDownloadError` when the file is larger
+    than `max_bytes`, is not what was asked for, or cannot be fetched.
+    """
+
+    async def __call__(self, media: Media, folder: Path, *, max_bytes: int) -> Path: ...
+
+
+DOWNLOADERS: dict[str, MediaDownloader] = {}
+
+
+def register_downloader(channel: str, downloader: MediaDownloader) -> None:
+    DOWNLOADERS[channel] = downloader
+
+
+def unregister_downloader(channel: str) -> None:
+    DOWNLOADERS.pop(channel, None)
+
+
+def downloader_for(channel: str) -> MediaDownloader | None:
+    return DOWNLOADERS.get(channel)

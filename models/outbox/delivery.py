@@ -1,0 +1,172 @@
+"""Delivery results, and applying them to outbox rows.
+
+What a channel's send answers (`Sent`, `RetryAfter`, `Blocked`, `OutsideWindow`,
+`Failed`) and what a platform reports later (`Delivered`, `Read`, or a failure) are plain
+data, defined here in the data layer that applies them, so this layer needs no channel;
+`handlers.core.delivery` re-exports them next to the `Sender` interface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.outbox.tables import (
+    BLOCKED,
+    DONE,
+    MAX_ERROR,
+    OUTSIDE_WINDOW,
+    OutboxMessage,
+    finish_row,
+    mark_unreachable,
+)
+
+# --- delivery results (what a channel's send returns, or reports later) -------------------
+
+
+@dataclass(frozen=True)
+class Sent:
+    provider_message_id: str
+
+
+@dataclass(frozen=True)
+class RetryAfter:
+    seconds: float
+    whole_channel: bool = True
+
+
+@dataclass(frozen=True)
+class Blocked:
+    pass
+
+
+@dataclass(frozen=True)
+class OutsideWindow:
+    pass
+
+
+@dataclass(frozen=True)
+class Failed:
+    reason: str
+    retryable: bool = False
+
+
+@dataclass(frozen=True)
+class Delivered:
+    pass
+
+
+@dataclass(frozen=True)
+class Read:
+    pass
+
+
+SendResult = Sent | RetryAfter | Blocked | OutsideWindow | Failed
+StatusReport = Delivered | Read | Blocked | OutsideWindow | Failed
+
+
+def retry_delay(attempts: int, base: float = 2.0, cap: float = 600.0) -> float:
+    """Exponential backoff after the n-th failed attempt: base, 2·base, 4·base… up to cap."""
+    return float(min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+# --- applying results ----------------------------------------------------------------------
+
+
+def _requeue(row: OutboxMessage, not_before: datetime, *, counted: bool, error: str) -> None:
+    row.status = "queued"
+    row.not_before = not_before
+    row.lease_until = None
+    row.last_error = error[:MAX_ERROR]
+    if not counted:
+        row.attempts = max(0, row.attempts - 1)
+
+
+async def record_result(
+    session: AsyncSession,
+    row_id: int,
+    result: SendResult,
+    *,
+    now: datetime,
+    max_attempts: int,
+    backoff: tuple[float, float] = (2.0, 600.0),
+) -> str:
+    """Apply what the channel answered to a claimed row; returns the row's new status."""
+    row = await session.get(OutboxMessage, row_id, with_for_update=True)
+    if row is None:
+        return "missing"
+    if isinstance(result, Sent):
+        if row.status not in DONE:
+            finish_row(row, "sent", None)
+            row.provider_message_id = result.provider_message_id
+            row.sent_at = now
+        return row.status
+    if row.status != "sending":
+        return row.status  # a late answer for a row already settled elsewhere
+    if isinstance(result, RetryAfter):
+        # The platform asked us to slow down: a pause, not a failed attempt.
+        _requeue(row, now + timedelta(seconds=result.seconds), counted=False, error="retry_after")
+        return row.status
+    await _apply_failure(session, row, result, now=now, max_attempts=max_attempts, backoff=backoff)
+    return row.status
+
+
+async def _apply_failure(
+    session: AsyncSession,
+    row: OutboxMessage,
+    result: Blocked | OutsideWindow | Failed,
+    *,
+    now: datetime,
+    max_attempts: int,
+    backoff: tuple[float, float],
+) -> None:
+    if isinstance(result, Blocked):
+        finish_row(row, "failed", BLOCKED)
+        await session.flush()
+        await mark_unreachable(session, row.identity_id, now)
+    elif isinstance(result, OutsideWindow):
+        finish_row(row, "failed", OUTSIDE_WINDOW)
+    elif result.retryable and row.attempts < max_attempts:
+        delay = retry_delay(row.attempts, *backoff)
+        _requeue(row, now + timedelta(seconds=delay), counted=True, error=result.reason)
+    else:
+        finish_row(row, "failed", result.reason)
+
+
+async def apply_status_callback(
+    session: AsyncSession,
+    channel: str,
+    provider_message_id: str,
+    report: StatusReport,
+    *,
+    now: datetime,
+    max_attempts: int = 5,
+    backoff: tuple[float, float] = (2.0, 600.0),
+) -> bool:
+    """A late report from the platform (WhatsApp status webhook); False if the id is unknown."""
+    row = await session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.provider_message_id == provider_message_id,
+        )
+        .with_for_update()
+    )
+    if row is None:
+        return False
+    if isinstance(report, Delivered):
+        if row.status == "sent":
+            row.status = "delivered"
+    elif isinstance(report, Read):
+        if row.status in ("sent", "delivered"):
+            row.status = "read"
+    elif row.status in DONE or row.status == "sending":
+        if isinstance(report, Failed) and report.retryable:
+            row.provider_message_id = None  # a fresh send gets a fresh id
+        await _apply_failure(
+            session, row, report, now=now, max_attempts=max_attempts, backoff=backoff
+        )
+    return True

@@ -1,0 +1,144 @@
+"""Domain operations on members and chat identities: register, edit, erase, households."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.audit import audit
+from models.base import utcnow
+from models.conversation import ConversationState
+from models.people.tables import ChannelIdentity, IdentityMember, Member
+
+CONSENT_VERSION = "2026-11-v1"
+
+
+@dataclass(frozen=True)
+class MemberDetails:
+    full_name: str
+    kampung_id: int
+    rt: int
+    rw: int
+    phone_e164: str | None
+    phone_verified: bool
+    language: str
+
+
+async def ensure_identity(session: AsyncSession, channel: str, external_id: str) -> int:
+    """Create the identity and its state row if new, race-free; returns the identity id."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(ChannelIdentity)
+        .values(channel=channel, external_id=external_id, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+    )
+    identity_id = await session.scalar(
+        select(ChannelIdentity.id).where(
+            ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
+        )
+    )
+    assert identity_id is not None
+    await session.execute(
+        insert(ConversationState)
+        .values(identity_id=identity_id, data={}, offered={}, version=0, updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["identity_id"])
+    )
+    return identity_id
+
+
+async def household(session: AsyncSession, identity_id: int) -> list[Member]:
+    """The members this chat acts for, oldest first; erased members are not listed."""
+    rows = await session.scalars(
+        select(Member)
+        .join(IdentityMember, IdentityMember.member_id == Member.id)
+        .where(IdentityMember.identity_id == identity_id, Member.erased_at.is_(None))
+        .order_by(IdentityMember.created_at, Member.id)
+    )
+    return list(rows.unique())
+
+
+async def register_member(
+    session: AsyncSession, identity: ChannelIdentity, details: MemberDetails, consent_at: datetime
+) -> Member:
+    member = Member(
+        full_name=details.full_name,
+        role="ibu",
+        kampung_id=details.kampung_id,
+        rt=details.rt,
+        rw=details.rw,
+        phone_e164=details.phone_e164,
+        phone_verified=details.phone_verified,
+        language=details.language,
+        consent_at=consent_at,
+        consent_version=CONSENT_VERSION,
+        last_active_at=utcnow(),
+    )
+    session.add(member)
+    await session.flush()
+    session.add(IdentityMember(identity_id=identity.id, member_id=member.id))
+    await audit(
+        session,
+        actor=f"{identity.channel}-identity:{identity.id}",
+        action="member.register",
+        object_type="member",
+        object_id=member.id,
+        actor_member_id=member.id,
+    )
+    return member
+
+
+async def update_member(session: AsyncSession, member: Member, details: MemberDetails) -> None:
+    member.full_name = details.full_name
+    member.kampung_id = details.kampung_id
+    member.rt, member.rw = details.rt, details.rw
+    if details.phone_e164 != member.phone_e164 or details.phone_verified:
+        member.phone_e164 = details.phone_e164
+        member.phone_verified = details.phone_verified
+    member.updated_at = utcnow()
+    await audit(
+        session,
+        actor=f"member:{member.id}",
+        action="member.update",
+        object_type="member",
+        object_id=member.id,
+        actor_member_id=member.id,
+    )
+
+
+async def erase_member(session: AsyncSession, member: Member) -> None:
+    """Remove her personal data (UU PDP); keep an anonymous row so counts stay right."""
+    member.full_name = None
+    member.rt = member.rw = None
+    member.dasa_wisma = None
+    member.phone_e164 = None
+    member.phone_verified = False
+    member.erased_at = utcnow()
+    await session.execute(delete(IdentityMember).where(IdentityMember.member_id == member.id))
+    await audit(
+        session,
+        actor=f"member:{member.id}",
+        action="member.erase",
+        object_type="member",
+        object_id=member.id,
+    )
+
+
+async def household_member(
+    session: AsyncSession, identity_id: int, member_id: int
+) -> Member | None:
+    """The member, if this chat acts for her and she has not erased her data; a forged or
+    old id for anyone else gives None."""
+    member = await session.get(Member, member_id) if member_id else None
+    if member is None or member.erased or not await belongs_to(session, identity_id, member_id):
+        return None
+    return member
+
+
+async def belongs_to(session: AsyncSession, identity_id: int, member_id: int) -> bool:
+    link = await session.get(IdentityMember, (identity_id, member_id))
+    return link is not None
