@@ -53,8 +53,8 @@ from models import ChannelIdentity, IdentityMember, Member, make_engine, make_se
 from models.base import transaction, utcnow
 from models.outbox.broadcasts import create_broadcast
 from models.outbox.tables import PENDING, OutboxMessage
-from tests.fakes.telegram_api import FakeTelegramServer
-from tests.fakes.telegram_types import NEW_MESSAGE_METHODS
+from tests.support.fakes.telegram_api import FakeTelegramServer
+from tests.support.fakes.telegram_types import NEW_MESSAGE_METHODS
 
 TOKEN = "123456:BENCHMARK-token-not-real-abcdefghij"
 FIRST_CHAT = 7_100_000_000
@@ -128,7 +128,7 @@ def popen(
     stdout: int | None = None,
     stderr: IO[bytes] | None = None,
 ) -> Process:
-    # The repository root on the path, so `tests.fakes` and the project import anywhere.
+    # The repository root on the path, so `tests.support.fakes` and the project import anywhere.
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     full = {**os.environ, "PYTHONPATH": path, **(env or {})}
     return subprocess.Popen(command, env=full, cwd=cwd, stdout=stdout, stderr=stderr)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import App, migrate_and_seed, open_app
 from bot.settings import Settings, load_settings
 from models import make_engine
-from tests.helpers import Chat
+from tests.support.chat import Chat
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 

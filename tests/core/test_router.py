@@ -1,0 +1,212 @@
+"""How messages are routed: words that work anywhere, taps, stale and forged choices."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+import pytest
+
+from bot.app import App
+from handlers.core.context import Ctx
+from handlers.core.flow import ACTIONS, ActionSpec
+from handlers.core.i18n import t
+from handlers.core.router import match_offered
+from handlers.core.types import Choice, Kind
+from models import OneTimeCode, make_sessionmaker, utcnow
+from tests.support.chat import Chat, register
+from tests.support.lookups import identity as identity_of
+from tests.support.lookups import state_of
+
+
+async def test_menu_and_batal_always_win_even_inside_a_flow(app: App, chat: Chat) -> None:
+    await chat.send("daftar")
+    await chat.send("ya")
+    await chat.send("MENU")
+    assert "Menu utama" in chat.text
+    assert (await state_of(app, chat.identity))[0] is None
+    await chat.send("daftar")
+    await chat.send("ya")
+    await chat.send("Batal")
+    assert "dibatalkan" in chat.text and "Menu utama" in chat.text
+    assert (await state_of(app, chat.identity))[:2] == (None, None)
+
+
+async def test_batal_outside_a_flow_says_what_can_be_cancelled(chat: Chat) -> None:
+    await chat.send("batal")
+    assert "Tidak ada yang sedang berjalan" in chat.text
+    assert "Menu utama" in chat.text
+
+
+async def test_unknown_words_outside_a_flow_get_the_menu(chat: Chat) -> None:
+    await chat.send("halo bu, apa kabar")
+    assert "belum mengerti" in chat.text
+    assert chat.labels == ["Daftar", "Bantuan", "Bahasa / Language"]
+
+
+async def test_help_and_language_in_the_middle_keep_the_step(app: App, chat: Chat) -> None:
+    await chat.send("daftar")
+    await chat.send("ya")
+    await chat.send("Siti Aminah")
+    await chat.send("bantuan")
+    assert "Cara memakai" in chat.text and "kampung mana" in chat.text
+    await chat.send("bahasa")
+    await chat.send("2")
+    assert "now English" in chat.text and "Which kampung" in chat.text
+    # Typed numbers now answer the kampung question again, not the language menu.
+    await chat.send("1")
+    assert "RT/RW" in chat.text
+    flow, step, data = await state_of(app, chat.identity)
+    assert (flow, step, data["full_name"]) == ("register", "rtrw", "Siti Aminah")
+
+
+async def test_an_old_step_button_is_stale_and_the_current_step_is_shown(chat: Chat) -> None:
+    await chat.send("daftar")
+    consent_yes = chat.choice("Ya, setuju").id
+    await chat.tap(consent_yes)
+    await chat.send("Siti Aminah")
+    await chat.tap(consent_yes)
+    assert "sudah tidak berlaku" in chat.text and "kampung mana" in chat.text
+
+
+async def test_a_tap_never_clashes_with_a_typed_word(chat: Chat) -> None:
+    await chat.send("daftar")
+    await chat.send("ya")
+    # Typed "bantuan" is the help word; a name step takes any other text as her name.
+    await chat.send("Bantuan")
+    assert "Cara memakai" in chat.text
+    await chat.tap("a:help")
+    assert "Cara memakai" in chat.text and "nama lengkap" in chat.text
+
+
+async def test_action_buttons_on_old_messages_keep_working(chat: Chat) -> None:
+    await register(chat)
+    old_menu = chat.choices
+    await chat.send("ubah data")
+    await chat.send("batal")
+    await chat.tap(next(c.id for c in old_menu if c.label == "Bantuan"))
+    assert "Cara memakai" in chat.text
+
+
+async def test_a_guest_cannot_use_member_actions_even_with_a_forged_id(chat: Chat) -> None:
+    await chat.tap("a:erase")
+    assert "perlu mendaftar dulu" in chat.text
+    await chat.tap("a:edit")
+    assert "perlu mendaftar dulu" in chat.text
+
+
+async def test_a_forged_switch_to_another_households_mother_gets_nowhere(
+    app: App, chat: Chat
+) -> None:
+    neighbour = Chat(app.engine, identity="tg-9999")
+    await register(neighbour, name="Tetangga Sebelah")
+    await register(chat, name="Siti Aminah")
+    for forged in ("a:use:1", "a:use:abc", "a:use:", "a:use:99999"):
+        await chat.tap(forged)
+        assert "tidak dikenal" in chat.text
+        assert "Atas nama: Siti Aminah" in chat.text
+
+
+async def test_start_with_a_code_unknown_used_or_expired(app: App, chat: Chat) -> None:
+    await chat.send("/start NOPE-123")
+    assert "tidak dikenal" in chat.text
+    await chat.send("/start ../../etc/passwd")
+    assert "tidak dikenal" in chat.text
+    async with make_sessionmaker(app.db).begin() as s:
+        s.add(OneTimeCode(purpose="test", code="old-code", expires_at=utcnow() - timedelta(days=1)))
+    from handlers.core.common import CODE_HANDLERS
+
+    async def accept(ctx: Ctx, code: OneTimeCode) -> None:
+        ctx.say("accepted")
+
+    CODE_HANDLERS["test"] = accept
+    try:
+        await chat.send("/start old-code")
+        assert "kedaluwarsa" in chat.text
+    finally:
+        del CODE_HANDLERS["test"]
+
+
+async def test_start_in_the_middle_of_a_flow_continues_it(chat: Chat) -> None:
+    await chat.send("daftar")
+    await chat.send("ya")
+    await chat.send("/start")
+    assert "masih di tengah" in chat.text and "nama lengkap" in chat.text
+
+
+async def test_two_fast_messages_from_one_chat_are_handled_in_order(app: App, chat: Chat) -> None:
+    await chat.send("daftar")
+    await chat.send("ya")
+    first = chat._incoming(Kind.TEXT, text="Siti Aminah")
+    second = chat._incoming(Kind.TEXT, text="2")
+    r1, r2 = await asyncio.gather(app.engine.handle(first), app.engine.handle(second))
+    assert "kampung mana" in r1[0].text
+    assert "RT/RW" in r2[0].text
+    _, step, data = await state_of(app, chat.identity)
+    assert step == "rtrw" and data["full_name"] == "Siti Aminah"
+
+
+async def test_many_mothers_at_once_all_register(app: App) -> None:
+    chats = [Chat(app.engine, identity=f"tg-{i}") for i in range(12)]
+    names = [f"Ibu {letter}" for letter in "abcdefghijkl"]
+    await asyncio.gather(*(register(c, name=n) for c, n in zip(chats, names, strict=True)))
+    assert all("sudah terdaftar" in c.text for c in chats)
+
+
+async def test_a_handler_that_raises_apologises_and_keeps_the_state(
+    app: App, chat: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    await register(chat, name="Siti Aminah")
+    await chat.send("ubah data")
+    before = await state_of(app, chat.identity)
+
+    async def broken(ctx: Ctx, args: list[str]) -> None:
+        ctx.state.flow = "half-written"
+        raise RuntimeError("boom")
+
+    ACTIONS["broken"] = ActionSpec(broken, frozenset({"ibu"}))
+    try:
+        caplog.set_level(logging.INFO)
+        await chat.tap("a:broken")
+    finally:
+        del ACTIONS["broken"]
+    assert chat.text == t("id", "common.error")
+    assert await state_of(app, chat.identity) == before
+    assert "handler failed" in caplog.text and "Siti" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("1", "a"), ("satu", "a"), ("2", "b"), (" Dua ", "b"), ("3", None), ("0", None),
+     ("Ubah Nama", "b"), ("nama", "b"), ("xx", None), ("", None)],
+)  # fmt: skip
+def test_typed_answers_match_the_offered_menu(typed: str, expected: str | None) -> None:
+    offered = [Choice("s:a", "Simpan"), Choice("s:b", "Ubah nama")]
+    found = match_offered(typed, offered)
+    assert (found.id[2:] if found else None) == expected
+
+
+def test_yes_and_no_words_pick_the_yes_and_no_buttons() -> None:
+    offered = [Choice("s:yes", "Ya, setuju"), Choice("s:no", "Tidak setuju")]
+    for word in ("iya", "ya", "boleh", "oke"):
+        assert match_offered(word, offered) == offered[0]
+    for word in ("gak", "nggak", "tidak"):
+        assert match_offered(word, offered) == offered[1]
+
+
+async def test_berhenti_silences_announcements_for_the_chat_and_mulai_brings_them_back(
+    app: App, chat: Chat
+) -> None:
+    await chat.send("daftar")
+    await chat.send("ya")
+    await chat.send("BERHENTI")
+    assert "tidak dikirim lagi" in chat.text and "Pengingat kegiatan" in chat.text
+    assert "nama lengkap" in chat.text  # the registration waits where it was
+    assert (await identity_of(app, chat.identity)).announcements_opted_out
+    await chat.send("stop")
+    assert (await identity_of(app, chat.identity)).announcements_opted_out
+    await chat.send("Mulai")
+    assert "dikirim lagi" in chat.text
+    found = await identity_of(app, chat.identity)
+    assert not found.announcements_opted_out and found.opted_out_at is None

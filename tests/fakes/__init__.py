@@ -1,6 +1,0 @@
-"""Local stand-ins for external services (the Telegram Bot API) used by tests and benchmarks.
-
-Import from the modules themselves, e.g. ``from tests.fakes.telegram_api import
-FakeTelegramServer``: importing them here would load ``telegram_api`` twice when it is run
-with ``python -m tests.fakes.telegram_api``.
-"""
