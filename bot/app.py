@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
+from handlers.core.config import Config
 from handlers.core.engine import Engine
 from models import make_engine, make_sessionmaker, transaction
 from models.location import seed_default_locations
@@ -54,9 +55,10 @@ async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> A
         await db.dispose()
         raise
     sessions = make_sessionmaker(db)
-    engine = Engine(
-        sessions, settings.tz, settings.default_language, settings.media_dir, settings.quiet_hours
+    config = Config.build(
+        settings.tz, settings.default_language, settings.media_dir, settings.quiet_hours
     )
+    engine = Engine(sessions, config)
     return App(db=db, sessions=sessions, engine=engine)
 
 

@@ -1,19 +1,31 @@
-"""The features the bot offers: importing a module registers its flows, actions and menu
-entries with the router. One line per feature."""
+"""The features the bot offers, listed once. The engine gets this list (or, in tests,
+only the features a story needs); a name used twice stops the start."""
 
-from handlers.broadcast import compose as broadcast
-from handlers.core import common
-from handlers.kegiatan import edit as kegiatan_edit
-from handlers.kegiatan import manage as kegiatan_manage
-from handlers.kegiatan import mothers as kegiatan_mothers
-from handlers.members import erasure, registration
+from __future__ import annotations
 
-__all__ = [
-    "broadcast",
-    "common",
-    "erasure",
-    "kegiatan_edit",
-    "kegiatan_manage",
-    "kegiatan_mothers",
-    "registration",
-]
+from handlers.core.common import CORE
+from handlers.core.feature import Action, Feature, Registry
+from handlers.members import MEMBERS_FEATURE
+
+
+def _hand_written() -> Feature:
+    """Kegiatan and broadcasts, still written as hand-made flows (handlers.core.flow)."""
+    from handlers.broadcast import compose  # noqa: F401  (registers its flows and actions)
+    from handlers.core import flow
+    from handlers.kegiatan import edit, manage, mothers  # noqa: F401
+
+    return Feature(
+        name="kegiatan+broadcast",
+        prefix="",
+        actions=tuple(Action(a.name, a.handler, a.roles) for a in flow.ACTIONS.values()),
+        flows=tuple(flow.FLOWS.values()),
+        menu=tuple(flow.ENTRIES),
+    )
+
+
+def all_features() -> tuple[Feature, ...]:
+    return (CORE, MEMBERS_FEATURE, _hand_written())
+
+
+def default_registry() -> Registry:
+    return Registry(all_features())

@@ -1,4 +1,5 @@
-"""Declarative base, column types and the async engine shared by every table.
+"""Declarative base, column types, the async engine shared by every table, and the few
+statements that differ between SQLite and PostgreSQL.
 
 Time is stored in UTC and always comes back timezone-aware, on SQLite as on PostgreSQL.
 SQLite runs in WAL mode, and every transaction starts with BEGIN IMMEDIATE so that two
@@ -8,12 +9,13 @@ concurrent writers queue on the busy timeout instead of failing on a stale snaps
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, Insert, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -70,6 +72,27 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime(),
         dict[str, Any]: JSONType,
     }
+
+
+def check_in(column: str, values: Sequence[str]) -> str:
+    """The SQL of a CHECK that a column holds one of a few known codes:
+    `status IN ('queued', 'sent')`."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def insert_ignore(
+    session: AsyncSession, table: type[Base], index_elements: Sequence[str]
+) -> Insert:
+    """`INSERT … ON CONFLICT (index_elements) DO NOTHING` in the session's dialect.
+
+    Add `.values(...)` (and `.returning(...)` to learn whether a row was written). A row
+    that already exists is skipped without an error, so the transaction goes on."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    raise NotImplementedError(f"no INSERT … ON CONFLICT for the {dialect} dialect")
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:

@@ -21,9 +21,9 @@ from handlers.broadcast.audience import describe_audience
 from handlers.broadcast.manage import ADMIN  # also registers the list/cancel/report actions
 from handlers.broadcast.when import WhenSteps
 from handlers.core.context import Answer, Ctx
-from handlers.core.flow import register_action, register_flow
+from handlers.core.flow import MenuEntry, add_entry, register_action, register_flow
 from handlers.core.media import MAX_PHOTO_BYTES, MediaDownloadError, downloader_for
-from handlers.core.menu import MenuEntry, add_entry, show_menu
+from handlers.core.menu import show_menu
 from handlers.core.types import Choice, Kind, Reply, action
 from models.outbox.broadcasts import MAX_BROADCAST_TEXT, count_audience, create_broadcast
 

@@ -12,11 +12,9 @@ from datetime import timedelta
 
 from handlers.broadcast.audience import describe_audience, snippet
 from handlers.core.context import Ctx
-from handlers.core.flow import register_action
-from handlers.core.menu import MenuEntry, add_entry
+from handlers.core.flow import MenuEntry, add_entry, register_action
 from handlers.core.types import Choice, action
-from models.outbox.broadcasts import broadcast_lists, broadcast_summary, cancel_broadcast
-from models.outbox.tables import Broadcast
+from models.outbox.broadcasts import Broadcast, broadcast_lists, broadcast_summary, cancel_broadcast
 
 ADMIN = frozenset({"admin"})
 LIST_LIMIT = 4

@@ -1,8 +1,9 @@
 """What a handler works with while it handles one incoming message.
 
 A `Ctx` holds the open database session (one transaction per message), the chat
-identity, its stored conversation state, the active member and the replies collected so
-far. Handlers change `ctx.state` and the domain rows; the engine saves both together.
+identity, its stored conversation state, the active member, the configuration, the
+feature registry and the replies collected so far. Handlers change `ctx.state` and the
+domain rows; the engine saves both together.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.core.config import Config
+from handlers.core.feature import Registry
 from handlers.core.i18n import format_datetime_local, normalize_language, t
 from handlers.core.types import Choice, Incoming, Kind, Reply, step_answer
 from models import ChannelIdentity, ConversationState, Member
@@ -39,12 +42,21 @@ class Ctx:
     identity: ChannelIdentity
     state: ConversationState
     member: Member | None
-    tz: ZoneInfo
-    default_language: str = "id"
-    media_dir: Path = Path("./media")
-    # When announcements wait (None: never); admins are told when theirs will go.
-    quiet_hours: QuietHours | None = None
+    config: Config
+    registry: Registry
     replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.config.tz
+
+    @property
+    def media_dir(self) -> Path:
+        return self.config.media_dir
+
+    @property
+    def quiet_hours(self) -> QuietHours | None:
+        return self.config.quiet_hours
 
     @property
     def now(self) -> datetime:
@@ -62,7 +74,7 @@ class Ctx:
     def lang(self) -> str:
         if self.member is not None and not self.member.erased:
             return normalize_language(self.member.language)
-        return normalize_language(self.identity.language or self.default_language)
+        return normalize_language(self.identity.language or self.config.default_language)
 
     @property
     def role(self) -> str:
@@ -83,7 +95,7 @@ class Ctx:
 
     @property
     def data(self) -> dict[str, Any]:
-        """The flow's collected answers; reassigned on write so JSON changes are saved."""
+        """The flow's stored data; reassigned on write so JSON changes are saved."""
         return dict(self.state.data or {})
 
     def update_data(self, **values: Any) -> None:
@@ -94,6 +106,11 @@ class Ctx:
 
     def say(self, text: str, *, choices: tuple[Choice, ...] = (), menu: bool = False) -> None:
         self.replies.append(Reply(text=text, choices=choices, menu=menu))
+
+    def show(self, text: str, choices: tuple[Choice, ...] | list[Choice]) -> None:
+        """A new screen with its choices: typed numbers and labels refer to these now."""
+        self.offer(tuple(choices))
+        self.replies.append(Reply(text=text, choices=tuple(choices)))
 
     def ask(
         self,
@@ -108,12 +125,15 @@ class Ctx:
         self.replies.append(Reply(text=text, choices=choices, request_contact=request_contact))
 
     def offer(self, choices: tuple[Choice, ...]) -> None:
-        """Remember what the last menu offered, for typed numbers and stale-tap checks."""
-        self.state.offered = {"choices": [[c.id, c.label] for c in choices]}
+        """Remember what the last screen offered, for typed numbers and stale-tap checks."""
+        self.state.offered = {"choices": [[c.id, c.label, list(c.words)] for c in choices]}
 
     def offered(self) -> list[Choice]:
         raw = (self.state.offered or {}).get("choices", [])
-        return [Choice(str(cid), str(label)) for cid, label in raw]
+        return [
+            Choice(str(item[0]), str(item[1]), tuple(item[2]) if len(item) > 2 else ())
+            for item in raw
+        ]
 
     def set_flow(self, flow: str | None, step: str | None = None, **data: Any) -> None:
         self.state.flow = flow
@@ -121,6 +141,10 @@ class Ctx:
         self.state.data = dict(data)
         if flow is None:
             self.offer(())
+
+    def finish(self) -> None:
+        """End the running flow (its answers are dropped)."""
+        self.set_flow(None)
 
     def goto_step(self, step: str) -> None:
         self.state.step = step

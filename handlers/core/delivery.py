@@ -29,7 +29,7 @@ from models.outbox.delivery import (
     Sent,
     StatusReport,
 )
-from models.outbox.tables import OutboxMessage, finish_row
+from models.outbox.tables import OutboxMessage, QuietHours, finish_row
 from models.people.tables import ChannelIdentity
 
 __all__ = [
@@ -95,22 +95,31 @@ def _choice(spec: dict[str, Any], lang: str) -> Choice:
 
 
 async def take_due(
-    sessions: async_sessionmaker[AsyncSession], channel: str, external_id: str
+    sessions: async_sessionmaker[AsyncSession],
+    channel: str,
+    external_id: str,
+    *,
+    quiet_hours: QuietHours | None = None,
 ) -> list[Reply]:
-    """The due queued rows of one chat, rendered in its language and marked sent."""
+    """The due queued rows of one chat, rendered in its language and marked sent. During
+    quiet hours the rows that respect them (announcements) stay queued, as the
+    dispatcher leaves them; reminders and urgent notices still come."""
     now = utcnow()
-    async with transaction(sessions) as session:
-        rows = await session.execute(
-            select(OutboxMessage, ChannelIdentity)
-            .join(ChannelIdentity, ChannelIdentity.id == OutboxMessage.identity_id)
-            .where(
-                OutboxMessage.channel == channel,
-                ChannelIdentity.external_id == external_id,
-                OutboxMessage.status == "queued",
-                OutboxMessage.not_before <= now,
-            )
-            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+    stmt = (
+        select(OutboxMessage, ChannelIdentity)
+        .join(ChannelIdentity, ChannelIdentity.id == OutboxMessage.identity_id)
+        .where(
+            OutboxMessage.channel == channel,
+            ChannelIdentity.external_id == external_id,
+            OutboxMessage.status == "queued",
+            OutboxMessage.not_before <= now,
         )
+        .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+    )
+    if quiet_hours is not None and quiet_hours.active(now):
+        stmt = stmt.where(OutboxMessage.respects_quiet_hours.is_(False))
+    async with transaction(sessions) as session:
+        rows = await session.execute(stmt)
         replies = []
         for row, identity in rows.tuples():
             replies.append(render_outbox(row, identity.language))

@@ -12,26 +12,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from datetime import time
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
-# Importing the feature modules registers their flows, actions and menu entries.
-from handlers import features  # noqa: F401
+from handlers.core.config import Config
 from handlers.core.context import Ctx
 from handlers.core.delivery import take_due
+from handlers.core.feature import Registry
 from handlers.core.i18n import normalize_language, t
 from handlers.core.router import route
 from handlers.core.types import Incoming, Reply
 from models import ChannelIdentity, ConversationState, ProcessedMessage, utcnow
-from models.base import transaction
-from models.outbox.tables import QuietHours
+from models.base import insert_ignore, transaction
 from models.people.members import ensure_identity, household, household_member
 from models.people.roles import set_reachable, staff_chats
 
@@ -42,16 +36,17 @@ class Engine:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        tz: ZoneInfo,
-        default_language: str = "id",
-        media_dir: Path = Path("./media"),
-        quiet_hours: tuple[time, time] | None = None,
+        config: Config,
+        registry: Registry | None = None,
     ) -> None:
         self.sessions = sessions
-        self.tz = tz
-        self.media_dir = media_dir
-        self.quiet_hours = QuietHours(*quiet_hours, tz) if quiet_hours else None
-        self.default_language = normalize_language(default_language)
+        self.config = config
+        if registry is None:
+            from handlers.features import default_registry
+
+            registry = default_registry()
+        self.registry = registry
+        self.default_language = normalize_language(config.default_language)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
@@ -121,13 +116,11 @@ class Engine:
 
     async def _claim(self, session: AsyncSession, incoming: Incoming) -> bool:
         """Record the message id in this transaction; False if another worker had it."""
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         result = await session.execute(
-            insert(ProcessedMessage)
+            insert_ignore(session, ProcessedMessage, ["channel", "message_key"])
             .values(
                 channel=incoming.channel, message_key=incoming.message_id, processed_at=utcnow()
             )
-            .on_conflict_do_nothing(index_elements=["channel", "message_key"])
             .returning(ProcessedMessage.id)
         )
         return result.scalar() is not None
@@ -156,10 +149,8 @@ class Engine:
             identity=identity,
             state=state,
             member=member,
-            tz=self.tz,
-            default_language=self.default_language,
-            media_dir=self.media_dir,
-            quiet_hours=self.quiet_hours,
+            config=self.config,
+            registry=self.registry,
         )
 
     @staticmethod

@@ -1,28 +1,31 @@
-"""Step-by-step conversations ("flows") and the registries the router dispatches to.
+"""Hand-written flows (`ask_<step>` / `on_<step>` methods) from before the wizard kit,
+kept while the last features move to declared wizards (`handlers.core.wizard`).
 
-A flow is a class with `ask_<step>` (send the step's question) and `on_<step>` (take the
-answer) methods. Its progress lives in the database (`ConversationState`), never in
-memory, so a restart continues at the same step with everything already entered.
-Actions are self-contained choice ids ("a:<name>:<args>") with the roles allowed to use
-them; the router checks the role on every use, so a forged id gets nowhere.
+Their flows, actions and menu entries are collected here and handed to the registry as
+one feature by `handlers.features`; new code declares a `Feature` instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from handlers.core.context import Answer, Ctx
+from handlers.core.feature import ADMIN, ANYONE, MEMBERS, Action, ActionHandler, MenuEntry
+from handlers.core.feature import StepKind as StepKind
+from handlers.core.menu import reprompt as reprompt
 from handlers.core.menu import show_menu
+from handlers.core.types import Kind
 
-ANYONE = frozenset({"guest", "ibu", "kader", "admin"})
-MEMBERS = frozenset({"ibu", "kader", "admin"})
+__all__ = ["ADMIN", "ANYONE", "MEMBERS", "ConfirmFlow", "Flow", "MenuEntry"]
 
 
 class Flow:
     name: ClassVar[str]
     first_step: ClassVar[str]
+    roles: frozenset[str] = ANYONE
+    # Steps whose typed answers are read as their own type (answer rule c).
+    typed_steps: ClassVar[dict[str, StepKind]] = {}
 
     async def start(self, ctx: Ctx, **data: Any) -> None:
         ctx.set_flow(self.name, self.first_step, **data)
@@ -42,6 +45,19 @@ class Flow:
 
     def has_step(self, step: str | None) -> bool:
         return step is not None and hasattr(self, f"ask_{step}") and hasattr(self, f"on_{step}")
+
+    def step_kind(self, step: str | None) -> StepKind:
+        return self.typed_steps.get(step or "", "choice")
+
+    def fresh_only(self, step: str | None) -> bool:
+        return False
+
+    def accepts(self, step: str | None, kind: Kind) -> bool:
+        return True
+
+    async def cancel(self, ctx: Ctx) -> None:
+        ctx.finish()
+        await show_menu(ctx, intro=ctx.t("common.cancelled"))
 
 
 class ConfirmFlow(Flow):
@@ -74,17 +90,9 @@ class ConfirmFlow(Flow):
         await (self.on_yes if answer.value == "yes" else self.on_no)(ctx, data)
 
 
-ActionHandler = Callable[[Ctx, list[str]], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    handler: ActionHandler
-    roles: frozenset[str]
-
-
 FLOWS: dict[str, Flow] = {}
-ACTIONS: dict[str, ActionSpec] = {}
+ACTIONS: dict[str, Action] = {}
+ENTRIES: list[MenuEntry] = []
 
 
 def register_flow(flow: Flow) -> Flow:
@@ -96,17 +104,11 @@ def register_action(
     name: str, roles: frozenset[str] = ANYONE
 ) -> Callable[[ActionHandler], ActionHandler]:
     def deco(fn: ActionHandler) -> ActionHandler:
-        ACTIONS[name] = ActionSpec(fn, roles)
+        ACTIONS[name] = Action(name, fn, roles)
         return fn
 
     return deco
 
 
-async def reprompt(ctx: Ctx) -> None:
-    """Show the current step again, or the menu when no flow is running."""
-    flow = FLOWS.get(ctx.state.flow or "")
-    if flow is not None and flow.has_step(ctx.state.step):
-        await flow.ask(ctx)
-    else:
-        ctx.set_flow(None)
-        await show_menu(ctx)
+def add_entry(entry: MenuEntry) -> None:
+    ENTRIES.append(entry)

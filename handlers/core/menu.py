@@ -1,49 +1,45 @@
-"""The main menu: entries by role, shown as buttons and as a numbered list.
-
-Later features add their entries with `add_entry`; the order number fixes the position.
-"""
+"""The main menu: entries by role from the registered features, shown as buttons and as a
+numbered list. Small phones: the frequent items first (at most five), the rest
+("Ubah data", "Bahasa", "Hapus data") under "Lainnya"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Literal
 
 from handlers.core.context import Ctx
+from handlers.core.feature import MenuEntry
 from handlers.core.i18n import LANGUAGES, t
 from handlers.core.types import Choice, action
+from handlers.parse.words import norm
 from models.people.members import household
 
-
-@dataclass(frozen=True)
-class MenuEntry:
-    action: str
-    label_key: str
-    roles: frozenset[str]
-    order: int
-    # Extra condition, given the household size (members this chat acts for).
-    visible: Callable[[int], bool] | None = None
-    # About her own registration (schedule, data, erasure): hidden for staff accounts.
-    personal: bool = False
+MORE_ACTION = "core.more"
+MAIN_LIMIT = 5
 
 
-ENTRIES: list[MenuEntry] = []
-
-
-def add_entry(entry: MenuEntry) -> None:
-    ENTRIES.append(entry)
-    ENTRIES.sort(key=lambda e: e.order)
+async def _entries(ctx: Ctx, group: Literal["main", "more"] | None) -> list[MenuEntry]:
+    role = ctx.role
+    size = len(await household(ctx.session, ctx.identity.id))
+    return [
+        e
+        for e in ctx.registry.menu
+        if role in e.roles
+        and (group is None or e.group == group)
+        and (e.visible is None or e.visible(size))
+        and (ctx.registered or not e.personal)
+    ]
 
 
 async def menu_choices(ctx: Ctx) -> tuple[Choice, ...]:
-    role = ctx.role
-    size = len(await household(ctx.session, ctx.identity.id))
-    return tuple(
-        Choice(action(e.action), ctx.t(e.label_key))
-        for e in ENTRIES
-        if role in e.roles
-        and (e.visible is None or e.visible(size))
-        and (ctx.registered or not e.personal)
-    )
+    main = await _entries(ctx, "main")
+    more = await _entries(ctx, "more")
+    if len(main) > MAIN_LIMIT:
+        # Not expected (features keep the main group small); keep the order, move the rest.
+        main, more = main[:MAIN_LIMIT], main[MAIN_LIMIT:] + more
+    choices = [Choice(action(e.action), ctx.t(e.label_key)) for e in main]
+    if more:
+        choices.append(Choice(action(MORE_ACTION), ctx.t("menu.more")))
+    return tuple(choices)
 
 
 async def show_menu(ctx: Ctx, intro: str | None = None) -> None:
@@ -56,24 +52,46 @@ async def show_menu(ctx: Ctx, intro: str | None = None) -> None:
     ctx.say("\n".join(lines), choices=choices, menu=True)
 
 
-def keyword_action(text: str) -> str | None:
-    """The menu entry a typed word opens from outside a flow ("daftar", "ubah data")."""
-    word = text.strip().casefold()
-    for e in ENTRIES:
+async def show_more(ctx: Ctx) -> None:
+    entries = await _entries(ctx, "more")
+    choices = [Choice(action(e.action), ctx.t(e.label_key)) for e in entries]
+    choices.append(Choice(action("core.menu"), ctx.t("menu.back")))
+    ctx.show(ctx.t("menu.more_title"), choices)
+
+
+def keyword_action(ctx: Ctx, text: str) -> str | None:
+    """The menu entry a typed word opens ("daftar", "ubah data"); entries of her own role
+    first, then any (the action then says kindly that it is not for her)."""
+    word = norm(text)
+    role = ctx.role
+    entries = sorted(ctx.registry.menu, key=lambda e: role not in e.roles)
+    for e in entries:
         for lang in LANGUAGES:
-            if word in (w.strip().casefold() for w in t(lang, e.label_key + ".words").split(",")):
+            if word in (norm(w) for w in t(lang, e.label_key + ".words").split(",")):
                 return e.action
     return None
 
 
-async def menu_label_action(ctx: Ctx, text: str) -> str | None:
+def menu_label_action(ctx: Ctx, text: str) -> str | None:
     """A main-menu label typed or sent by a keyboard button, in any language: its action.
 
     Telegram's persistent menu keyboard sends labels as text, even in the middle of a flow.
     """
-    word = " ".join(text.split()).casefold()
+    word = norm(text)
     role = ctx.role
-    for e in ENTRIES:
-        if role in e.roles and any(t(lang, e.label_key).casefold() == word for lang in LANGUAGES):
+    for e in ctx.registry.menu:
+        if role in e.roles and any(norm(t(lang, e.label_key)) == word for lang in LANGUAGES):
             return e.action
+    if any(norm(t(lang, "menu.more")) == word for lang in LANGUAGES):
+        return MORE_ACTION
     return None
+
+
+async def reprompt(ctx: Ctx) -> None:
+    """Show the current step again, or the menu when no flow is running."""
+    flow = ctx.registry.flow(ctx.state.flow)
+    if flow is not None and flow.has_step(ctx.state.step):
+        await flow.ask(ctx)
+    else:
+        ctx.finish()
+        await show_menu(ctx)

@@ -69,6 +69,8 @@ class Incoming:
 class Choice:
     id: str
     label: str
+    # Other words that pick this choice when typed on its screen ("gak jadi ikut").
+    words: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_choice_id(self.id)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.core.context import Answer, Ctx
-from handlers.core.flow import Flow, register_action, register_flow
-from handlers.core.menu import MenuEntry, add_entry, show_menu
+from handlers.core.flow import Flow, MenuEntry, add_entry, register_action, register_flow
+from handlers.core.menu import show_menu
 from handlers.core.types import Choice, Kind, action
 from handlers.parse import parse_datetime, parse_int, parse_time
 from models.kegiatan.admin import (

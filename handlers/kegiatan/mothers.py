@@ -11,10 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.core.context import Ctx
-from handlers.core.flow import MEMBERS, ConfirmFlow, register_action, register_flow
+from handlers.core.flow import (
+    MEMBERS,
+    ConfirmFlow,
+    MenuEntry,
+    add_entry,
+    register_action,
+    register_flow,
+)
 from handlers.core.i18n import format_time_local
 from handlers.core.labels import shorten
-from handlers.core.menu import MenuEntry, add_entry, show_menu
+from handlers.core.menu import show_menu
 from handlers.core.types import Choice, Reply, action
 from models.kegiatan.ics import kegiatan_ics
 from models.kegiatan.queries import my_schedule, overlapping, signup_status, upcoming_for_member

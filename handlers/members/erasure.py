@@ -1,55 +1,70 @@
-"""Hapus data saya ("erase my data"): the active member's personal data is erased
-after a confirmation."""
+"""Hapus data saya ("erase my data"): after a fresh confirmation that names her, the
+personal data of that member is erased. The question carries her record, so on a shared
+phone it erases the mother it named, never "whoever is active" by the time of the answer.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import BaseModel
 
 from handlers.core.context import Ctx
-from handlers.core.flow import MEMBERS, ConfirmFlow, register_action, register_flow
-from handlers.core.menu import MenuEntry, add_entry, show_menu
+from handlers.core.feature import MEMBERS
+from handlers.core.menu import show_menu
+from handlers.core.steps import Confirm, Option
+from handlers.core.wizard import Wizard
 from models.kegiatan.signups import withdraw_member
 from models.outbox.tables import ERASED, skip_queued
-from models.people.members import erase_member, household
-from models.people.tables import Member
+from models.people.members import erase_member, household, household_member
 
 
-class Erasure(ConfirmFlow):
-    name = "erase"
+class ErasureForm(BaseModel):
+    member_id: int = 0
+    name: str = "-"
 
-    def question(self, ctx: Ctx) -> tuple[str, str, str]:
-        name = (ctx.member.full_name if ctx.member else None) or "-"
-        return ctx.t("erase.confirm", name=name), ctx.t("erase.yes"), ctx.t("erase.no")
 
-    async def on_no(self, ctx: Ctx, data: dict[str, Any]) -> None:
-        await show_menu(ctx, intro=ctx.t("erase.kept"))
-
-    async def on_yes(self, ctx: Ctx, data: dict[str, Any]) -> None:
-        member = await ctx.session.get(Member, data.get("member_id") or 0)
-        # The chat may have switched to another mother since the question was asked.
-        if member is None or ctx.member is None or member.id != ctx.member.id:
-            await show_menu(ctx, intro=ctx.t("common.stale_choice"))
-            return
-        # Her seats go to the mothers waiting, and nothing more is sent about her.
-        await withdraw_member(ctx.session, member.id, ctx.now, when_text=ctx.when_text)
-        await skip_queued(ctx.session, ERASED, member_id=member.id)
-        await erase_member(ctx.session, member)
+async def _erase(ctx: Ctx, form: ErasureForm) -> str | None:
+    ctx.finish()
+    member = await household_member(ctx.session, ctx.identity.id, form.member_id)
+    if member is None:  # erased meanwhile, or no longer served by this chat
+        await show_menu(ctx, intro=ctx.t("common.stale_choice"))
+        return None
+    # Her seats go to the mothers waiting, and nothing more is sent about her.
+    await withdraw_member(ctx.session, member.id, ctx.now, when_text=ctx.when_text)
+    await skip_queued(ctx.session, ERASED, member_id=member.id)
+    await erase_member(ctx.session, member)
+    if ctx.member is not None and ctx.member.id == member.id:
         remaining = await household(ctx.session, ctx.identity.id)
         ctx.member = remaining[0] if remaining else None
         ctx.state.active_member_id = ctx.member.id if ctx.member else None
-        await show_menu(ctx, intro=ctx.t("erase.done"))
+    await show_menu(ctx, intro=ctx.t("erase.done"))
+    return None
 
 
-ERASURE = register_flow(Erasure())
+async def _keep(ctx: Ctx, form: ErasureForm) -> str | None:
+    ctx.finish()
+    await show_menu(ctx, intro=ctx.t("erase.kept", name=form.name))
+    return None
 
 
-@register_action("erase", MEMBERS)
-async def _erase(ctx: Ctx, _args: list[str]) -> None:
-    assert ctx.member is not None
-    if not ctx.registered:
+ERASURE: Wizard[ErasureForm] = Wizard(
+    "mb.erase",
+    ErasureForm,
+    (
+        Confirm(
+            name="confirm",
+            ask="erase.confirm",
+            values=lambda _ctx, form: {"name": form.name},
+            yes=Option("yes", "erase.yes", _erase, words=("hapus",)),
+            no=Option("no", "erase.no", _keep, words=("jangan hapus",)),
+        ),
+    ),
+    roles=MEMBERS,
+    cancelled="erase.kept",
+)
+
+
+async def erase(ctx: Ctx, _args: list[str]) -> None:
+    if ctx.member is None or not ctx.registered:
         await show_menu(ctx, intro=ctx.t("common.register_first"))
         return
-    await ERASURE.start(ctx, member_id=ctx.member.id)
-
-
-add_entry(MenuEntry("erase", "menu.erase", MEMBERS, 98, personal=True))
+    await ERASURE.start(ctx, ErasureForm(member_id=ctx.member.id, name=ctx.member.full_name or "-"))

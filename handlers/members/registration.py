@@ -1,21 +1,26 @@
-"""Registration of an ibu, and editing her data later ("ubah data").
+"""Registration of an ibu, and editing her data later ("Ubah data saya").
 
-consent > name > kampung > RT/RW > phone > summary (change any field) > saved.
-On a shared phone the flow first asks "Untuk siapa?". Every answer is kept in the
-conversation state, so a bad answer or a restart never loses what she already gave.
+consent > name > kampung > RT/RW > phone > summary (change any field) > saved. On a
+phone that already serves someone, "Daftar" first asks whom it is for (a screen of
+self-contained buttons, not a step). Every answer is kept in the conversation state, so
+a bad answer or a restart never loses what she already gave.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from handlers.core.common import switch_to
-from handlers.core.context import Answer, Ctx
-from handlers.core.flow import ANYONE, MEMBERS, Flow, register_action, register_flow
+from pydantic import BaseModel
+
+from handlers.core.context import Ctx
+from handlers.core.feature import ANYONE
 from handlers.core.labels import kampung_label
-from handlers.core.menu import MenuEntry, add_entry, show_menu
-from handlers.core.types import Kind
+from handlers.core.menu import show_menu
+from handlers.core.steps import Menu, Option, Phone, Pick, Problem, Summary, Text
+from handlers.core.types import Choice, action
+from handlers.core.wizard import Wizard
+from handlers.parse.ids import read_id
 from models import utcnow
 from models.location import Location, active_kampung
 from models.people.members import (
@@ -25,228 +30,194 @@ from models.people.members import (
     register_member,
     update_member,
 )
-from models.people.rules import check_name, check_phone, check_rt_rw, format_phone, format_rt_rw
+from models.people.rules import NAME_MAX, check_name, check_rt_rw, format_rt_rw
 from models.people.tables import Member
 
-ORDER = ("consent", "name", "kampung", "rtrw", "phone", "summary")
 FIELDS = ("name", "kampung", "rtrw", "phone")
 
 
-class Registration(Flow):
-    name = "register"
-    first_step = "consent"
+class RegistrationForm(BaseModel):
+    mode: Literal["new", "edit"] = "new"
+    member_id: int | None = None
+    consent_at: datetime | None = None
+    full_name: str | None = None
+    kampung_id: int | None = None
+    rtrw: tuple[int, int] | None = None
+    phone: str | None = None
+    phone_verified: bool = False
 
-    async def next_after(self, ctx: Ctx, step: str) -> None:
-        if ctx.data.get("review"):
-            await self.goto(ctx, "summary")
-        else:
-            await self.goto(ctx, ORDER[ORDER.index(step) + 1])
 
-    async def retry(self, ctx: Ctx, message_key: str, **values: object) -> None:
-        ctx.say(ctx.t(message_key, **values))
-        await self.ask(ctx)
+def read_name(text: str) -> Any:
+    checked = check_name(text)
+    return Problem(f"reg.name_{checked.error}") if checked.error else checked.value
 
-    # -- Untuk siapa? (a chat that already acts for someone) --
-    async def ask_whom(self, ctx: Ctx) -> None:
-        members = await household(ctx.session, ctx.identity.id)
-        options = [(f"m{m.id}", ctx.t("reg.whom_member", name=m.full_name or "-")) for m in members]
-        options.append(("other", ctx.t("reg.whom_other")))
-        ctx.ask(ctx.t("reg.whom"), options)
 
-    async def on_whom(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value == "other":
-            await self.goto(ctx, "consent")
-            return
-        member_id = int(ans.value[1:]) if ans.value and ans.value[1:].isdigit() else 0
-        member = await household_member(ctx.session, ctx.identity.id, member_id)
+def read_rtrw(text: str) -> Any:
+    checked = check_rt_rw(text)
+    if checked.error or checked.rt is None or checked.rw is None:
+        return Problem(f"reg.rtrw_{checked.error or 'format'}")
+    return (checked.rt, checked.rw)
+
+
+async def kampung_options(ctx: Ctx, _form: RegistrationForm) -> list[tuple[str, str]]:
+    return [(f"k{p.id}", kampung_label(ctx.lang, p)) for p in await active_kampung(ctx.session)]
+
+
+async def kampung_of(ctx: Ctx, value: str) -> Any:
+    place = await ctx.session.get(Location, read_id(value[1:]) or 0)
+    if place is None or place.level != "kampung" or not place.active:
+        return Problem("reg.kampung_pick")
+    return place.id
+
+
+async def _consent(ctx: Ctx, form: RegistrationForm) -> str | None:
+    form.consent_at = utcnow()
+    return "name"
+
+
+async def _declined(ctx: Ctx, form: RegistrationForm) -> str | None:
+    ctx.finish()
+    await show_menu(ctx, intro=ctx.t("reg.consent_declined"))
+    return None
+
+
+async def render_summary(ctx: Ctx, form: RegistrationForm) -> str:
+    place = await ctx.session.get(Location, form.kampung_id or 0)
+    rt, rw = form.rtrw or (None, None)
+    return ctx.t(
+        "reg.summary",
+        name=form.full_name or "-",
+        kampung=kampung_label(ctx.lang, place) if place else "-",
+        rtrw=format_rt_rw(rt, rw),
+        phone=PHONE.show(ctx, form.phone),
+    )
+
+
+async def save(ctx: Ctx, form: RegistrationForm) -> str | None:
+    assert form.full_name and form.kampung_id and form.rtrw
+    details = MemberDetails(
+        full_name=form.full_name,
+        kampung_id=form.kampung_id,
+        rt=form.rtrw[0],
+        rw=form.rtrw[1],
+        phone_e164=form.phone,
+        phone_verified=form.phone_verified,
+        language=ctx.lang,
+    )
+    member: Member | None
+    if form.mode == "edit":
+        # Checked again: the chat may no longer act for her (erased, or household changed).
+        member = await household_member(ctx.session, ctx.identity.id, form.member_id or 0)
         if member is None:
-            await self.retry(ctx, "reg.whom_pick")
-            return
-        await switch_to(ctx, member)
-
-    # -- consent --
-    async def ask_consent(self, ctx: Ctx) -> None:
-        ctx.ask(
-            ctx.t("reg.consent"),
-            [("yes", ctx.t("reg.consent_yes")), ("no", ctx.t("reg.consent_no"))],
+            ctx.finish()
+            await show_menu(ctx, intro=ctx.t("common.unknown_choice"))
+            return None
+        await update_member(ctx.session, member, details)
+        intro = ctx.t("reg.updated")
+    else:
+        member = await register_member(
+            ctx.session, ctx.identity, details, form.consent_at or utcnow()
         )
-
-    async def on_consent(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value == "yes":
-            ctx.update_data(consent_at=utcnow().isoformat())
-            await self.next_after(ctx, "consent")
-        elif ans.value == "no":
-            ctx.set_flow(None)
-            await show_menu(ctx, intro=ctx.t("reg.consent_declined"))
-        else:
-            await self.retry(ctx, "reg.consent_pick")
-
-    # -- name --
-    async def ask_name(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("reg.ask_name"))
-
-    async def on_name(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.kind is not Kind.TEXT:
-            await self.retry(ctx, "reg.name_text_only")
-            return
-        checked = check_name(ans.text)
-        if checked.error:
-            await self.retry(ctx, f"reg.name_{checked.error}")
-            return
-        ctx.update_data(full_name=checked.value)
-        await self.next_after(ctx, "name")
-
-    # -- kampung --
-    async def ask_kampung(self, ctx: Ctx) -> None:
-        places = await active_kampung(ctx.session)
-        ctx.ask(
-            ctx.t("reg.ask_kampung"), [(f"k{p.id}", kampung_label(ctx.lang, p)) for p in places]
-        )
-
-    async def on_kampung(self, ctx: Ctx, ans: Answer) -> None:
-        place_id = int(ans.value[1:]) if ans.value and ans.value[1:].isdigit() else 0
-        place = await ctx.session.get(Location, place_id) if place_id else None
-        if place is None or place.level != "kampung" or not place.active:
-            await self.retry(ctx, "reg.kampung_pick")
-            return
-        ctx.update_data(kampung_id=place.id)
-        await self.next_after(ctx, "kampung")
-
-    # -- RT/RW --
-    async def ask_rtrw(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("reg.ask_rtrw"))
-
-    async def on_rtrw(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.kind is not Kind.TEXT:
-            await self.retry(ctx, "reg.rtrw_format")
-            return
-        checked = check_rt_rw(ans.text)
-        if checked.error:
-            await self.retry(ctx, f"reg.rtrw_{checked.error}")
-            return
-        ctx.update_data(rt=checked.rt, rw=checked.rw)
-        await self.next_after(ctx, "rtrw")
-
-    # -- phone --
-    async def ask_phone(self, ctx: Ctx) -> None:
-        ctx.ask(
-            ctx.t("reg.ask_phone"),
-            [("skip", ctx.t("reg.no_phone"))],
-            request_contact=ctx.t("reg.share_phone"),
-        )
-
-    async def on_phone(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value == "skip":
-            ctx.update_data(phone=None, phone_verified=False, phone_answered=True)
-            await self.next_after(ctx, "phone")
-            return
-        if ans.kind is Kind.CONTACT and ans.incoming and ans.incoming.contact:
-            contact = ans.incoming.contact
-            # Trust a shared contact only when it is the sender's own account.
-            own = contact.user_id is not None and contact.user_id == ans.incoming.sender_id
-            if not own:
-                await self.retry(ctx, "reg.phone_not_own")
-                return
-            checked, verified = check_phone(contact.phone), True
-        elif ans.kind is Kind.TEXT:
-            checked, verified = check_phone(ans.text), False
-        else:
-            await self.retry(ctx, "reg.phone_text_only")
-            return
-        if checked.error:
-            await self.retry(ctx, f"reg.phone_{checked.error}")
-            return
-        ctx.update_data(phone=checked.value, phone_verified=verified, phone_answered=True)
-        await self.next_after(ctx, "phone")
-
-    # -- summary --
-    async def ask_summary(self, ctx: Ctx) -> None:
-        d = ctx.data
-        place = await ctx.session.get(Location, d.get("kampung_id") or 0)
-        summary = ctx.t(
-            "reg.summary",
-            name=d.get("full_name", "-"),
-            kampung=kampung_label(ctx.lang, place) if place else "-",
-            rtrw=format_rt_rw(d.get("rt"), d.get("rw")),
-            phone=format_phone(d.get("phone")) if d.get("phone") else ctx.t("reg.phone_none"),
-        )
-        options = [("save", ctx.t("reg.save"))]
-        options += [(f"edit_{f}", ctx.t(f"reg.edit_{f}")) for f in FIELDS]
-        ctx.ask(summary, options)
-
-    async def on_summary(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value == "save":
-            await self._save(ctx)
-        elif ans.value and ans.value.removeprefix("edit_") in FIELDS:
-            ctx.update_data(review=True)
-            await self.goto(ctx, ans.value.removeprefix("edit_"))
-        else:
-            await self.retry(ctx, "reg.summary_pick")
-
-    async def _save(self, ctx: Ctx) -> None:
-        d = ctx.data
-        details = MemberDetails(
-            full_name=d["full_name"],
-            kampung_id=d["kampung_id"],
-            rt=d["rt"],
-            rw=d["rw"],
-            phone_e164=d.get("phone"),
-            phone_verified=bool(d.get("phone_verified")),
-            language=ctx.lang,
-        )
-        if d.get("mode") == "edit":
-            member = await household_member(ctx.session, ctx.identity.id, d.get("member_id") or 0)
-            if member is None:
-                ctx.set_flow(None)
-                await show_menu(ctx, intro=ctx.t("common.unknown_choice"))
-                return
-            await update_member(ctx.session, member, details)
-            intro = ctx.t("reg.updated")
-        else:
-            consent_at = datetime.fromisoformat(d["consent_at"])
-            member = await register_member(ctx.session, ctx.identity, details, consent_at)
-            intro = ctx.t("reg.saved", name=member.full_name or "-")
-        ctx.member = member
-        ctx.state.active_member_id = member.id
-        ctx.set_flow(None)
-        await show_menu(ctx, intro=intro)
+        intro = ctx.t("reg.saved", name=member.full_name or "-")
+    ctx.member = member
+    ctx.state.active_member_id = member.id
+    ctx.finish()
+    await show_menu(ctx, intro=intro)
+    return None
 
 
-REGISTRATION = register_flow(Registration())
+PHONE = Phone(
+    name="phone",
+    ask="reg.ask_phone",
+    share_label="reg.share_phone",
+    optional=True,
+    skip_label="reg.no_phone",
+    empty="reg.phone_none",
+    edit="reg.edit_phone",
+)
+
+REGISTRATION: Wizard[RegistrationForm] = Wizard(
+    "mb.register",
+    RegistrationForm,
+    (
+        Menu(
+            name="consent",
+            ask="reg.consent",
+            again="reg.consent_again",
+            choose=lambda _ctx, _form: (
+                Option("yes", "reg.consent_yes", _consent),
+                Option("no", "reg.consent_no", _declined),
+            ),
+            when=lambda form: form.consent_at is None and form.mode == "new",
+        ),
+        Text(
+            name="name",
+            field="full_name",
+            ask="reg.ask_name",
+            max_len=2 * NAME_MAX,  # a fast guard; check_name counts exactly
+            too_long="reg.name_too_long",
+            wrong_kind="reg.name_text_only",
+            clean=read_name,
+            edit="reg.edit_name",
+        ),
+        Pick(
+            name="kampung",
+            field="kampung_id",
+            ask="reg.ask_kampung",
+            choices=kampung_options,
+            convert=kampung_of,
+            problem="reg.kampung_pick",
+            edit="reg.edit_kampung",
+        ),
+        Text(name="rtrw", ask="reg.ask_rtrw", max_len=40, clean=read_rtrw, edit="reg.edit_rtrw"),
+        PHONE,
+        Summary(
+            name="summary",
+            ask="reg.summary",
+            render=render_summary,
+            saves=(Option("save", "reg.save", save, words=("simpan", "save")),),
+            fields=FIELDS,
+        ),
+    ),
+    roles=ANYONE,
+    cancelled="reg.cancelled",
+)
 
 
-def member_data(member: Member) -> dict[str, Any]:
-    return {
-        "mode": "edit",
-        "member_id": member.id,
-        "full_name": member.full_name,
-        "kampung_id": member.kampung_id,
-        "rt": member.rt,
-        "rw": member.rw,
-        "phone": member.phone_e164,
-        "phone_verified": member.phone_verified,
-        "phone_answered": True,
-        "review": True,
-    }
+def edit_form(member: Member) -> RegistrationForm:
+    rtrw = (member.rt, member.rw) if member.rt is not None and member.rw is not None else None
+    return RegistrationForm(
+        mode="edit",
+        member_id=member.id,
+        full_name=member.full_name,
+        kampung_id=member.kampung_id,
+        rtrw=rtrw,
+        phone=member.phone_e164,
+        phone_verified=member.phone_verified,
+    )
 
 
-@register_action("reg", ANYONE)
-async def _register(ctx: Ctx, _args: list[str]) -> None:
-    shared = bool(await household(ctx.session, ctx.identity.id))
-    ctx.set_flow(REGISTRATION.name, "whom" if shared else "consent", mode="new")
-    await REGISTRATION.ask(ctx)
+async def register(ctx: Ctx, _args: list[str]) -> None:
+    """ "Daftar": on a phone that already serves someone, first ask whom it is for."""
+    members = await household(ctx.session, ctx.identity.id)
+    if not members:
+        await REGISTRATION.start(ctx)
+        return
+    choices = [
+        Choice(action("mb.use", m.id), ctx.t("reg.whom_member", name=m.full_name or "-"))
+        for m in members
+    ]
+    choices.append(Choice(action("mb.new"), ctx.t("reg.whom_other")))
+    ctx.finish()
+    ctx.show(ctx.t("reg.whom"), choices)
 
 
-@register_action("edit", MEMBERS)
-async def _edit(ctx: Ctx, _args: list[str]) -> None:
-    assert ctx.member is not None
-    if not ctx.registered:
+async def register_other(ctx: Ctx, _args: list[str]) -> None:
+    await REGISTRATION.start(ctx)
+
+
+async def edit(ctx: Ctx, _args: list[str]) -> None:
+    if ctx.member is None or not ctx.registered:
         await show_menu(ctx, intro=ctx.t("common.register_first"))
         return
-    ctx.set_flow(REGISTRATION.name, "summary", **member_data(ctx.member))
-    await REGISTRATION.ask(ctx)
-
-
-add_entry(MenuEntry("reg", "menu.register", frozenset({"guest"}), 10))
-add_entry(MenuEntry("edit", "menu.edit", MEMBERS, 40, personal=True))
-add_entry(MenuEntry("reg", "menu.register_other", MEMBERS, 50, personal=True))
+    await REGISTRATION.start(ctx, edit_form(ctx.member), at="summary", review=True, answered=FIELDS)

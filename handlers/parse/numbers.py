@@ -111,3 +111,17 @@ def _unit(m: list[str], pos: int) -> int | None:
 
 def _next_is(m: list[str], pos: int, *words: str) -> bool:
     return pos + 1 < len(m) and m[pos + 1] in words
+
+
+# Words people add after a count: "25 orang", "sepuluh peserta", "30 kursi".
+_COUNT_UNITS = re.compile(
+    r"\s+(?:orang|org|ibu|peserta|kursi|tempat|kk|keluarga|people|persons?|seats?)$"
+)
+# Keycap emoji: a digit, the variation selector, the combining keycap ("1️⃣" is "1").
+_KEYCAP = re.compile(r"([0-9])\ufe0f?\u20e3")
+
+
+def parse_count(text: str) -> int | None:
+    """A number of people or seats: like `parse_int`, also "25 orang" and "2️⃣5️⃣"."""
+    s = _KEYCAP.sub(r"\1", text).strip(_STRIP).lower()
+    return parse_int(_COUNT_UNITS.sub("", s))

@@ -170,3 +170,39 @@ async def apply_status_callback(
             session, row, report, now=now, max_attempts=max_attempts, backoff=backoff
         )
     return True
+
+
+DELIVERED = ("sent", "delivered", "read")
+
+
+async def delivered_since(session: AsyncSession, identity_id: int, since: datetime) -> bool:
+    """Whether a proactive message reached this chat after `since` (a notice between a
+    question and its answer makes a typed "ok" or "1" ambiguous)."""
+    found = await session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.identity_id == identity_id,
+            OutboxMessage.status.in_(DELIVERED),
+            OutboxMessage.sent_at > since,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def last_delivered_since(
+    session: AsyncSession, identity_id: int, since: datetime
+) -> OutboxMessage | None:
+    """The newest proactive message delivered to this chat after `since`: the screen she
+    is looking at now, whose buttons typed numbers refer to."""
+    row: OutboxMessage | None = await session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.identity_id == identity_id,
+            OutboxMessage.status.in_(DELIVERED),
+            OutboxMessage.sent_at > since,
+        )
+        .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())
+        .limit(1)
+    )
+    return row

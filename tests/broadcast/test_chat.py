@@ -31,12 +31,13 @@ from models.kegiatan.admin import create_kegiatan, publish
 from models.kegiatan.signups import cancel_signup, sign_up
 from models.outbox.broadcasts import (
     MAX_BROADCAST_TEXT,
+    Broadcast,
     audience_recipients,
     check_audience,
     count_audience,
     sweep_broadcasts,
 )
-from models.outbox.tables import Broadcast, OutboxMessage
+from models.outbox.tables import OutboxMessage
 from models.people.roles import grant_admin, revoke_admin
 from tests.support.chat import Chat, register
 from tests.support.fakes.clock import FakeClock
@@ -695,13 +696,14 @@ async def test_an_admin_sending_in_quiet_hours_is_told_when_it_goes_out(app: App
     from datetime import datetime as dt
     from zoneinfo import ZoneInfo
 
+    from handlers.core.config import Config
     from handlers.core.engine import Engine
 
     await village(app)
     wib = ZoneInfo("Asia/Jakarta")
     local = dt.now(wib)
     quiet = ((local - timedelta(hours=1)).time(), (local + timedelta(hours=1)).time())
-    engine = Engine(app.sessions, wib, quiet_hours=quiet)
+    engine = Engine(app.sessions, Config.build(wib, quiet_hours=quiet))
     await admin_chat(app)
     admin = Chat(engine, identity=ADMIN)
     await start(admin, "Rapat kader besok pagi.")

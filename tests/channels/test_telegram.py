@@ -16,20 +16,15 @@ from bot.app import App
 from bot.channels.telegram import TelegramChannel, deep_link
 from bot.web import build_web_app, make_server
 from handlers.core.context import Ctx
-from handlers.core.flow import ACTIONS, ActionSpec
+from handlers.core.feature import Action, Feature, Registry
 from handlers.core.types import Reply
+from handlers.features import all_features
 from models import Member, make_sessionmaker
 from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.lookups import identity, state_of
 from tests.support.telegram_harness import TOKEN, TgUser
 
 SITI, DEWI = 6100000001, 6100000002
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer(token=TOKEN) as server:
-        yield server
 
 
 async def start_channel(app: App, fake: FakeTelegramServer, polling: bool) -> TelegramChannel:
@@ -72,7 +67,7 @@ async def test_siti_registers_by_tapping_and_shares_her_own_number(
 ) -> None:
     siti = TgUser(fake, SITI, telegram)
     await siti.say("/start", "Menu utama")
-    assert siti.keyboard_labels() == ["Daftar", "Bantuan", "Bahasa / Language"]
+    assert siti.keyboard_labels() == ["Daftar", "Bantuan", "Lainnya"]
     menu_markup = siti.new()[-1].reply_markup
     assert menu_markup is not None and menu_markup.get("is_persistent") is True
     await siti.say("Daftar", "Apakah Ibu setuju?")  # a persistent-keyboard tap sends the label
@@ -122,7 +117,7 @@ async def test_a_stale_step_button_does_nothing_and_an_old_action_button_still_w
     await siti.tap_data(consent_msg, yes, "nama lengkap")
     assert "sudah tidak berlaku" in siti.text
     flow, step, _ = await state_of(app, str(SITI))
-    assert (flow, step) == ("register", "name")
+    assert (flow, step) == ("mb.register", "name")
     # The language buttons are actions: days later they still work, and the flow goes on.
     await siti.tap_data(lang_msg, english, "now English")
     assert "full name" in siti.text
@@ -172,8 +167,8 @@ async def test_the_same_update_twice_is_handled_once_and_one_chat_stays_in_order
     texts = [m.text or "" for m in siti.messages()]
     assert sum("kampung mana" in t for t in texts) == 1
     _, step, data = await state_of(app, str(SITI))
-    assert step == "phone" and data["full_name"] == "Siti Aminah"
-    assert data["kampung_id"] is not None
+    assert step == "phone" and data["form"]["full_name"] == "Siti Aminah"
+    assert data["form"]["kampung_id"] is not None
 
 
 async def test_429_delays_the_reply_and_403_marks_the_chat_unreachable(
@@ -252,12 +247,12 @@ async def test_a_handler_that_raises_apologises_keeps_state_and_logs_nothing_per
         ctx.update_data(full_name="half-written")
         raise RuntimeError("boom")
 
-    ACTIONS["broken"] = ActionSpec(broken, frozenset({"guest"}))
-    try:
-        kampung_msg, _ = siti.button("Sumberan")
-        await siti.tap_data(kampung_msg, "a:broken", "Maaf, ada gangguan")
-    finally:
-        del ACTIONS["broken"]
+    testing = Feature(
+        "testing", "test", actions=(Action("test.broken", broken, frozenset({"guest"})),)
+    )
+    app.engine.registry = Registry((*all_features(), testing))
+    kampung_msg, _ = siti.button("Sumberan")
+    await siti.tap_data(kampung_msg, "a:test.broken", "Maaf, ada gangguan")
     assert await state_of(app, str(SITI)) == before
     logged = caplog.text
     assert "handler failed" in logged

@@ -116,4 +116,4 @@ async def test_names_are_stored_as_typed_only_trimmed(app: App, chat: Chat) -> N
     await reach(chat, "name")
     await chat.send("   Hj. Siti  Nur'aini   ")
     _, step, data = await state_of(app, chat.identity)
-    assert step == "kampung" and data["full_name"] == "Hj. Siti  Nur'aini"
+    assert step == "kampung" and data["form"]["full_name"] == "Hj. Siti  Nur'aini"

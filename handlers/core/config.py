@@ -1,0 +1,43 @@
+"""The settings the conversations need, as one frozen object handed to `Engine` and `Ctx`
+(built from `bot.settings.Settings` by the wiring; tests build it directly)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from models.outbox.tables import QuietHours
+
+
+@dataclass(frozen=True)
+class Config:
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Jakarta"))
+    default_language: str = "id"
+    media_dir: Path = Path("./media")
+    # When announcements wait (None: never); admins are told when theirs will go.
+    quiet_hours: QuietHours | None = None
+    # A half-finished flow is dropped after this long, with a short note at her next message.
+    flow_idle: timedelta = timedelta(hours=24)
+    # A confirmation of something that cannot be undone is taken only this fresh.
+    confirm_window: timedelta = timedelta(minutes=10)
+
+    @classmethod
+    def build(
+        cls,
+        tz: ZoneInfo,
+        default_language: str = "id",
+        media_dir: Path = Path("./media"),
+        quiet_hours: tuple[time, time] | None = None,
+        flow_idle: timedelta = timedelta(hours=24),
+        confirm_window: timedelta = timedelta(minutes=10),
+    ) -> Config:
+        return cls(
+            tz=tz,
+            default_language=default_language,
+            media_dir=media_dir,
+            quiet_hours=QuietHours(*quiet_hours, tz) if quiet_hours else None,
+            flow_idle=flow_idle,
+            confirm_window=confirm_window,
+        )
