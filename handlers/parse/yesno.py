@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 
-_YES_WORDS = "ya iya y yes ok oke okay okey boleh setuju betul benar siap sip yup 👍"
+_YES_WORDS = (
+    "ya iya y yes ok oke okay okey boleh setuju betul benar bener siap sip yup sudah udah sdh "
+    "jadi lanjut 👍"
+)
 _NEGATORS = "tidak tdk gak ga nggak ngga enggak engga ndak jangan bukan belum"
 _NO_WORDS = f"{_NEGATORS} no n nope 👎"
 
