@@ -45,6 +45,10 @@ async def save(ctx: Ctx, form: Order) -> str | None:
     return None
 
 
+NO_LIMIT = ((0, "kgm.no_limit", ("tanpa batas",)),)
+KUOTA = "kgm.edit_kuota"
+SAVE = (Option("save", "reg.save", save),)
+
 # About a line per step, plus its catalog texts (borrowed here from existing keys).
 ORDER = Wizard(
     "test.order",
@@ -52,11 +56,11 @@ ORDER = Wizard(
     (
         Text(name="nama", ask="reg.ask_name", max_len=20, edit="reg.edit_name"),
         Text(name="catatan", ask="kgm.ask_narasumber", optional=True),
-        Number(name="jumlah", ask="kgm.ask_kuota", minimum=1, shortcuts=((0, "kgm.no_limit", ("tanpa batas",)),), edit="kgm.edit_kuota"),
+        Number(name="jumlah", ask="kgm.ask_kuota", minimum=1, shortcuts=NO_LIMIT, edit=KUOTA),
         Pick(name="warna", ask="reg.ask_kampung", choices=colours),
         YesNo(name="antar", ask="reg.consent"),
         When(name="kapan", ask="kgm.ask_mulai"),
-        Summary(name="summary", ask="reg.summary", saves=(Option("save", "reg.save", save),), fields=("nama", "jumlah")),
+        Summary(name="summary", ask="reg.summary", saves=SAVE, fields=("nama", "jumlah")),
     ),
     roles=ANYONE,
 )  # fmt: skip
