@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import signal
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -56,7 +57,12 @@ async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> A
         raise
     sessions = make_sessionmaker(db)
     config = Config.build(
-        settings.tz, settings.default_language, settings.media_dir, settings.quiet_hours
+        settings.tz,
+        settings.default_language,
+        settings.media_dir,
+        settings.quiet_hours,
+        flow_idle=timedelta(hours=settings.flow_idle_hours),
+        confirm_window=timedelta(minutes=settings.confirm_window_minutes),
     )
     engine = Engine(sessions, config)
     return App(db=db, sessions=sessions, engine=engine)

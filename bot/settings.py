@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     telegram_send_rate: float = Field(default=25.0, gt=0, le=30)
     quiet_hours_start: str = "21:00"
     quiet_hours_end: str = "06:00"
+    # A half-finished conversation is dropped after this many idle hours.
+    flow_idle_hours: float = Field(default=24.0, gt=0)
+    # A confirmation of something that cannot be undone is taken only this fresh.
+    confirm_window_minutes: float = Field(default=10.0, gt=0)
     webhook_listen: str = "127.0.0.1:8080"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
