@@ -65,3 +65,28 @@ def test_an_unknown_language_falls_back_to_bahasa_indonesia() -> None:
     assert t("fr", "menu.help") == "Bantuan"
     with pytest.raises(KeyError):
         t("id", "no.such.message")
+
+
+def test_catalog_keys_named_in_declarations_exist() -> None:
+    """Wizards name their texts in declarations (ask="reg.ask_name", Option(…, "reg.save",
+    …)), not only in t(…) calls: every such literal must be in both catalogs."""
+    import ast
+
+    namespaces = {key.split(".")[0] for key in catalog("id")}
+    key_like = re.compile(r"^[a-z_]+(\.[a-z_]+)*\.[a-z_]*[a-z]$")  # "x_" ends a prefix
+    named: set[str] = set()
+    for path in REPO.glob("handlers/**/*.py"):
+        tree = ast.parse(path.read_text())
+        # Pieces of f-strings ("broadcast.aud_{kind}") are prefixes, checked above.
+        pieces = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+        for node in ast.walk(tree):
+            if id(node) in pieces:
+                continue
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                value = node.value
+                if key_like.match(value) and value.split(".")[0] in namespaces:
+                    named.add(value)
+    assert len(named) > 50, "the scan found too few keys"
+    for key in sorted(named):
+        for lang in LANGUAGES:
+            assert key in catalog(lang), f"{key} missing in {lang}"
