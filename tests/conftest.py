@@ -1,13 +1,18 @@
 """Shared fixtures: every database test runs on a fresh SQLite file, and again on a
-throwaway PostgreSQL database when TEST_POSTGRES_URL is set."""
+throwaway PostgreSQL database when TEST_POSTGRES_URL is set. Both are copies of a database
+migrated and seeded once per test run; the Telegram tests share the fake Bot API server."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +22,8 @@ from bot.app import App, migrate_and_seed, open_app
 from bot.settings import Settings, load_settings
 from models import make_engine
 from tests.support.chat import Chat
+from tests.support.fakes.telegram_api import FakeTelegramServer
+from tests.support.telegram_harness import TOKEN
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 
@@ -59,12 +66,39 @@ def pg_template() -> Iterator[str | None]:
         asyncio.run(drop())
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated and seeded once per test run; each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "p2wkss-template.db"
+
+    async def create() -> None:
+        db = make_engine(f"sqlite+aiosqlite:///{path}")
+        try:
+            await migrate_and_seed(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(create())
+    # Everything in the main file, so that copying that one file copies the database.
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0, "the template database is still in use"
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, pg_template: str | None
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    pg_template: str | None,
 ) -> AsyncIterator[str]:
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'p2wkss-test.db'}"
+        db = tmp_path / "p2wkss-test.db"
+        shutil.copyfile(sqlite_template, db)
+        yield f"sqlite+aiosqlite:///{db}"
         return
     if not POSTGRES_URL or pg_template is None:
         pytest.skip("TEST_POSTGRES_URL is not set: no PostgreSQL server for this run")
@@ -81,13 +115,20 @@ async def db_url(
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return load_settings(database_url=db_url, timezone="Asia/Jakarta", default_language="id")
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return load_settings(
+        database_url=db_url,
+        timezone="Asia/Jakarta",
+        default_language="id",
+        media_dir=tmp_path / "media",  # nothing a test stores lands in the checkout
+    )
 
 
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[App]:
-    application = await open_app(settings, auto_migrate=True)
+    # The database is a copy of a migrated one: open_app checks it is at the newest
+    # revision instead of migrating again (tests/models/ covers the migrations).
+    application = await open_app(settings, auto_migrate=False)
     try:
         yield application
     finally:
@@ -97,3 +138,13 @@ async def app(settings: Settings) -> AsyncIterator[App]:
 @pytest.fixture
 def chat(app: App) -> Chat:
     return Chat(app.engine, identity="tg-1001")
+
+
+@pytest.fixture
+async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeTelegramServer]:
+    """The fake Telegram Bot API server. Its options come from the test's
+    ``@pytest.mark.fake_telegram(...)`` marker, if any (token defaults to TOKEN)."""
+    marker = request.node.get_closest_marker("fake_telegram")
+    options: dict[str, Any] = {"token": TOKEN, **(marker.kwargs if marker else {})}
+    async with FakeTelegramServer(**options) as server:
+        yield server

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -27,10 +27,7 @@ from tests.support.telegram_harness import TOKEN
 DEWI = 6300000001
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer(token=TOKEN, enforce_limits=True) as server:
-        yield server
+pytestmark = pytest.mark.fake_telegram(enforce_limits=True)
 
 
 def settings_for(db_url: str, fake: FakeTelegramServer) -> Settings:

@@ -1,5 +1,5 @@
-"""`p2wkss-bot broadcast` as staff run it: a real subprocess on a prepared SQLite file,
-and once in-process on each test database (SQLite and PostgreSQL)."""
+"""`p2wkss-bot broadcast` as staff run it: the command (`bot.cli.main`) on a prepared SQLite
+file, and once in-process on each test database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 

@@ -1,16 +1,17 @@
-"""The console channel driven through stdin in a real subprocess, like a newcomer would."""
+"""The console channel driven through stdin, like a newcomer would: two stories as a real
+process (a piped conversation, a bad setting), the rest through `bot.cli.main` in-process."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli, run_cli_process
 
 
 def test_a_mother_registers_in_the_terminal_through_a_pipe(tmp_path: Path) -> None:
     db = tmp_path / "console.db"
     script = "/start\n1\nya\nSiti Aminah\nSumberan\n3/5\n081234567890\n1\n"
-    result = run_cli(["chat", "--user", "demo", "--db", str(db)], stdin=script)
+    result = run_cli_process(["chat", "--user", "demo", "--db", str(db)], stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "> /start" in out and "  1. Daftar" in out
@@ -18,7 +19,7 @@ def test_a_mother_registers_in_the_terminal_through_a_pipe(tmp_path: Path) -> No
     assert "Siti" not in result.stderr and "0812" not in result.stderr
 
     # Same database, same state: the next session knows her.
-    again = run_cli(["chat", "--user", "demo", "--db", str(db)], stdin="menu\n")
+    again = run_cli_process(["chat", "--user", "demo", "--db", str(db)], stdin="menu\n")
     assert "Atas nama: Siti Aminah" in again.stdout
 
 
@@ -34,7 +35,7 @@ def test_end_of_input_right_away_exits_cleanly(tmp_path: Path) -> None:
 
 
 def test_a_bad_setting_stops_with_one_line_and_no_traceback(tmp_path: Path) -> None:
-    result = run_cli(["chat"], env={"TIMEZONE": "Asia/Jakartaa"}, cwd=tmp_path)
+    result = run_cli_process(["chat"], env={"TIMEZONE": "Asia/Jakartaa"}, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "TIMEZONE" in result.stderr and "Traceback" not in result.stderr

@@ -45,10 +45,7 @@ KEYBOARD = InlineKeyboardMarkup(
 )
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer(token=TOKEN, latency_ms=0) as server:
-        yield server
+pytestmark = pytest.mark.fake_telegram(token=TOKEN, latency_ms=0)
 
 
 @pytest.fixture

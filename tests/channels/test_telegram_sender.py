@@ -53,12 +53,6 @@ SHORT_CODE = re.compile(r"[a-z0-9_]+")
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer(token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(fake: FakeTelegramServer) -> AsyncIterator[Bot]:
     async with make_bot(TOKEN, base_url=fake.base_url, base_file_url=fake.file_url) as b:
         yield b

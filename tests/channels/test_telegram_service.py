@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,17 +15,11 @@ from bot.settings import ConfigError, Settings, load_settings
 from handlers.core.types import Choice, Reply
 from models import AuditEntry, Member, make_sessionmaker
 from models.people.roles import grant_admin, revoke_admin, staff_chats
-from tests.support import REPO
+from tests.support.cli import run_cli
 from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.telegram_harness import TOKEN, TgUser
 
 ADMIN = 6200000001
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer(token=TOKEN) as server:
-        yield server
 
 
 def tg_settings(db_url: str, fake: FakeTelegramServer, **extra: object) -> Settings:
@@ -67,17 +58,13 @@ async def test_webhook_mode_refuses_to_start_without_a_secret(
 
 async def test_admin_add_and_remove_from_the_cli(tmp_path: Path, fake: FakeTelegramServer) -> None:
     db = tmp_path / "admin.db"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "TELEGRAM_BOT_TOKEN": TOKEN,
-           "TELEGRAM_API_BASE_URL": fake.base_url}  # fmt: skip
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
 
     async def cli(*args: str) -> str:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", *args, "--db", str(db), env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        out, err = await proc.communicate()
-        assert proc.returncode == 0, err.decode()
-        return out.decode()
+        # In a thread, so that this loop goes on serving the fake Bot API meanwhile.
+        result = await asyncio.to_thread(run_cli, [*args, "--db", str(db)], env=env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
 
     assert "is now an admin" in await cli("admin", "add", "--telegram-id", str(ADMIN))
     assert fake.get_commands({"type": "chat", "chat_id": ADMIN})

@@ -9,6 +9,7 @@ Nothing here knows about HTTP, so the logic can be unit-tested and reasoned abou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import secrets
 import time
@@ -113,6 +114,14 @@ class TelegramState:
                 f"condition not met within {timeout}s; last calls: [{seen}]"
             ) from None
         return self.calls
+
+    async def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` (the configured latency), or less once the server is closing: a
+        client that gave up on a slow answer must not hold up the server's shutdown."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                while not self.closing:
+                    await self._changed.wait()
 
     async def wait_for_calls(
         self, method: str, count: int = 1, timeout: float = 5.0, status: int | None = None
