@@ -18,10 +18,9 @@ from datetime import datetime
 from typing import Any, Literal, cast
 
 from sqlalchemy import CursorResult, and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.base import insert_ignore
 from models.kegiatan.notices import WhenText, notify_promoted
 from models.kegiatan.tables import ACTIVE_SIGNUP, Kegiatan, KegiatanTarget, Signup, has_ended
 from models.people.tables import Member
@@ -305,9 +304,8 @@ async def _insert_signup(
     session: AsyncSession, kegiatan_id: int, member_id: int, status: str, now: datetime
 ) -> bool:
     """Insert her row; False if one appeared meanwhile (no error, so the transaction lives)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     result = await session.execute(
-        insert(Signup)
+        insert_ignore(session, Signup, ["kegiatan_id", "member_id"])
         .values(
             kegiatan_id=kegiatan_id,
             member_id=member_id,
@@ -316,7 +314,6 @@ async def _insert_signup(
             created_at=now,
             updated_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["kegiatan_id", "member_id"])
         .returning(Signup.id)
     )
     return result.scalar_one_or_none() is not None

@@ -27,12 +27,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, insert_ignore, utcnow
 from models.people.tables import ChannelIdentity, Member
 
 STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "skipped")
@@ -147,10 +145,6 @@ class Claimed:
 # --- writing rows --------------------------------------------------------------------------
 
 
-def _insert_for(session: AsyncSession) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 async def enqueue(
     session: AsyncSession,
     *,
@@ -193,14 +187,12 @@ async def enqueue(
 
 async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert prepared rows, skipping idempotency keys already present; returns new ids."""
-    insert = _insert_for(session)
     ids: list[int] = []
     # Chunks keep each statement under SQLite's and asyncpg's bound-parameter limits.
     for start in range(0, len(rows), 500):
         result = await session.execute(
-            insert(OutboxMessage)
+            insert_ignore(session, OutboxMessage, ["idempotency_key"])
             .values(list(rows[start : start + 500]))
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
             .returning(OutboxMessage.id)
         )
         ids.extend(result.scalars())

@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
-from models.base import utcnow
+from models.base import insert_ignore, utcnow
 from models.conversation import ConversationState
 from models.people.tables import ChannelIdentity, IdentityMember, Member
 
@@ -31,11 +29,10 @@ class MemberDetails:
 
 async def ensure_identity(session: AsyncSession, channel: str, external_id: str) -> int:
     """Create the identity and its state row if new, race-free; returns the identity id."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
-        insert(ChannelIdentity)
-        .values(channel=channel, external_id=external_id, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        insert_ignore(session, ChannelIdentity, ["channel", "external_id"]).values(
+            channel=channel, external_id=external_id, created_at=utcnow()
+        )
     )
     identity_id = await session.scalar(
         select(ChannelIdentity.id).where(
@@ -44,9 +41,9 @@ async def ensure_identity(session: AsyncSession, channel: str, external_id: str)
     )
     assert identity_id is not None
     await session.execute(
-        insert(ConversationState)
-        .values(identity_id=identity_id, data={}, offered={}, version=0, updated_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["identity_id"])
+        insert_ignore(session, ConversationState, ["identity_id"]).values(
+            identity_id=identity_id, data={}, offered={}, version=0, updated_at=utcnow()
+        )
     )
     return identity_id
 
