@@ -6,7 +6,8 @@ from models.codes import OneTimeCode
 from models.conversation import ConversationState, ProcessedMessage
 from models.kegiatan.tables import Kegiatan, KegiatanTarget, Signup
 from models.location import Location
-from models.outbox.tables import Broadcast, OutboxMessage
+from models.outbox.broadcasts import Broadcast
+from models.outbox.tables import OutboxMessage
 from models.people.tables import ChannelIdentity, IdentityMember, Member
 
 __all__ = [

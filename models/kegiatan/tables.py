@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, check_in, utcnow
 
 # Short ASCII codes stored in the database -> the Indonesian name used in files and the .ics.
 JENIS: Final[dict[str, str]] = {
@@ -56,15 +56,11 @@ KegiatanStatus = Literal["draft", "open", "closed", "cancelled", "done"]
 SignupStatus = Literal["registered", "waiting", "cancelled"]
 
 
-def _in(column: str, values: Sequence[str]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Kegiatan(Base):
     __tablename__ = "kegiatan"
     __table_args__ = (
-        CheckConstraint(_in("jenis", tuple(JENIS)), name="jenis_known"),
-        CheckConstraint(_in("status", KEGIATAN_STATUSES), name="status_known"),
+        CheckConstraint(check_in("jenis", tuple(JENIS)), name="jenis_known"),
+        CheckConstraint(check_in("status", KEGIATAN_STATUSES), name="status_known"),
         CheckConstraint("kuota IS NULL OR kuota > 0", name="kuota_positive"),
         CheckConstraint("registered_count >= 0", name="registered_not_negative"),
         CheckConstraint(
@@ -117,7 +113,7 @@ class Signup(Base):
     __tablename__ = "signups"
     __table_args__ = (
         UniqueConstraint("kegiatan_id", "member_id", name="uq_signups_kegiatan_member"),
-        CheckConstraint(_in("status", SIGNUP_STATUSES), name="status_known"),
+        CheckConstraint(check_in("status", SIGNUP_STATUSES), name="status_known"),
         Index("ix_signups_kegiatan_status_queue", "kegiatan_id", "status", "queued_at"),
     )
 

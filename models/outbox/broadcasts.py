@@ -1,5 +1,5 @@
-"""Admin broadcasts: who an audience reaches, sending now or later, cancelling, and the
-delivery summary.
+"""Admin broadcasts: the table, who an audience reaches, sending now or later, cancelling,
+and the delivery summary.
 
 A scheduled broadcast is stored as `scheduled` and turned into outbox rows by a sweep at
 its time (`sweep_broadcasts`), so its audience is worked out when it goes: a mother who
@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models.audit import audit
-from models.base import utcnow
+from models.base import Base, check_in, utcnow
 from models.kegiatan.tables import participant_ids
 from models.outbox.tables import (
     BLOCKED,
@@ -27,7 +28,6 @@ from models.outbox.tables import (
     PENDING,
     PRIORITY_ANNOUNCEMENT,
     PRIORITY_NOTICE,
-    Broadcast,
     OutboxMessage,
     enqueue,
     enqueue_many,
@@ -38,6 +38,33 @@ from models.people.tables import ChannelIdentity, IdentityMember, Member
 
 AUDIENCE_KINDS = ("all", "ibu", "kader", "kampung", "inactive", "kegiatan")
 MAX_BROADCAST_TEXT = 3000
+BROADCAST_STATUSES = ("scheduled", "enqueued", "cancelled", "sent")
+
+
+class Broadcast(Base):
+    """An admin's announcement to an audience, sent now or at a scheduled time."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (
+        CheckConstraint(check_in("status", BROADCAST_STATUSES), name="status_known"),
+        Index("ix_broadcasts_status_scheduled", "status", "scheduled_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    actor: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    media_path: Mapped[str | None] = mapped_column(String(255))
+    audience: Mapped[dict[str, Any]]
+    scheduled_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    recipient_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enqueued_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
 
 
 @dataclass(frozen=True)

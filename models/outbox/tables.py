@@ -4,8 +4,8 @@ Rows are written in the caller's transaction, so a change and the messages it ca
 commit together. A dispatcher claims due rows in small batches under a lease, hands them
 to the channel's sender and records the result (`models.outbox.delivery`); a row left in
 `sending` past its lease is claimed again, so a crash costs at worst one duplicate, never
-a lost message. Broadcasts (the table here, the rules in `models.outbox.broadcasts`) are one
-source of rows; reminders and notices are others.
+a lost message. Broadcasts (`models.outbox.broadcasts`) are one source of rows; reminders
+and notices are others.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
-    Text,
     and_,
     or_,
     select,
@@ -30,13 +29,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, insert_ignore, utcnow
+from models.base import Base, check_in, insert_ignore, utcnow
 from models.people.tables import ChannelIdentity, Member
 
 STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "skipped")
 DONE = ("sent", "delivered", "read")
 PENDING = ("queued", "sending")
-BROADCAST_STATUSES = ("scheduled", "enqueued", "cancelled", "sent")
 
 # Higher goes first. Personal, timely notices overtake a long announcement queue.
 PRIORITY_ANNOUNCEMENT = 0
@@ -53,40 +51,10 @@ LEASE_EXPIRED = "lease_expired"
 MAX_ERROR = 200
 
 
-def _in(column: str, values: Sequence[str]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-class Broadcast(Base):
-    """An admin's announcement to an audience, sent now or at a scheduled time."""
-
-    __tablename__ = "broadcasts"
-    __table_args__ = (
-        CheckConstraint(_in("status", BROADCAST_STATUSES), name="status_known"),
-        Index("ix_broadcasts_status_scheduled", "status", "scheduled_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_by_member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL")
-    )
-    actor: Mapped[str] = mapped_column(String(40))
-    text: Mapped[str] = mapped_column(Text)
-    media_path: Mapped[str | None] = mapped_column(String(255))
-    audience: Mapped[dict[str, Any]]
-    scheduled_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(10), default="scheduled")
-    recipient_count: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    enqueued_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
-    cancelled_at: Mapped[datetime | None]
-
-
 class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint(_in("status", STATUSES), name="status_known"),
+        CheckConstraint(check_in("status", STATUSES), name="status_known"),
         Index("ix_outbox_claim", "channel", "status", "not_before"),
         Index("ix_outbox_identity_status", "identity_id", "status"),
         Index("ix_outbox_provider_message", "channel", "provider_message_id"),

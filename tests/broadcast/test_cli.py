@@ -19,7 +19,8 @@ from bot.settings import Settings
 from handlers.core.i18n import format_datetime_local
 from models import AuditEntry, make_engine, make_sessionmaker, utcnow
 from models.base import transaction
-from models.outbox.tables import Broadcast, OutboxMessage
+from models.outbox.broadcasts import Broadcast
+from models.outbox.tables import OutboxMessage
 from tests.support.cli import run_cli
 from tests.support.fakes.outbox import add_member, kampung_ids, link
 

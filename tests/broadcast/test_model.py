@@ -15,12 +15,13 @@ from handlers.core.delivery import Blocked
 from models import ChannelIdentity, Member
 from models.base import transaction
 from models.outbox.broadcasts import (
+    Broadcast,
     broadcast_summary,
     cancel_broadcast,
     create_broadcast,
     sweep_broadcasts,
 )
-from models.outbox.tables import PRIORITY_NOTICE, Broadcast, OutboxMessage
+from models.outbox.tables import PRIORITY_NOTICE, OutboxMessage
 from scheduler.jobs import build_scheduler
 from tests.support.fakes.clock import FakeClock
 from tests.support.fakes.outbox import (

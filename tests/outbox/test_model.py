@@ -25,6 +25,7 @@ from handlers.core.types import Choice
 from models import ChannelIdentity, Member
 from models.base import transaction
 from models.outbox.broadcasts import (
+    Broadcast,
     audience_recipients,
     count_audience,
     create_broadcast,
@@ -33,7 +34,6 @@ from models.outbox.broadcasts import (
 from models.outbox.delivery import apply_status_callback, record_result, retry_delay
 from models.outbox.tables import (
     PRIORITY_NOTICE,
-    Broadcast,
     OutboxMessage,
     QuietHours,
     claim_batch,
