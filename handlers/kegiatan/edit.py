@@ -13,7 +13,8 @@ from handlers.core.context import Answer, Ctx
 from handlers.core.flow import ConfirmFlow, Flow, register_action, register_flow
 from handlers.core.menu import show_menu
 from handlers.kegiatan.manage import ADMIN, _id, read_kuota, read_start
-from models.kegiatan.admin import KEEP, _Keep, cancel_kegiatan, edit_kegiatan
+from models.kegiatan.admin import KEEP, cancel_kegiatan, edit_kegiatan
+from models.kegiatan.admin import Keep as _Keep
 from models.kegiatan.tables import MAX_TEMPAT, Kegiatan
 
 

@@ -35,11 +35,13 @@ from models.location import Location
 AdminOutcome = Literal["ok", "unchanged", "not_found", "not_editable", "invalid"]
 
 
-class _Keep(Enum):
+class Keep(Enum):
+    """The type of KEEP, for annotations: `tempat: str | Keep = KEEP`."""
+
     KEEP = "keep"
 
 
-KEEP: Final = _Keep.KEEP  # "leave this field as it is" (kuota=None means unlimited)
+KEEP: Final = Keep.KEEP  # "leave this field as it is" (kuota=None means unlimited)
 
 
 @dataclass(frozen=True)
@@ -134,10 +136,10 @@ async def edit_kegiatan(
     now: datetime,
     actor: str,
     actor_member_id: int | None = None,
-    starts_at: datetime | _Keep = KEEP,
-    ends_at: datetime | _Keep = KEEP,
-    tempat: str | _Keep = KEEP,
-    kuota: int | _Keep | None = KEEP,
+    starts_at: datetime | Keep = KEEP,
+    ends_at: datetime | Keep = KEEP,
+    tempat: str | Keep = KEEP,
+    kuota: int | Keep | None = KEEP,
     when_text: WhenText | None = None,
 ) -> AdminResult:
     """Change time, place and/or quota.

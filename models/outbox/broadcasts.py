@@ -20,7 +20,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.audit import audit
 from models.base import Base, check_in, utcnow
-from models.kegiatan.tables import participant_ids
 from models.outbox.tables import (
     BLOCKED,
     DONE,
@@ -152,6 +151,10 @@ async def audience_recipients(
         since = now - timedelta(days=audience["days"])
         stmt = stmt.where((Member.last_active_at.is_(None)) | (Member.last_active_at < since))
     elif kind == "kegiatan":
+        # Imported here, not at the top: models.kegiatan writes outbox rows (its notices),
+        # so the outbox does not import it when loaded; packages load kegiatan -> outbox.
+        from models.kegiatan.tables import participant_ids
+
         # Taken when the message goes: whoever cancelled in the meantime is left out.
         taking_part = participant_ids(
             audience["kegiatan_id"], include_waiting=audience["include_waiting"]

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
 from models.base import utcnow
-from models.outbox.tables import mark_unreachable
 from models.people.members import ensure_identity, household
 from models.people.tables import ChannelIdentity, IdentityMember, Member
 
@@ -86,6 +85,10 @@ async def set_reachable(
     """A chat blocked the bot (or came back); a chat, not a person, is unreachable.
 
     Blocking withdraws what is queued for the chat, as a blocked send does."""
+    # Imported here, not at the top: the outbox imports models.people when loaded, so
+    # models.people does not import it back; packages load kegiatan -> outbox -> people.
+    from models.outbox.tables import mark_unreachable
+
     identity_id = await ensure_identity(session, channel, external_id)
     if not reachable:
         await mark_unreachable(session, identity_id, utcnow())
