@@ -1,6 +1,6 @@
-"""Who an announcement is for: the compose flow's audience steps (all, ibu, kader, one or
-more kampung, not active for N days, participants of a kegiatan), and the audience as
-people read it, shared by the flow, the scheduled list and the report.
+"""Who an announcement is for: the compose wizard's audience steps (all, ibu, kader, one
+or more kampung, not active for N days, participants of a kegiatan), and the audience as
+people read it, shared by the wizard, the scheduled list, the report and the CLI.
 
 audience > (kampung: multi-select, then "Selesai" | days | kegiatan > waiting) > preview
 """
@@ -9,24 +9,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.broadcast.form import ComposeForm
 from handlers.core.context import Answer, Ctx
-from handlers.core.flow import Flow
+from handlers.core.feature import StepKind
 from handlers.core.i18n import t
 from handlers.core.labels import kampung_label, shorten
+from handlers.core.menu import show_menu
+from handlers.core.steps import Menu, Option, Pick, Problem, Question, Step, YesNo
 from handlers.core.types import Kind
 from handlers.parse import parse_int
+from handlers.parse.ids import read_id
 from models.kegiatan.queries import list_kegiatan
 from models.kegiatan.tables import Kegiatan, has_ended
 from models.location import Location, active_kampung
 
 SIMPLE_AUDIENCES = ("all", "ibu", "kader")
+AUDIENCE_KINDS = (*SIMPLE_AUDIENCES, "kampung", "inactive", "kegiatan")
 KEGIATAN_PAGE = 8
+KEGIATAN_STATUSES = ("open", "closed")
 MAX_DAYS = 3650
+# The steps that follow the audience choice: asked afresh after "Ubah penerima".
+DETAIL_STEPS = ("kampung", "days", "kegiatan", "waiting")
 
 # Typed lists of kampung: "Sumberan, Cibening", "sumberan dan cibening", "A & B", "A + B".
 _NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|\bdan\b|\band\b)\s*", re.IGNORECASE)
@@ -71,7 +79,7 @@ async def describe_audience(session: AsyncSession, lang: str, audience: Mapping[
         judul = kegiatan.judul if kegiatan is not None else f"#{audience.get('kegiatan_id')}"
         key = "broadcast.aud_kegiatan_waiting" if audience.get("include_waiting") else None
         return t(lang, key or "broadcast.aud_kegiatan", judul=judul)
-    if kind in ("all", "ibu", "kader"):
+    if kind in SIMPLE_AUDIENCES:
         return t(lang, f"broadcast.aud_{kind}")
     return str(kind)
 
@@ -81,165 +89,232 @@ def snippet(text: str, limit: int = 40) -> str:
     return shorten(text, limit)
 
 
-class BroadcastSteps(Flow):
-    """What the parts of the compose flow share."""
-
-    async def retry(self, ctx: Ctx, key: str, **values: object) -> None:
-        ctx.say(ctx.t(key, **values))
-        await self.ask(ctx)
-
-    async def _send(self, ctx: Ctx, scheduled_at: datetime | None) -> None:
-        raise NotImplementedError
+# --- the audience -----------------------------------------------------------------------------
 
 
-class AudienceSteps(BroadcastSteps):
-    """The audience steps of the compose flow; each ends at the preview."""
+async def _kinds(ctx: Ctx, _form: ComposeForm) -> list[tuple[str, str]]:
+    return [(k, ctx.t(f"broadcast.pick_{k}")) for k in AUDIENCE_KINDS]
 
-    async def ask_audience(self, ctx: Ctx) -> None:
-        kinds = (*SIMPLE_AUDIENCES, "kampung", "inactive", "kegiatan")
-        ctx.ask(ctx.t("broadcast.ask_audience"), [(k, ctx.t(f"broadcast.pick_{k}")) for k in kinds])
 
-    async def on_audience(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value in SIMPLE_AUDIENCES:
-            await self._audience_chosen(ctx, {"kind": ans.value})
-        elif ans.value == "kampung":
-            ctx.update_data(kampung_ids=[])
-            await self.goto(ctx, "kampung")
-        elif ans.value == "inactive":
-            await self.goto(ctx, "days")
-        elif ans.value == "kegiatan":
-            ctx.update_data(kegiatan_offset=0)
-            await self.goto(ctx, "kegiatan")
-        else:
-            await self.retry(ctx, "broadcast.audience_pick")
+async def _kegiatan_page(ctx: Ctx, offset: int) -> Any:
+    return await list_kegiatan(
+        ctx.session, ctx.now, offset, KEGIATAN_PAGE, statuses=KEGIATAN_STATUSES
+    )
 
-    async def _audience_chosen(self, ctx: Ctx, audience: dict[str, Any]) -> None:
-        ctx.update_data(audience=audience)
-        await self.goto(ctx, "preview")
 
-    # -- one or more kampung --
-    async def ask_kampung(self, ctx: Ctx) -> None:
-        chosen = set(ctx.data.get("kampung_ids") or [])
-        places = await active_kampung(ctx.session)
-        names = [p.name for p in places if p.id in chosen]
+async def _kind_of(ctx: Ctx, value: str) -> Any:
+    if value == "kegiatan" and not (await _kegiatan_page(ctx, 0)).items:
+        return Problem("broadcast.kegiatan_none")
+    return value
+
+
+def _fresh_details(ctx: Ctx, form: ComposeForm) -> None:
+    """A new audience kind: its details are asked afresh (also after "Ubah penerima")."""
+    form.kampung_ids, form.kampung_done, form.days = [], False, None
+    form.kegiatan_id, form.kegiatan_offset, form.include_waiting = None, 0, None
+    answered = [s for s in ctx.data.get("answered", []) if s not in DETAIL_STEPS]
+    ctx.update_data(answered=answered)
+
+
+# --- one or more kampung: a screen that stays until "Selesai" ---------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class KampungPicker(Menu):
+    """Tap kampung on and off (or type their names), then "Selesai"."""
+
+    choose: Any = lambda _ctx, _form: ()
+    stores: ClassVar[bool] = True  # asked again after "Ubah penerima" (see `when`)
+
+    async def options(self, ctx: Ctx, form: ComposeForm) -> list[tuple[str, str]]:
+        chosen = set(form.kampung_ids)
         options = [
             (f"k{p.id}", ("✅ " if p.id in chosen else "") + kampung_label(ctx.lang, p))
-            for p in places
+            for p in await active_kampung(ctx.session)
         ]
-        options.append(("done", ctx.t("broadcast.kampung_done")))
+        return [*options, ("done", ctx.t("broadcast.kampung_done"))]
+
+    async def question(self, ctx: Ctx, form: ComposeForm, *, again: bool = False) -> Question:
+        chosen = set(form.kampung_ids)
+        names = [p.name for p in await active_kampung(ctx.session) if p.id in chosen]
         text = ctx.t("broadcast.ask_kampung")
         if names:
             text += "\n" + ctx.t("broadcast.kampung_chosen", names=", ".join(names))
-        ctx.ask(text, options)
+        return Question(text, await self.options(ctx, form))
 
-    async def on_kampung(self, ctx: Ctx, ans: Answer) -> None:
-        chosen: list[int] = list(ctx.data.get("kampung_ids") or [])
+    async def read(self, ctx: Ctx, ans: Answer, form: ComposeForm) -> Any:
         if ans.value == "done":
-            if not chosen:
-                await self.retry(ctx, "broadcast.kampung_none")
-                return
-            await self._audience_chosen(ctx, {"kind": "kampung", "kampung_ids": sorted(chosen)})
-            return
+            return Option("done", "", _kampung_done)
         if ans.value and ans.value.startswith("k"):
-            place_id = int(ans.value[1:]) if ans.value[1:].isdigit() else 0
-            place = await ctx.session.get(Location, place_id) if place_id else None
+            place = await ctx.session.get(Location, read_id(ans.value[1:]) or 0)
             if place is None or place.level != "kampung" or not place.active:
-                await self.retry(ctx, "broadcast.kampung_pick")
-                return
-            # A second tap on a chosen kampung takes it off again.
-            if place.id in chosen:
-                chosen.remove(place.id)
-            else:
-                chosen.append(place.id)
-            ctx.update_data(kampung_ids=chosen)
-            await self.ask(ctx)
-            return
-        if ans.kind is not Kind.TEXT:
-            await self.retry(ctx, "broadcast.kampung_pick")
-            return
+                return Problem("broadcast.kampung_pick")
+            return Option(ans.value, "", _toggle(place.id))
+        if ans.kind is not Kind.TEXT or not ans.text.strip():
+            return Problem("broadcast.kampung_pick")
         found, unknown = match_kampung(ans.text, await active_kampung(ctx.session), ctx.lang)
         if unknown or not found:
-            await self.retry(ctx, "broadcast.kampung_unknown", name=", ".join(unknown) or ans.text)
-            return
-        ctx.update_data(kampung_ids=sorted({*chosen, *(p.id for p in found)}))
-        await self.ask(ctx)
+            name = ", ".join(unknown) or ans.text
+            return Problem("broadcast.kampung_unknown", {"name": name})
+        return Option("typed", "", _add({p.id for p in found}))
 
-    # -- not active for N days --
-    async def ask_days(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("broadcast.ask_days"))
 
-    async def on_days(self, ctx: Ctx, ans: Answer) -> None:
+def _toggle(place_id: int) -> Any:
+    async def run(ctx: Ctx, form: ComposeForm) -> str:
+        # A second tap on a chosen kampung takes it off again.
+        if place_id in form.kampung_ids:
+            form.kampung_ids.remove(place_id)
+        else:
+            form.kampung_ids.append(place_id)
+        return "kampung"
+
+    return run
+
+
+def _add(place_ids: set[int]) -> Any:
+    async def run(ctx: Ctx, form: ComposeForm) -> str:
+        form.kampung_ids = sorted({*form.kampung_ids, *place_ids})
+        return "kampung"
+
+    return run
+
+
+async def _kampung_done(ctx: Ctx, form: ComposeForm) -> str:
+    if not form.kampung_ids:
+        ctx.say(ctx.t("broadcast.kampung_none"))
+        return "kampung"
+    form.kampung_done = True
+    return "preview"
+
+
+# --- not active for N days --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Days(Step):
+    kind: ClassVar[StepKind] = "number"
+
+    async def read(self, ctx: Ctx, ans: Answer, form: ComposeForm) -> Any:
         days = parse_int(ans.text) if ans.kind is Kind.TEXT else None
         if days is None:
-            await self.retry(ctx, "broadcast.days_number")
-        elif days < 1:
-            await self.retry(ctx, "broadcast.days_positive")
-        elif days > MAX_DAYS:
-            await self.retry(ctx, "broadcast.days_too_many", max=MAX_DAYS)
-        else:
-            await self._audience_chosen(ctx, {"kind": "inactive", "days": days})
+            return Problem("broadcast.days_number")
+        if days < 1:
+            return Problem("broadcast.days_positive")
+        if days > MAX_DAYS:
+            return Problem("broadcast.days_too_many", {"max": MAX_DAYS})
+        return days
 
-    # -- participants of a kegiatan --
-    async def ask_kegiatan(self, ctx: Ctx) -> None:
-        offset = int(ctx.data.get("kegiatan_offset") or 0)
-        page = await list_kegiatan(
-            ctx.session, ctx.now, offset, KEGIATAN_PAGE, statuses=("open", "closed")
-        )
-        if not page.items and offset:
-            ctx.update_data(kegiatan_offset=0)
-            page = await list_kegiatan(
-                ctx.session, ctx.now, 0, KEGIATAN_PAGE, statuses=("open", "closed")
-            )
-        if not page.items:
-            ctx.say(ctx.t("broadcast.kegiatan_none"))
-            await self.goto(ctx, "audience")
-            return
+
+# --- participants of a kegiatan ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class KegiatanPicker(Menu):
+    """The kegiatan still to come, a page at a time, with a way back and to the menu."""
+
+    choose: Any = lambda _ctx, _form: ()
+    stores: ClassVar[bool] = True  # asked again after "Ubah penerima" (see `when`)
+
+    async def question(self, ctx: Ctx, form: ComposeForm, *, again: bool = False) -> Question:
+        page = await _kegiatan_page(ctx, form.kegiatan_offset)
+        if not page.items and form.kegiatan_offset:
+            page = await _kegiatan_page(ctx, 0)
         lines = [ctx.t("broadcast.ask_kegiatan")]
         options: list[tuple[str, str]] = []
         for i, k in enumerate(page.items, start=page.offset + 1):
             lines.append(f"{i}. {k.judul} — {ctx.when(k.starts_at)}")
             options.append((f"g{k.id}", shorten(k.judul)))
+        if not page.items:
+            lines.append(ctx.t("broadcast.kegiatan_none"))
         if page.has_more:
             options.append(("more", ctx.t("broadcast.kegiatan_more")))
         options.append(("back", ctx.t("broadcast.back")))
-        ctx.ask("\n".join(lines), options)
+        options.append(("menu", ctx.t("broadcast.to_menu")))
+        return Question("\n".join(lines), options)
 
-    async def on_kegiatan(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value == "more":
-            offset = int(ctx.data.get("kegiatan_offset") or 0) + KEGIATAN_PAGE
-            ctx.update_data(kegiatan_offset=offset)
-            await self.ask(ctx)
-            return
-        if ans.value == "back":
-            await self.goto(ctx, "audience")
-            return
-        if not ans.value or not ans.value.startswith("g") or not ans.value[1:].isdigit():
-            await self.retry(ctx, "broadcast.kegiatan_pick")
-            return
-        kegiatan = await ctx.session.get(Kegiatan, int(ans.value[1:]))
+    async def read(self, ctx: Ctx, ans: Answer, form: ComposeForm) -> Any:
+        value = ans.value or ""
+        if value == "more":
+            return Option(value, "", _next_page)
+        if value == "back":
+            return Option(value, "", _back_to_audience)
+        if value == "menu":
+            return Option(value, "", _to_menu)
+        kegiatan_id = read_id(value[1:]) if value.startswith("g") else None
+        if kegiatan_id is None:
+            return Problem("broadcast.kegiatan_pick")
+        kegiatan = await ctx.session.get(Kegiatan, kegiatan_id)
         if (
             kegiatan is None
-            or kegiatan.status not in ("open", "closed")
+            or kegiatan.status not in KEGIATAN_STATUSES
             or has_ended(kegiatan, ctx.now)
         ):
-            await self.retry(ctx, "broadcast.kegiatan_gone")
-            return
-        ctx.update_data(kegiatan_id=kegiatan.id)
-        await self.goto(ctx, "waiting")
+            return Problem("broadcast.kegiatan_gone")
+        return Option(value, "", _chose_kegiatan(kegiatan.id))
 
-    async def ask_waiting(self, ctx: Ctx) -> None:
-        ctx.ask(
-            ctx.t("broadcast.ask_waiting"),
-            [("yes", ctx.t("broadcast.waiting_yes")), ("no", ctx.t("broadcast.waiting_no"))],
-        )
 
-    async def on_waiting(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value not in ("yes", "no"):
-            await self.retry(ctx, "broadcast.waiting_pick")
-            return
-        audience = {
-            "kind": "kegiatan",
-            "kegiatan_id": int(ctx.data.get("kegiatan_id") or 0),
-            "include_waiting": ans.value == "yes",
-        }
-        await self._audience_chosen(ctx, audience)
+async def _next_page(ctx: Ctx, form: ComposeForm) -> str:
+    form.kegiatan_offset += KEGIATAN_PAGE
+    return "kegiatan"
+
+
+async def _back_to_audience(ctx: Ctx, form: ComposeForm) -> str:
+    return "audience"
+
+
+async def _to_menu(ctx: Ctx, form: ComposeForm) -> None:
+    ctx.finish()
+    await show_menu(ctx)
+
+
+def _chose_kegiatan(kegiatan_id: int) -> Any:
+    async def run(ctx: Ctx, form: ComposeForm) -> str:
+        form.kegiatan_id = kegiatan_id
+        return "waiting"
+
+    return run
+
+
+@dataclass(frozen=True, kw_only=True)
+class Waiting(YesNo):
+    async def read(self, ctx: Ctx, ans: Answer, form: ComposeForm) -> Any:
+        value = await super().read(ctx, ans, form)
+        return Problem("broadcast.waiting_pick") if isinstance(value, Problem) else value
+
+
+def _is(kind: str) -> Any:
+    return lambda form: form.audience_kind == kind
+
+
+AUDIENCE_STEPS: tuple[Step, ...] = (
+    Pick(
+        name="audience",
+        field="audience_kind",
+        ask="broadcast.ask_audience",
+        choices=_kinds,
+        convert=_kind_of,
+        problem="broadcast.audience_pick",
+        after=_fresh_details,
+    ),
+    KampungPicker(
+        name="kampung",
+        ask="broadcast.ask_kampung",
+        when=lambda form: form.audience_kind == "kampung" and not form.kampung_done,
+    ),
+    Days(name="days", ask="broadcast.ask_days", when=_is("inactive")),
+    KegiatanPicker(
+        name="kegiatan",
+        ask="broadcast.ask_kegiatan",
+        when=lambda form: form.audience_kind == "kegiatan" and form.kegiatan_id is None,
+    ),
+    Waiting(
+        name="waiting",
+        field="include_waiting",
+        ask="broadcast.ask_waiting",
+        yes="broadcast.waiting_yes",
+        no="broadcast.waiting_no",
+        when=lambda form: form.audience_kind == "kegiatan" and form.kegiatan_id is not None,
+    ),
+)
+
+__all__ = ["AUDIENCE_STEPS", "describe_audience", "match_kampung", "snippet"]

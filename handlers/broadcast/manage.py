@@ -1,51 +1,79 @@
 """After an announcement is written: the list of scheduled and recent ones, cancelling a
-scheduled one, and the delivery report (sent / failed / blocked / opted out / queued).
+scheduled one (a fresh confirmation), and the delivery report.
 
-All three are self-contained actions naming their broadcast ("a:bc_cancel:7"), so the
-buttons keep working on old messages; the router checks the admin role on every use, and
-each action checks again that the broadcast exists and still allows what is asked.
+The list and the report say truly where an announcement is: scheduled, waiting its turn
+in the queue, waiting for the quiet hours to end, being sent (so many of so many), or
+sent. Their buttons name the broadcast ("a:bc.report:7"), so they keep working on old
+messages; the router checks the admin role on every use, and each action checks again
+that the broadcast exists and still allows what is asked.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from pydantic import BaseModel
+
 from handlers.broadcast.audience import describe_audience, snippet
 from handlers.core.context import Ctx
-from handlers.core.flow import MenuEntry, add_entry, register_action
+from handlers.core.feature import ADMIN
+from handlers.core.steps import Confirm, Option
 from handlers.core.types import Choice, action
-from models.outbox.broadcasts import Broadcast, broadcast_lists, broadcast_summary, cancel_broadcast
+from handlers.core.wizard import Wizard
+from handlers.parse.ids import arg_id
+from models.outbox.broadcasts import (
+    Broadcast,
+    broadcast_lists,
+    broadcast_summary,
+    cancel_broadcast,
+)
 
-ADMIN = frozenset({"admin"})
 LIST_LIMIT = 4
 RECENT_DAYS = 30
-CONFIRM = "ya"
 
 
-def _id(args: list[str]) -> int:
-    return int(args[0]) if args and args[0].isdigit() else 0
+def _menu_choice(ctx: Ctx) -> Choice:
+    return Choice(action("core.menu"), ctx.t("broadcast.to_menu"))
+
+
+def _back(ctx: Ctx) -> list[Choice]:
+    return [Choice(action("bc.list"), ctx.t("broadcast.menu_list")), _menu_choice(ctx)]
 
 
 def _show(ctx: Ctx, text: str, choices: list[Choice]) -> None:
     # A list or report is a new screen: it ends any half-written step.
-    ctx.set_flow(None)
-    ctx.offer(tuple(choices))
-    ctx.say(text, choices=tuple(choices))
+    ctx.finish()
+    ctx.show(text, choices)
 
 
-def _menu_choice(ctx: Ctx) -> Choice:
-    return Choice(action("menu"), ctx.t("broadcast.to_menu"))
+async def progress(ctx: Ctx, broadcast: Broadcast) -> str:
+    """Where a broadcast is now, in a few words."""
+    if broadcast.status == "sent":
+        finished = broadcast.finished_at or broadcast.enqueued_at or broadcast.created_at
+        return ctx.t("broadcast.state_sent", when=ctx.when(finished))
+    if broadcast.status == "cancelled":
+        return ctx.t("broadcast.status_cancelled")
+    if broadcast.status == "scheduled":
+        return ctx.t("broadcast.state_scheduled")
+    summary = await broadcast_summary(ctx.session, broadcast.id)
+    if not summary.queued:
+        return ctx.t("broadcast.state_done")  # every message settled; closed at the next sweep
+    quiet = ctx.quiet_hours
+    if quiet is not None and quiet.active(ctx.now):
+        return ctx.t("broadcast.state_quiet", end=quiet.end.strftime("%H.%M"))
+    done = summary.recipients - summary.queued
+    if not done:
+        return ctx.t("broadcast.state_queued")
+    return ctx.t("broadcast.state_sending", done=done, total=summary.recipients)
 
 
-@register_action("bc_list", ADMIN)
 async def list_broadcasts(ctx: Ctx, _args: list[str]) -> None:
     lists = await broadcast_lists(
         ctx.session, ctx.now, limit=LIST_LIMIT, recent=timedelta(days=RECENT_DAYS)
     )
-    scheduled_total, scheduled, recent = lists.scheduled_total, lists.scheduled, lists.recent
     lines = [ctx.t("broadcast.list_scheduled_title")]
     choices: list[Choice] = []
-    for b in scheduled:
+    for b in lists.scheduled:
         lines.append(
             ctx.t(
                 "broadcast.list_item_scheduled",
@@ -55,15 +83,13 @@ async def list_broadcasts(ctx: Ctx, _args: list[str]) -> None:
                 text=snippet(b.text),
             )
         )
-        choices.append(Choice(action("bc_cancel", b.id), ctx.t("broadcast.cancel_n", id=b.id)))
-    if not choices:
+        choices.append(Choice(action("bc.cancel", b.id), ctx.t("broadcast.cancel_n", id=b.id)))
+    if not lists.scheduled:
         lines.append(ctx.t("broadcast.list_none_scheduled"))
-    elif (scheduled_total or 0) > LIST_LIMIT:
-        lines.append(ctx.t("broadcast.list_more", count=(scheduled_total or 0) - LIST_LIMIT))
+    elif lists.scheduled_total > LIST_LIMIT:
+        lines.append(ctx.t("broadcast.list_more", count=lists.scheduled_total - LIST_LIMIT))
     lines += ["", ctx.t("broadcast.list_recent_title", days=RECENT_DAYS)]
-    reports = 0
-    for b in recent:
-        reports += 1
+    for b in lists.recent:
         lines.append(
             ctx.t(
                 "broadcast.list_item_recent",
@@ -71,55 +97,88 @@ async def list_broadcasts(ctx: Ctx, _args: list[str]) -> None:
                 when=ctx.when(b.enqueued_at or b.created_at),
                 audience=await describe_audience(ctx.session, ctx.lang, b.audience),
                 count=b.recipient_count,
+                status=await progress(ctx, b),
             )
         )
-        choices.append(Choice(action("bc_report", b.id), ctx.t("broadcast.report_n", id=b.id)))
-    if not reports:
+        choices.append(Choice(action("bc.report", b.id), ctx.t("broadcast.report_n", id=b.id)))
+    if not lists.recent:
         lines.append(ctx.t("broadcast.list_none_recent"))
-    choices += [Choice(action("bc_new"), ctx.t("broadcast.menu_send")), _menu_choice(ctx)]
+    choices += [Choice(action("bc.new"), ctx.t("broadcast.menu_send")), _menu_choice(ctx)]
     _show(ctx, "\n".join(lines), choices)
 
 
-@register_action("bc_cancel", ADMIN)
-async def cancel(ctx: Ctx, args: list[str]) -> None:
-    """a:bc_cancel:<id> asks; a:bc_cancel:<id>:ya cancels (a slip of the thumb costs one tap)."""
-    broadcast = await ctx.session.get(Broadcast, _id(args))
-    back = [Choice(action("bc_list"), ctx.t("broadcast.menu_list")), _menu_choice(ctx)]
-    if broadcast is None:
-        _show(ctx, ctx.t("broadcast.not_found"), back)
-        return
-    if broadcast.status != "scheduled":
-        key = f"broadcast.cannot_cancel_{broadcast.status}"
-        _show(ctx, ctx.t(key, id=broadcast.id), back)
-        return
-    if args[1:] != [CONFIRM]:
-        text = ctx.t(
-            "broadcast.cancel_confirm",
-            id=broadcast.id,
-            when=ctx.when(broadcast.scheduled_at or broadcast.created_at),
-            text=snippet(broadcast.text, 80),
-        )
-        yes = Choice(action("bc_cancel", broadcast.id, CONFIRM), ctx.t("broadcast.cancel_yes"))
-        no = Choice(action("bc_list"), ctx.t("broadcast.cancel_no"))
-        _show(ctx, text, [yes, no])
-        return
+# --- cancelling a scheduled one: a fresh confirmation -----------------------------------------
+
+
+class CancelForm(BaseModel):
+    id: int = 0
+    when: str = "-"
+    text: str = ""
+
+
+async def _cancel(ctx: Ctx, form: CancelForm) -> None:
     assert ctx.member is not None  # only admins get here, and an admin is a member
     done = await cancel_broadcast(
         ctx.session,
-        broadcast.id,
+        form.id,
         actor=f"member:{ctx.member.id}",
         actor_member_id=ctx.member.id,
         now=ctx.now,
     )
     # cancel_broadcast locks the row; a sweep may have taken it a moment ago.
-    key = "broadcast.cancelled" if done else "broadcast.cannot_cancel_enqueued"
-    _show(ctx, ctx.t(key, id=broadcast.id), back)
+    broadcast = await ctx.session.get(Broadcast, form.id)
+    status = broadcast.status if broadcast is not None else "enqueued"
+    key = "broadcast.cancelled" if done else f"broadcast.cannot_cancel_{status}"
+    _show(ctx, ctx.t(key, id=form.id), _back(ctx))
 
 
-@register_action("bc_report", ADMIN)
+async def _keep(ctx: Ctx, form: CancelForm) -> None:
+    _show(ctx, ctx.t("broadcast.cancel_kept", id=form.id, when=form.when), _back(ctx))
+
+
+CANCEL: Wizard[CancelForm] = Wizard(
+    "bc.cancel",
+    CancelForm,
+    (
+        Confirm(
+            name="confirm",
+            ask="broadcast.cancel_confirm",
+            values=lambda _ctx, form: {"id": form.id, "when": form.when, "text": form.text},
+            yes=Option("yes", "broadcast.cancel_yes", _cancel),
+            no=Option("no", "broadcast.cancel_no", _keep),
+        ),
+    ),
+    roles=ADMIN,
+    cancelled="broadcast.cancel_kept",
+)
+
+
+async def cancel(ctx: Ctx, args: list[str]) -> None:
+    """a:bc.cancel:<id> asks, fresh, with a one-time token on its buttons. An old button
+    of the kind "a:bc_cancel:<id>:ya" asks too: it never cancels by itself."""
+    broadcast = await ctx.session.get(Broadcast, arg_id(args))
+    if broadcast is None:
+        _show(ctx, ctx.t("broadcast.not_found"), _back(ctx))
+        return
+    if broadcast.status != "scheduled":
+        _show(
+            ctx, ctx.t(f"broadcast.cannot_cancel_{broadcast.status}", id=broadcast.id), _back(ctx)
+        )
+        return
+    form = CancelForm(
+        id=broadcast.id,
+        when=ctx.when(broadcast.scheduled_at or broadcast.created_at),
+        text=snippet(broadcast.text, 80),
+    )
+    await CANCEL.start(ctx, form)
+
+
+# --- the delivery report ----------------------------------------------------------------------
+
+
 async def report(ctx: Ctx, args: list[str]) -> None:
-    broadcast = await ctx.session.get(Broadcast, _id(args))
-    back = [Choice(action("bc_list"), ctx.t("broadcast.menu_list")), _menu_choice(ctx)]
+    broadcast = await ctx.session.get(Broadcast, arg_id(args))
+    back = _back(ctx)
     if broadcast is None:
         _show(ctx, ctx.t("broadcast.not_found"), back)
         return
@@ -132,20 +191,15 @@ async def report(ctx: Ctx, args: list[str]) -> None:
             when=ctx.when(broadcast.scheduled_at or broadcast.created_at),
             count=broadcast.recipient_count,
         )
-        cancel_choice = Choice(action("bc_cancel", broadcast.id), ctx.t("broadcast.cancel_this"))
+        cancel_choice = Choice(action("bc.cancel", broadcast.id), ctx.t("broadcast.cancel_this"))
         _show(ctx, text, [cancel_choice, *back])
         return
     summary = await broadcast_summary(ctx.session, broadcast.id)
-    if broadcast.status == "sent":
-        finished = broadcast.finished_at or broadcast.enqueued_at or broadcast.created_at
-        status = ctx.t("broadcast.status_sent", when=ctx.when(finished))
-    else:
-        status = ctx.t(f"broadcast.status_{broadcast.status}")  # enqueued | cancelled
     text = ctx.t(
         "broadcast.report",
         id=broadcast.id,
         audience=audience,
-        status=status,
+        status=await progress(ctx, broadcast),
         recipients=summary.recipients,
         sent=summary.sent,
         failed=summary.failed,
@@ -154,8 +208,8 @@ async def report(ctx: Ctx, args: list[str]) -> None:
         skipped=summary.skipped,
         queued=summary.queued,
     )
-    refresh = Choice(action("bc_report", broadcast.id), ctx.t("broadcast.refresh"))
+    refresh = Choice(action("bc.report", broadcast.id), ctx.t("broadcast.refresh"))
     _show(ctx, text, [refresh, *back])
 
 
-add_entry(MenuEntry("bc_list", "broadcast.menu_list", ADMIN, 72))
+__all__ = ["CANCEL", "cancel", "list_broadcasts", "progress", "report"]
