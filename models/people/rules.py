@@ -1,12 +1,16 @@
 """Rules for the personal data a member gives: name, RT/RW and phone number.
 
 Each check returns the cleaned value or an error code; handlers turn the code into a
-kind message in the member's language. Names are kept as typed (only trimmed).
+kind message in the member's language. A name is tidied, not rewritten: spaces squeezed,
+a leading "Ibu"/"Bu" dropped, emoji dropped, and one typed all in small letters or all in
+capitals written the usual way ("SITI NUR'AINI" -> "Siti Nur'aini"); any other mix of
+capitals is kept as she typed it ("Siti binti Ahmad").
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
@@ -25,8 +29,58 @@ class Checked:
     error: str | None = None
 
 
+# "Ibu Siti", "bu. Siti": a form of address, not part of her name.
+_ADDRESS = re.compile(r"^(?:ibu|bu)(?:\.\s*|\s+|$)", re.IGNORECASE)
+# Keycaps ("1️⃣"): the digit goes with the emoji, it is not part of a name.
+_KEYCAP = re.compile(r"[0-9#*]\ufe0f?\u20e3")
+# Emoji that Unicode does not file under "other symbol" (So): ‼ ⁉ ℹ ↔ ↕ ◻ ◼ ◽ ◾ ⤴ ⤵ 〰 〽.
+_PICTOGRAPHS_ELSEWHERE = frozenset("\u203c\u2049\u2139\u2194\u2195\u25fb\u25fc\u25fd\u25fe")
+_PICTOGRAPHS_ELSEWHERE |= frozenset("\u2934\u2935\u3030\u303d")
+_WORD_START = frozenset(" -.")  # a capital follows these; not an apostrophe: "Nur'aini"
+
+
+def _emoji_part(ch: str) -> bool:
+    """Pictographs, and the invisible pieces that build emoji sequences: skin tones,
+    zero-width joiner, variation selectors, the keycap mark, flag tags."""
+    code = ord(ch)
+    return (
+        unicodedata.category(ch) == "So"
+        or ch in _PICTOGRAPHS_ELSEWHERE
+        or 0x1F3FB <= code <= 0x1F3FF  # skin tones
+        or code in (0x200D, 0x20E3)  # zero-width joiner, combining keycap
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors
+        or 0xE0000 <= code <= 0xE007F  # tags (subdivision flags)
+    )
+
+
+def clean_name(text: str) -> str:
+    """The name as it will be kept, before it is checked: emoji dropped, spaces squeezed,
+    a leading "Ibu"/"Bu" dropped, capitals tidied when it was typed in one case."""
+    name = _KEYCAP.sub("", unicodedata.normalize("NFC", text))
+    name = " ".join("".join(ch for ch in name if not _emoji_part(ch)).split())
+    while (address := _ADDRESS.match(name)) is not None:
+        name = name[address.end() :].strip()
+    return _in_usual_case(name)
+
+
+def _in_usual_case(name: str) -> str:
+    """ "siti aminah" and "SITI NUR'AINI" -> "Siti Aminah", "Siti Nur'aini"; a name with
+    both small letters and capitals is left alone."""
+    cased = [ch for ch in name if ch.islower() or ch.isupper()]
+    if not cased or (any(ch.islower() for ch in cased) and any(ch.isupper() for ch in cased)):
+        return name
+    out: list[str] = []
+    previous = " "
+    for ch in name:
+        changed = ch.upper() if previous in _WORD_START else ch.lower()
+        # Keep a letter whose other case is not one letter ("ß" -> "SS", "İ" -> "i̇").
+        out.append(changed if len(changed) == 1 else ch)
+        previous = ch
+    return "".join(out)
+
+
 def check_name(text: str) -> Checked:
-    name = text.strip()
+    name = clean_name(text)
     if not name:
         return Checked(error="empty")
     if len(name) > NAME_MAX:
