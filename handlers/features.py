@@ -6,13 +6,13 @@ from __future__ import annotations
 from handlers.broadcast import BROADCAST_FEATURE
 from handlers.core.common import CORE
 from handlers.core.feature import Action, Feature, Registry
+from handlers.kegiatan import KEGIATAN, KEGIATAN_ADMIN
 from handlers.members import MEMBERS_FEATURE
 
 
 def _hand_written() -> Feature:
     """Kegiatan and broadcasts, still written as hand-made flows (handlers.core.flow)."""
     from handlers.core import flow
-    from handlers.kegiatan import edit, manage, mothers  # noqa: F401
 
     return Feature(
         name="kegiatan+broadcast",
@@ -24,7 +24,7 @@ def _hand_written() -> Feature:
 
 
 def all_features() -> tuple[Feature, ...]:
-    return (CORE, MEMBERS_FEATURE, BROADCAST_FEATURE, _hand_written())
+    return (CORE, MEMBERS_FEATURE, KEGIATAN, KEGIATAN_ADMIN, BROADCAST_FEATURE, _hand_written())
 
 
 def default_registry() -> Registry:

@@ -1,125 +1,180 @@
 """Changing a kegiatan in chat (time, place or quota) and cancelling it, for admins.
 
-Every registered and waiting mother is told through the outbox; models.kegiatan.admin
-writes those rows in the same transaction as the change.
+A change is read, shown back the way it was understood ("Kamis, 3 Desember 2026 pukul
+10.00 WIB") and saved only when the admin says so; then every registered and waiting
+mother is told through the outbox (models.kegiatan.admin writes those rows in the same
+transaction as the change). Cancelling is a fresh confirmation with a one-time token.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from handlers.core.context import Answer, Ctx
-from handlers.core.flow import ConfirmFlow, Flow, register_action, register_flow
+from pydantic import BaseModel
+
+from handlers.core.context import Ctx
+from handlers.core.feature import ADMIN
 from handlers.core.menu import show_menu
-from handlers.kegiatan.manage import ADMIN, _id, read_kuota, read_start
-from models.kegiatan.admin import KEEP, cancel_kegiatan, edit_kegiatan
-from models.kegiatan.admin import Keep as _Keep
+from handlers.core.steps import Confirm, Menu, Option, Text
+from handlers.core.wizard import Wizard
+from handlers.kegiatan.manage import AdminWhen, kuota_step
+from handlers.parse.ids import arg_id
+from models.kegiatan.admin import cancel_kegiatan, edit_kegiatan
+from models.kegiatan.queries import participants
 from models.kegiatan.tables import MAX_TEMPAT, Kegiatan
 
-
-class EditKegiatan(Flow):
-    """One change (time, place or quota) to one kegiatan, then a confirmation."""
-
-    name = "kg_edit"
-    first_step = "value"
-
-    async def ask_value(self, ctx: Ctx) -> None:
-        what = ctx.data["what"]
-        options = [("none", ctx.t("kgm.no_limit"))] if what == "kuota" else []
-        ctx.ask(ctx.t(f"kgm.ask_new_{what}"), options)
-
-    async def on_value(self, ctx: Ctx, ans: Answer) -> None:
-        k = await ctx.session.get(Kegiatan, ctx.data["kegiatan_id"])
-        if k is None:
-            ctx.set_flow(None)
-            await show_menu(ctx, intro=ctx.t("kegiatan.not_found"))
-            return
-        what = ctx.data["what"]
-        starts_at: datetime | _Keep = KEEP
-        tempat: str | _Keep = KEEP
-        kuota: int | _Keep | None = KEEP
-        problem: str | None = None
-        if what == "time":
-            start = read_start(ctx, ans.text)
-            problem, starts_at = (start, KEEP) if isinstance(start, str) else (None, start)
-        elif what == "place":
-            text = ans.text.strip()
-            ok = bool(text) and len(text) <= MAX_TEMPAT
-            problem, tempat = (None, text) if ok else ("kgm.need_text", KEEP)
-        else:
-            wanted = read_kuota(ans.text, ans.value)
-            problem, kuota = (wanted, KEEP) if isinstance(wanted, str) else (None, wanted)
-        if problem:
-            ctx.say(ctx.t(problem))
-            await self.ask(ctx)
-            return
-        assert ctx.member is not None
-        result = await edit_kegiatan(
-            ctx.session,
-            k.id,
-            now=ctx.now,
-            actor=f"member:{ctx.member.id}",
-            actor_member_id=ctx.member.id,
-            when_text=ctx.when_text,
-            starts_at=starts_at,
-            tempat=tempat,
-            kuota=kuota,
-        )
-        if result.outcome == "invalid":
-            ctx.say(ctx.t("kgm.invalid", problems=", ".join(result.problems)))
-            await self.ask(ctx)
-            return
-        ctx.set_flow(None)
-        key = "kgm.changed" if result.outcome in ("ok", "unchanged") else "kgm.not_editable"
-        await show_menu(ctx, intro=ctx.t(key, judul=k.judul, notified=result.notified))
+What = Literal["time", "place", "kuota"]
+STEP_OF: dict[str, str] = {"time": "time", "place": "place", "kuota": "kuota"}
 
 
-EDIT = register_flow(EditKegiatan())
+class EditForm(BaseModel):
+    kegiatan_id: int = 0
+    judul: str = "-"
+    what: What = "time"
+    starts_at: datetime | None = None
+    tempat: str | None = None
+    kuota: int | None = None
 
 
-class CancelKegiatan(ConfirmFlow):
-    name = "kg_cancel"
-
-    def question(self, ctx: Ctx) -> tuple[str, str, str]:
-        text = ctx.t("kgm.confirm_cancel", judul=ctx.data.get("judul", "-"))
-        return text, ctx.t("kgm.yes_cancel"), ctx.t("erase.no")
-
-    async def on_no(self, ctx: Ctx, data: dict[str, Any]) -> None:
-        await show_menu(ctx, intro=ctx.t("kgm.kept"))
-
-    async def on_yes(self, ctx: Ctx, data: dict[str, Any]) -> None:
-        assert ctx.member is not None
-        result = await cancel_kegiatan(
-            ctx.session,
-            data["kegiatan_id"],
-            now=ctx.now,
-            actor=f"member:{ctx.member.id}",
-            actor_member_id=ctx.member.id,
-            when_text=ctx.when_text,
-        )
-        key = "kgm.cancelled" if result.outcome in ("ok", "unchanged") else "kgm.not_editable"
-        notified = result.notified
-        await show_menu(ctx, intro=ctx.t(key, judul=data.get("judul", "-"), notified=notified))
+async def _render_change(ctx: Ctx, form: EditForm) -> str:
+    if form.what == "time" and form.starts_at is not None:
+        change = ctx.t("kgm.new_time_is", when=ctx.when(form.starts_at))
+    elif form.what == "place":
+        change = ctx.t("kgm.new_place_is", tempat=form.tempat or "-")
+    else:
+        change = ctx.t("kgm.new_kuota_is", kuota=form.kuota or ctx.t("kgm.no_limit"))
+    told = len(await participants(ctx.session, form.kegiatan_id, include_waiting=True))
+    return ctx.t("kgm.confirm_change", judul=form.judul, change=change, count=told)
 
 
-CANCEL = register_flow(CancelKegiatan())
+async def _save(ctx: Ctx, form: EditForm) -> str | None:
+    assert ctx.member is not None
+    # Only the field being changed is passed; the others keep their value.
+    changes: dict[str, Any] = {}
+    if form.what == "time" and form.starts_at is not None:
+        changes["starts_at"] = form.starts_at
+    elif form.what == "place" and form.tempat:
+        changes["tempat"] = form.tempat
+    elif form.what == "kuota":
+        changes["kuota"] = form.kuota
+    result = await edit_kegiatan(
+        ctx.session,
+        form.kegiatan_id,
+        now=ctx.now,
+        actor=f"member:{ctx.member.id}",
+        actor_member_id=ctx.member.id,
+        when_text=ctx.when_text,
+        **changes,
+    )
+    if result.outcome == "invalid":
+        ctx.say(ctx.t("kgm.invalid", problems=", ".join(result.problems)))
+        return STEP_OF[form.what]
+    ctx.finish()
+    key = "kgm.changed" if result.outcome in ("ok", "unchanged") else "kgm.not_editable"
+    await show_menu(ctx, intro=ctx.t(key, judul=form.judul, notified=result.notified))
+    return None
 
 
-@register_action("kgm_edit", ADMIN)
-async def _edit(ctx: Ctx, args: list[str]) -> None:
+async def _again(_ctx: Ctx, form: EditForm) -> str | None:
+    return STEP_OF[form.what]
+
+
+async def _drop(ctx: Ctx, form: EditForm) -> str | None:
+    ctx.finish()
+    await show_menu(ctx, intro=ctx.t("kgm.change_dropped", judul=form.judul))
+    return None
+
+
+EDIT: Wizard[EditForm] = Wizard(
+    "kga.edit",
+    EditForm,
+    (
+        AdminWhen(
+            name="time", field="starts_at", ask="kgm.ask_new_time", when=lambda f: f.what == "time"
+        ),
+        Text(
+            name="place",
+            field="tempat",
+            ask="kgm.ask_new_place",
+            max_len=MAX_TEMPAT,
+            when=lambda f: f.what == "place",
+        ),
+        kuota_step("kuota", "kgm.ask_new_kuota", when=lambda f: f.what == "kuota"),
+        Menu(
+            name="confirm",
+            ask="kgm.confirm_change",
+            render=_render_change,
+            choose=lambda _ctx, _form: (
+                Option("save", "kgm.save_and_tell", _save, words=("simpan",)),
+                Option("again", "kgm.change_again", _again),
+                Option("no", "kgm.dont_change", _drop, words=("jangan",)),
+            ),
+        ),
+    ),
+    roles=ADMIN,
+    cancelled="kgm.change_dropped",
+)
+
+
+class CancelForm(BaseModel):
+    kegiatan_id: int = 0
+    judul: str = "-"
+
+
+async def _cancel_it(ctx: Ctx, form: CancelForm) -> str | None:
+    assert ctx.member is not None
+    ctx.finish()
+    result = await cancel_kegiatan(
+        ctx.session,
+        form.kegiatan_id,
+        now=ctx.now,
+        actor=f"member:{ctx.member.id}",
+        actor_member_id=ctx.member.id,
+        when_text=ctx.when_text,
+    )
+    key = "kgm.cancelled" if result.outcome in ("ok", "unchanged") else "kgm.not_editable"
+    await show_menu(ctx, intro=ctx.t(key, judul=form.judul, notified=result.notified))
+    return None
+
+
+async def _keep(ctx: Ctx, form: CancelForm) -> str | None:
+    ctx.finish()
+    await show_menu(ctx, intro=ctx.t("kgm.kept", judul=form.judul))
+    return None
+
+
+CANCEL: Wizard[CancelForm] = Wizard(
+    "kga.cancel",
+    CancelForm,
+    (
+        Confirm(
+            name="confirm",
+            ask="kgm.confirm_cancel",
+            values=lambda _ctx, form: {"judul": form.judul},
+            yes=Option("yes", "kgm.yes_cancel", _cancel_it, words=("batalkan", "ya batalkan")),
+            no=Option("no", "kgm.no_cancel", _keep, words=("jangan batalkan",)),
+        ),
+    ),
+    roles=ADMIN,
+    cancelled="kgm.kept",
+)
+
+
+async def edit(ctx: Ctx, args: list[str]) -> None:
     what = args[1] if len(args) > 1 else ""
-    k = await ctx.session.get(Kegiatan, _id(args))
-    if k is None or what not in ("time", "place", "kuota"):
+    k = await ctx.session.get(Kegiatan, arg_id(args))
+    if k is None or what not in STEP_OF:
+        ctx.finish()
         await show_menu(ctx, intro=ctx.t("kegiatan.not_found"))
         return
-    await EDIT.start(ctx, kegiatan_id=k.id, what=what)
+    await EDIT.start(ctx, EditForm(kegiatan_id=k.id, judul=k.judul, what=what))  # type: ignore[arg-type]
 
 
-@register_action("kgm_cancel", ADMIN)
-async def _cancel(ctx: Ctx, args: list[str]) -> None:
-    k = await ctx.session.get(Kegiatan, _id(args))
+async def cancel(ctx: Ctx, args: list[str]) -> None:
+    k = await ctx.session.get(Kegiatan, arg_id(args))
     if k is None:
+        ctx.finish()
         await show_menu(ctx, intro=ctx.t("kegiatan.not_found"))
         return
-    await CANCEL.start(ctx, kegiatan_id=k.id, judul=k.judul)
+    await CANCEL.start(ctx, CancelForm(kegiatan_id=k.id, judul=k.judul))

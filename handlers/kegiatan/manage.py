@@ -1,27 +1,31 @@
-"""Admins plan kegiatan in chat: a step-by-step wizard to create one (summary, then
-publish or keep as draft), and changing time, place or quota, or cancelling it.
-
-Changes and cancellations reach every registered and waiting mother through the outbox
-(models.kegiatan.admin writes those rows in the same transaction).
+"""Admins plan kegiatan in chat: "Kelola kegiatan" (paged, find by typing part of a
+title), the creation wizard (summary: change any field, then publish or keep as draft),
+one kegiatan's screen and publishing a draft. Changing and cancelling are in `edit`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
 
 from handlers.core.context import Answer, Ctx
-from handlers.core.flow import Flow, MenuEntry, add_entry, register_action, register_flow
+from handlers.core.feature import ADMIN, StepKind
+from handlers.core.labels import shorten
 from handlers.core.menu import show_menu
+from handlers.core.steps import Number, Option, Pick, Problem, Summary, Text, When
 from handlers.core.types import Choice, Kind, action
-from handlers.parse import parse_datetime, parse_int, parse_time
-from models.kegiatan.admin import (
-    create_kegiatan,
-    publish,
-)
+from handlers.core.wizard import Wizard
+from handlers.kegiatan.mothers import short_when, to_menu
+from handlers.parse.ids import arg_id, read_id
+from models.kegiatan.admin import create_kegiatan, publish
 from models.kegiatan.queries import list_kegiatan
 from models.kegiatan.tables import (
     JENIS,
+    MAX_DESCRIPTION,
     MAX_JUDUL,
+    MAX_NARASUMBER,
     MAX_OPD,
     MAX_TEMPAT,
     Kegiatan,
@@ -30,15 +34,151 @@ from models.kegiatan.tables import (
 )
 from models.location import Location, active_kampung
 
-ADMIN = frozenset({"admin"})
-TEXT_LIMITS = {
-    "judul": MAX_JUDUL,
-    "opd": MAX_OPD,
-    "tempat": MAX_TEMPAT,
-    "narasumber": 120,
-    "deskripsi": 1000,
+PAGE = 8
+NO_LIMIT_WORDS = ("tanpa batas", "tidak dibatasi", "tak terbatas", "bebas", "no limit", "unlimited")
+
+# The kit's date problems, in the admins' words (kept from the hand-written flow).
+_WHEN_KEYS = {
+    "kit.when_unknown": "kgm.date_unknown",
+    "kit.when_ambiguous": "kgm.date_ambiguous",
+    "kit.when_missing_date": "kgm.date_missing_date",
+    "kit.when_impossible_date": "kgm.date_impossible_date",
+    "kit.time_impossible": "kgm.date_impossible_time",
+    "kit.when_past": "kgm.date_past",
+    "kit.when_future": "kgm.date_future",
+    "kit.need_date_and_time": "kgm.need_date_and_time",
 }
-ORDER = (
+
+
+class AdminWhen(When):
+    """A moment; an end (`same_day_as` set) must come after its start."""
+
+    async def read(self, ctx: Ctx, ans: Answer, form: Any) -> Any:
+        value = await super().read(ctx, ans, form)
+        if isinstance(value, Problem):
+            return Problem(_WHEN_KEYS.get(value.key, value.key), value.values)
+        start = getattr(form, self.same_day_as) if self.same_day_as else None
+        if isinstance(start, datetime) and value <= start:
+            return Problem("kgm.end_before_start")
+        return value
+
+
+class Kuota(Number):
+    """Seats: a number ("1", "satu", "25 orang"); "Tanpa batas" only by its word or button."""
+
+    async def read(self, ctx: Ctx, ans: Answer, form: Any) -> Any:
+        value = await super().read(ctx, ans, form)
+        if isinstance(value, Problem):
+            key = "kgm.kuota_positive" if value.key == "kit.number_min" else "kgm.kuota_not_number"
+            return Problem(key)
+        return value
+
+
+def kuota_step(name: str, ask: str, **kw: Any) -> Kuota:
+    return Kuota(
+        name=name,
+        ask=ask,
+        minimum=1,
+        shortcuts=((None, "kgm.no_limit", NO_LIMIT_WORDS),),
+        **kw,
+    )
+
+
+class NewKegiatanForm(BaseModel):
+    jenis: str | None = None
+    judul: str | None = None
+    opd: str | None = None
+    narasumber: str | None = None
+    tempat: str | None = None
+    mulai: datetime | None = None
+    selesai: datetime | None = None
+    kuota: int | None = None
+    sasaran: list[int] = []
+    deskripsi: str | None = None
+
+
+async def jenis_options(ctx: Ctx, _form: Any) -> list[tuple[str, str]]:
+    return [(c, ctx.t(f"kegiatan.jenis.{c}")) for c in JENIS]
+
+
+async def sasaran_options(ctx: Ctx, _form: Any) -> list[tuple[str, str]]:
+    places = await active_kampung(ctx.session)
+    return [("all", ctx.t("kgm.all_kampung")), *((f"k{p.id}", p.name) for p in places)]
+
+
+async def sasaran_of(ctx: Ctx, value: str) -> Any:
+    if value == "all":
+        return []
+    place = await ctx.session.get(Location, read_id(value[1:]) or 0)
+    if place is None or place.level != "kampung":
+        return Problem("kgm.pick_from_list")
+    return [place.id]
+
+
+def _keep_end_after_start(_ctx: Ctx, form: NewKegiatanForm) -> None:
+    if form.mulai and form.selesai and form.selesai <= form.mulai:
+        form.selesai = form.mulai + timedelta(hours=2)
+
+
+async def render_summary(ctx: Ctx, form: NewKegiatanForm) -> str:
+    places = [await ctx.session.get(Location, k) for k in form.sasaran]
+    names = ", ".join(p.name for p in places if p) or ctx.t("kgm.all_kampung")
+    return ctx.t(
+        "kgm.summary",
+        jenis=ctx.t(f"kegiatan.jenis.{form.jenis}"),
+        judul=form.judul or "-",
+        opd=form.opd or "-",
+        narasumber=form.narasumber or "-",
+        tempat=form.tempat or "-",
+        mulai=ctx.when(form.mulai) if form.mulai else "-",
+        selesai=ctx.when(form.selesai) if form.selesai else "-",
+        kuota=form.kuota if form.kuota else ctx.t("kgm.no_limit"),
+        sasaran=names,
+        keterangan=form.deskripsi or "-",
+    )
+
+
+async def _save(ctx: Ctx, form: NewKegiatanForm, *, publish_now: bool) -> str | None:
+    assert ctx.member is not None
+    assert form.jenis and form.judul and form.opd and form.tempat and form.mulai and form.selesai
+    draft = KegiatanDraft(
+        jenis=form.jenis,
+        judul=form.judul,
+        opd=form.opd,
+        tempat=form.tempat,
+        starts_at=form.mulai,
+        ends_at=form.selesai,
+        kuota=form.kuota,
+        narasumber=form.narasumber or None,
+        description=form.deskripsi or "",
+        sasaran=tuple(form.sasaran),
+    )
+    actor = f"member:{ctx.member.id}"
+    try:
+        k = await create_kegiatan(
+            ctx.session, draft, now=ctx.now, actor=actor, created_by_member_id=ctx.member.id
+        )
+    except KegiatanInvalid as exc:
+        # Time passed while she typed (the start is now in the past), or similar.
+        ctx.say(ctx.t("kgm.invalid", problems=", ".join(exc.problems)))
+        return "summary"
+    if publish_now:
+        await publish(ctx.session, k.id, now=ctx.now, actor=actor, actor_member_id=ctx.member.id)
+    ctx.finish()
+    key = "kgm.published" if publish_now else "kgm.drafted"
+    await show_menu(ctx, intro=ctx.t(key, judul=k.judul))
+    return None
+
+
+async def _publish_new(ctx: Ctx, form: NewKegiatanForm) -> str | None:
+    return await _save(ctx, form, publish_now=True)
+
+
+async def _draft_new(ctx: Ctx, form: NewKegiatanForm) -> str | None:
+    return await _save(ctx, form, publish_now=False)
+
+
+FIELDS = (
     "jenis",
     "judul",
     "opd",
@@ -49,256 +189,161 @@ ORDER = (
     "kuota",
     "sasaran",
     "deskripsi",
-    "summary",
+)
+
+NEW: Wizard[NewKegiatanForm] = Wizard(
+    "kga.new",
+    NewKegiatanForm,
+    (
+        Pick(
+            name="jenis",
+            ask="kgm.ask_jenis",
+            choices=jenis_options,
+            problem="kgm.pick_from_list",
+            display=lambda ctx, v: ctx.t(f"kegiatan.jenis.{v}"),
+            edit="kgm.edit_jenis",
+        ),
+        Text(name="judul", ask="kgm.ask_judul", max_len=MAX_JUDUL, edit="kgm.edit_judul"),
+        Text(name="opd", ask="kgm.ask_opd", max_len=MAX_OPD, edit="kgm.edit_opd"),
+        Text(
+            name="narasumber",
+            ask="kgm.ask_narasumber",
+            max_len=MAX_NARASUMBER,
+            optional=True,
+            skip_label="kgm.skip",
+            edit="kgm.edit_narasumber",
+        ),
+        Text(name="tempat", ask="kgm.ask_tempat", max_len=MAX_TEMPAT, edit="kgm.edit_tempat"),
+        AdminWhen(
+            name="mulai", ask="kgm.ask_mulai", edit="kgm.edit_mulai", after=_keep_end_after_start
+        ),
+        AdminWhen(
+            name="selesai", ask="kgm.ask_selesai", same_day_as="mulai", edit="kgm.edit_selesai"
+        ),
+        kuota_step("kuota", "kgm.ask_kuota", edit="kgm.edit_kuota"),
+        Pick(
+            name="sasaran",
+            ask="kgm.ask_sasaran",
+            choices=sasaran_options,
+            convert=sasaran_of,
+            problem="kgm.pick_from_list",
+            edit="kgm.edit_sasaran",
+        ),
+        Text(
+            name="deskripsi",
+            ask="kgm.ask_deskripsi",
+            max_len=MAX_DESCRIPTION,
+            optional=True,
+            skip_label="kgm.skip",
+            edit="kgm.edit_deskripsi",
+        ),
+        Summary(
+            name="summary",
+            ask="kgm.summary",
+            render=render_summary,
+            saves=(
+                Option("publish", "kgm.publish", _publish_new, words=("terbitkan", "publish")),
+                Option("draft", "kgm.save_draft", _draft_new, words=("draf", "simpan draf")),
+            ),
+            fields=FIELDS,
+        ),
+    ),
+    roles=ADMIN,
+    cancelled="kgm.new_cancelled",
 )
 
 
-def _id(args: list[str]) -> int:
-    return int(args[0]) if args and args[0].isdigit() else 0
-
-
-def read_start(ctx: Ctx, text: str) -> datetime | str:
-    """A start moment typed the forgiving way, or the catalog key of what is wrong."""
-    result = parse_datetime(text, ctx.now.astimezone(ctx.tz), "future")
-    if result.error:
-        return f"kgm.date_{result.error}"
-    if result.value is None:  # a day without a time
-        return "kgm.need_date_and_time"
-    return result.value
-
-
-def read_end(ctx: Ctx, text: str, start: datetime) -> datetime | str:
-    """An end: a time on the start's day ("12.00"), or a full date and time."""
-    only_time = parse_time(text)
-    if only_time.value is not None and not only_time.next_day:
-        local = start.astimezone(ctx.tz)
-        end = datetime.combine(local.date(), only_time.value, tzinfo=ctx.tz)
-    else:
-        parsed = read_start(ctx, text)
-        if isinstance(parsed, str):
-            return parsed
-        end = parsed
-    return end if end > start else "kgm.end_before_start"
-
-
-def read_kuota(text: str, value: str | None) -> int | str | None:
-    if value == "none":
-        return None
-    number = parse_int(text)
-    if number is None:
-        return "kgm.kuota_not_number"
-    return number if number > 0 else "kgm.kuota_positive"
-
-
-class NewKegiatan(Flow):
-    name = "kg_new"
-    first_step = "jenis"
-
-    async def after(self, ctx: Ctx, step: str) -> None:
-        nxt = "summary" if ctx.data.get("review") else ORDER[ORDER.index(step) + 1]
-        await self.goto(ctx, nxt)
-
-    async def retry(self, ctx: Ctx, key: str, **values: object) -> None:
-        ctx.say(ctx.t(key, **values))
-        await self.ask(ctx)
-
-    async def ask_jenis(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("kgm.ask_jenis"), [(c, ctx.t(f"kegiatan.jenis.{c}")) for c in JENIS])
-
-    async def on_jenis(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value not in JENIS:
-            await self.retry(ctx, "kgm.pick_from_list")
-            return
-        ctx.update_data(jenis=ans.value)
-        await self.after(ctx, "jenis")
-
-    async def _text_step(self, ctx: Ctx, ans: Answer, field: str, optional: bool = False) -> None:
-        if optional and ans.value == "skip":
-            ctx.update_data(**{field: ""})
-            await self.after(ctx, field)
-            return
-        text = ans.text.strip() if ans.kind is Kind.TEXT else ""
-        if not text:
-            await self.retry(ctx, "kgm.need_text")
-        elif len(text) > TEXT_LIMITS[field]:
-            await self.retry(ctx, "kgm.too_long", limit=TEXT_LIMITS[field])
-        else:
-            ctx.update_data(**{field: text})
-            await self.after(ctx, field)
-
-    async def ask_judul(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("kgm.ask_judul"))
-
-    async def on_judul(self, ctx: Ctx, ans: Answer) -> None:
-        await self._text_step(ctx, ans, "judul")
-
-    async def ask_opd(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("kgm.ask_opd"))
-
-    async def on_opd(self, ctx: Ctx, ans: Answer) -> None:
-        await self._text_step(ctx, ans, "opd")
-
-    async def ask_narasumber(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("kgm.ask_narasumber"), [("skip", ctx.t("kgm.skip"))])
-
-    async def on_narasumber(self, ctx: Ctx, ans: Answer) -> None:
-        await self._text_step(ctx, ans, "narasumber", optional=True)
-
-    async def ask_tempat(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("kgm.ask_tempat"))
-
-    async def on_tempat(self, ctx: Ctx, ans: Answer) -> None:
-        await self._text_step(ctx, ans, "tempat")
-
-    async def ask_mulai(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("kgm.ask_mulai"))
-
-    async def on_mulai(self, ctx: Ctx, ans: Answer) -> None:
-        start = read_start(ctx, ans.text)
-        if isinstance(start, str):
-            await self.retry(ctx, start)
-            return
-        end = ctx.data.get("selesai")
-        if end and datetime.fromisoformat(end) <= start:  # moved past the old end: keep length
-            ctx.update_data(selesai=(start + timedelta(hours=2)).isoformat())
-        ctx.update_data(mulai=start.isoformat())
-        await self.after(ctx, "mulai")
-
-    async def ask_selesai(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("kgm.ask_selesai"))
-
-    async def on_selesai(self, ctx: Ctx, ans: Answer) -> None:
-        end = read_end(ctx, ans.text, datetime.fromisoformat(ctx.data["mulai"]))
-        if isinstance(end, str):
-            await self.retry(ctx, end)
-            return
-        ctx.update_data(selesai=end.isoformat())
-        await self.after(ctx, "selesai")
-
-    async def ask_kuota(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("kgm.ask_kuota"), [("none", ctx.t("kgm.no_limit"))])
-
-    async def on_kuota(self, ctx: Ctx, ans: Answer) -> None:
-        kuota = read_kuota(ans.text, ans.value)
-        if isinstance(kuota, str):
-            await self.retry(ctx, kuota)
-            return
-        ctx.update_data(kuota=kuota, kuota_set=True)
-        await self.after(ctx, "kuota")
-
-    async def ask_sasaran(self, ctx: Ctx) -> None:
-        places = await active_kampung(ctx.session)
-        options = [("all", ctx.t("kgm.all_kampung"))]
-        options += [(f"k{p.id}", p.name) for p in places]
-        ctx.ask(ctx.t("kgm.ask_sasaran"), options)
-
-    async def on_sasaran(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value == "all":
-            ctx.update_data(sasaran=[])
-        elif ans.value and ans.value[1:].isdigit():
-            ctx.update_data(sasaran=[int(ans.value[1:])])
-        else:
-            await self.retry(ctx, "kgm.pick_from_list")
-            return
-        await self.after(ctx, "sasaran")
-
-    async def ask_deskripsi(self, ctx: Ctx) -> None:
-        ctx.ask(ctx.t("kgm.ask_deskripsi"), [("skip", ctx.t("kgm.skip"))])
-
-    async def on_deskripsi(self, ctx: Ctx, ans: Answer) -> None:
-        await self._text_step(ctx, ans, "deskripsi", optional=True)
-
-    async def ask_summary(self, ctx: Ctx) -> None:
-        d = ctx.data
-        sasaran = [await ctx.session.get(Location, k) for k in d.get("sasaran", [])]
-        names = ", ".join(p.name for p in sasaran if p) or ctx.t("kgm.all_kampung")
-        kuota = d.get("kuota")
-        text = ctx.t(
-            "kgm.summary",
-            jenis=ctx.t(f"kegiatan.jenis.{d['jenis']}"),
-            judul=d["judul"],
-            opd=d["opd"],
-            narasumber=d.get("narasumber") or "-",
-            tempat=d["tempat"],
-            mulai=ctx.when(datetime.fromisoformat(d["mulai"])),
-            selesai=ctx.when(datetime.fromisoformat(d["selesai"])),
-            kuota=kuota if kuota else ctx.t("kgm.no_limit"),
-            sasaran=names,
-        )
-        options = [("publish", ctx.t("kgm.publish")), ("draft", ctx.t("kgm.save_draft"))]
-        options += [
-            (f"edit_{f}", ctx.t(f"kgm.edit_{f}"))
-            for f in ("judul", "mulai", "selesai", "tempat", "kuota", "sasaran")
-        ]
-        ctx.ask(text, options)
-
-    async def on_summary(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value in ("publish", "draft"):
-            await self._save(ctx, publish_now=ans.value == "publish")
-        elif ans.value and ans.value.startswith("edit_"):
-            ctx.update_data(review=True)
-            await self.goto(ctx, ans.value.removeprefix("edit_"))
-        else:
-            await self.retry(ctx, "kgm.pick_from_list")
-
-    async def _save(self, ctx: Ctx, *, publish_now: bool) -> None:
-        assert ctx.member is not None
-        d = ctx.data
-        draft = KegiatanDraft(
-            jenis=d["jenis"],
-            judul=d["judul"],
-            opd=d["opd"],
-            tempat=d["tempat"],
-            starts_at=datetime.fromisoformat(d["mulai"]),
-            ends_at=datetime.fromisoformat(d["selesai"]),
-            kuota=d.get("kuota"),
-            narasumber=d.get("narasumber") or None,
-            description=d.get("deskripsi") or "",
-            sasaran=tuple(d.get("sasaran", [])),
-        )
-        actor = f"member:{ctx.member.id}"
-        try:
-            k = await create_kegiatan(
-                ctx.session, draft, now=ctx.now, actor=actor, created_by_member_id=ctx.member.id
-            )
-        except KegiatanInvalid as exc:
-            # Time passed while she typed (the start is now in the past), or similar.
-            ctx.update_data(review=True)
-            await self.retry(ctx, "kgm.invalid", problems=", ".join(exc.problems))
-            return
-        if publish_now:
-            await publish(
-                ctx.session, k.id, now=ctx.now, actor=actor, actor_member_id=ctx.member.id
-            )
-        ctx.set_flow(None)
-        key = "kgm.published" if publish_now else "kgm.drafted"
-        await show_menu(ctx, intro=ctx.t(key, judul=k.judul))
-
-
-NEW = register_flow(NewKegiatan())
-
-
-@register_action("kgm_new", ADMIN)
-async def _new(ctx: Ctx, _args: list[str]) -> None:
+async def new(ctx: Ctx, _args: list[str]) -> None:
     await NEW.start(ctx)
 
 
-@register_action("kgm_list", ADMIN)
-async def _list(ctx: Ctx, args: list[str]) -> None:
-    page = await list_kegiatan(ctx.session, ctx.now, _id(args), 8)
-    lines = [ctx.t("kgm.list_title")]
-    choices = [Choice(action("kgm_new"), ctx.t("kgm.new"))]
-    for k in page.items:
-        lines.append(f"• {ctx.when(k.starts_at)}: {k.judul} ({ctx.t(f'kgm.status.{k.status}')})")
-        choices.append(Choice(action("kgm", k.id), k.judul[:40]))
-    ctx.set_flow(None)
-    ctx.offer(tuple(choices))
-    ctx.say("\n".join(lines), choices=tuple(choices))
+# -- "Kelola kegiatan": paged, and found by typing part of a title ---------------------------
 
 
-@register_action("kgm", ADMIN)
-async def _manage(ctx: Ctx, args: list[str]) -> None:
-    k = await ctx.session.get(Kegiatan, _id(args))
+class AdminList:
+    """The admins' list as a screen that also takes typed text: a number or a label opens
+    that kegiatan (the router matches the screen first); other words find kegiatan whose
+    title contains them."""
+
+    name = "kga.list"
+    roles = ADMIN
+    STEP = "browse"
+
+    def has_step(self, step: str | None) -> bool:
+        return step == self.STEP
+
+    def step_kind(self, step: str | None) -> StepKind:
+        return "choice"
+
+    def fresh_only(self, step: str | None) -> bool:
+        return False
+
+    def accepts(self, step: str | None, kind: Kind) -> bool:
+        return kind is Kind.TEXT
+
+    async def ask(self, ctx: Ctx) -> None:
+        data = ctx.data
+        await show_list(ctx, int(data.get("offset") or 0), data.get("q") or None)
+
+    async def handle(self, ctx: Ctx, answer: Answer) -> None:
+        if ctx.role not in self.roles:
+            ctx.finish()
+            await show_menu(ctx, intro=ctx.t("common.not_allowed"))
+            return
+        typed = " ".join(answer.text.split())[:60] if answer.kind is Kind.TEXT else ""
+        if not typed:
+            ctx.say(ctx.t("kgm.find_hint"))
+            await self.ask(ctx)
+            return
+        await show_list(ctx, 0, typed)
+
+    async def cancel(self, ctx: Ctx) -> None:
+        ctx.finish()
+        await show_menu(ctx)
+
+
+LIST = AdminList()
+
+
+def status_label(ctx: Ctx, k: Kegiatan) -> str:
+    title = shorten(f"{short_when(ctx, k)} · {k.judul}", 36)
+    return f"{title} ({ctx.t(f'kgm.status.{k.status}')})"
+
+
+async def show_list(ctx: Ctx, offset: int, q: str | None) -> None:
+    page = await list_kegiatan(ctx.session, ctx.now, offset, PAGE, title=q)
+    ctx.set_flow(LIST.name, LIST.STEP, offset=offset, q=q or "")
+    choices = [Choice(action("kga.show", k.id), status_label(ctx, k)) for k in page.items]
+    if q:
+        key = "kgm.found" if page.items else "kgm.found_none"
+        first, last = offset + 1, offset + len(page.items)
+        text = ctx.t(key, q=q, first=first, last=last, total=page.total)
+        choices.append(Choice(action("kga.list", 0), ctx.t("kgm.all")))
+    elif page.items:
+        first, last = offset + 1, offset + len(page.items)
+        text = ctx.t("kgm.list_title", first=first, last=last, total=page.total)
+        if offset + PAGE < page.total:
+            choices.append(Choice(action("kga.list", offset + PAGE), ctx.t("kegiatan.next")))
+        if offset > 0:
+            prev = max(0, offset - PAGE)
+            choices.append(Choice(action("kga.list", prev), ctx.t("kegiatan.prev")))
+    else:
+        text = ctx.t("kgm.list_empty")
+    choices.append(Choice(action("kga.new"), ctx.t("kgm.new")))
+    choices.append(to_menu(ctx))
+    ctx.show(text, choices)
+
+
+async def list_all(ctx: Ctx, args: list[str]) -> None:
+    await show_list(ctx, arg_id(args), None)
+
+
+# -- one kegiatan ------------------------------------------------------------------------------
+
+
+async def manage(ctx: Ctx, args: list[str]) -> None:
+    k = await ctx.session.get(Kegiatan, arg_id(args))
+    ctx.finish()
     if k is None:
         await show_menu(ctx, intro=ctx.t("kegiatan.not_found"))
         return
@@ -313,31 +358,28 @@ async def _manage(ctx: Ctx, args: list[str]) -> None:
     )
     choices = []
     if k.status == "draft":
-        choices.append(Choice(action("kgm_pub", k.id), ctx.t("kgm.publish")))
+        choices.append(Choice(action("kga.publish", k.id), ctx.t("kgm.publish")))
     if k.status in ("draft", "open", "closed"):
         choices += [
-            Choice(action("kgm_edit", k.id, w), ctx.t(f"kgm.change_{w}"))
+            Choice(action("kga.edit", k.id, w), ctx.t(f"kgm.change_{w}"))
             for w in ("time", "place", "kuota")
         ]
-        choices.append(Choice(action("kgm_cancel", k.id), ctx.t("kgm.cancel_kegiatan")))
-    choices.append(Choice(action("kgm_list"), ctx.t("kgm.back")))
-    ctx.offer(tuple(choices))
-    ctx.say(text, choices=tuple(choices))
+        choices.append(Choice(action("kga.cancel", k.id), ctx.t("kgm.cancel_kegiatan")))
+    choices.append(Choice(action("kga.list"), ctx.t("kgm.back")))
+    choices.append(to_menu(ctx))
+    ctx.show(text, choices)
 
 
-@register_action("kgm_pub", ADMIN)
-async def _publish(ctx: Ctx, args: list[str]) -> None:
+async def publish_draft(ctx: Ctx, args: list[str]) -> None:
     assert ctx.member is not None
     result = await publish(
         ctx.session,
-        _id(args),
+        arg_id(args),
         now=ctx.now,
         actor=f"member:{ctx.member.id}",
         actor_member_id=ctx.member.id,
     )
     judul = result.kegiatan.judul if result.kegiatan else "-"
     key = "kgm.published" if result.outcome in ("ok", "unchanged") else "kgm.not_editable"
+    ctx.finish()
     await show_menu(ctx, intro=ctx.t(key, judul=judul))
-
-
-add_entry(MenuEntry("kgm_list", "menu.manage_kegiatan", ADMIN, 30))

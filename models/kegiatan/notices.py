@@ -1,7 +1,10 @@
 """Outbox rows about kegiatan: a seat came free for her, the kegiatan changed, or it was
 cancelled. Written in the caller's transaction, next to the change that causes them.
 
-Rows carry the kind and its parameters, never rendered text. Dates are shown the Indonesian
+Rows carry the kind and its parameters, never rendered text. A chat that acts for several
+mothers (a shared phone) gets the "…_for" kind of each notice, whose text names the mother
+it is about (parameter `name`); every button carries her member id, and the action checks
+that the chat may still act for her. Dates are shown the Indonesian
 way by the chat layer, which this layer may not import, so the caller hands in `when_text`
 (e.g. `lambda at, lang: format_datetime_local(at, lang, settings.tz)`); the parameters also
 keep `starts_at` in ISO 8601 UTC so a channel can render a template from it later.
@@ -13,28 +16,55 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.kegiatan.tables import ACTIVE_SIGNUP, Kegiatan, Signup
 from models.outbox.broadcasts import member_chat
 from models.outbox.tables import PRIORITY_NOTICE, PRIORITY_URGENT, enqueue
-from models.people.tables import Member
+from models.people.tables import IdentityMember, Member
 
 WhenText = Callable[[datetime, str], str]
 
 KIND_PROMOTED: Final = "signup_promoted"
 KIND_CHANGED: Final = "kegiatan_changed"
 KIND_CANCELLED: Final = "kegiatan_cancelled"
+# Suffix of the kind sent to a chat that serves several members: its text names her.
+FOR_SUFFIX: Final = "_for"
 
 # Catalog keys of the button labels the notices carry (the chat layer's catalogs hold them).
 BUTTON_GIVE_SEAT_BACK: Final = "kegiatan.btn_give_seat_back"
 BUTTON_UNSIGNUP: Final = "kegiatan.btn_unsignup"
+BUTTON_LEAVE_WAITLIST: Final = "kegiatan.btn_leave_waitlist"
 
 
-def unsignup_action(kegiatan_id: int) -> str:
-    """The self-contained choice id that cancels her place (or gives a seat back)."""
-    return f"a:unsignup:{kegiatan_id}"
+def unsignup_action(kegiatan_id: int, member_id: int | None = None) -> str:
+    """The self-contained choice id that cancels her place (or gives a seat back), naming
+    the member it is for ("a:kg.unsignup:42:7")."""
+    tail = f":{member_id}" if member_id else ""
+    return f"a:kg.unsignup:{kegiatan_id}{tail}"
+
+
+async def _shared(session: AsyncSession, identity_id: int) -> bool:
+    """Whether this chat acts for more than one (not erased) member."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(IdentityMember)
+        .join(Member, Member.id == IdentityMember.member_id)
+        .where(IdentityMember.identity_id == identity_id, Member.erased_at.is_(None))
+    )
+    return int(count or 0) > 1
+
+
+async def _kind_for(
+    session: AsyncSession, kind: str, identity_id: int, member_id: int, params: dict[str, Any]
+) -> str:
+    """The kind to write: on a shared phone the one that names her."""
+    if not await _shared(session, identity_id):
+        return kind
+    params["name"] = await session.scalar(select(Member.full_name).where(Member.id == member_id))
+    params["name"] = params["name"] or "-"
+    return kind + FOR_SUFFIX
 
 
 def utc_when_text(when: datetime, lang: str) -> str:
@@ -68,14 +98,17 @@ async def notify_promoted(
     if chat is None:
         return None  # no reachable chat of her own (reached through a kader later)
     params = _params(kegiatan, chat.language, when_text or utc_when_text)
-    params["choices"] = [{"id": unsignup_action(kegiatan.id), "key": BUTTON_GIVE_SEAT_BACK}]
+    params["choices"] = [
+        {"id": unsignup_action(kegiatan.id, signup.member_id), "key": BUTTON_GIVE_SEAT_BACK}
+    ]
+    kind = await _kind_for(session, KIND_PROMOTED, chat.identity_id, signup.member_id, params)
     queued = signup.queued_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
     return await enqueue(
         session,
         identity_id=chat.identity_id,
         channel=chat.channel,
         member_id=signup.member_id,
-        kind=KIND_PROMOTED,
+        kind=kind,
         params=params,
         idempotency_key=f"kegiatan:{kegiatan.id}:promoted:m{signup.member_id}:{queued}",
         priority=PRIORITY_NOTICE,
@@ -112,13 +145,16 @@ async def notify_participants(
         params = _params(kegiatan, chat.language, when_text or utc_when_text)
         params["signup"] = status
         if kind == KIND_CHANGED:
-            params["choices"] = [{"id": unsignup_action(kegiatan.id), "key": BUTTON_UNSIGNUP}]
+            # Waiting-list mothers are offered to leave the list, not to "cancel coming".
+            label = BUTTON_LEAVE_WAITLIST if status == "waiting" else BUTTON_UNSIGNUP
+            params["choices"] = [{"id": unsignup_action(kegiatan.id, member_id), "key": label}]
+        written_kind = await _kind_for(session, kind, chat.identity_id, member_id, params)
         new_id = await enqueue(
             session,
             identity_id=chat.identity_id,
             channel=chat.channel,
             member_id=member_id,
-            kind=kind,
+            kind=written_kind,
             params=params,
             idempotency_key=f"kegiatan:{kegiatan.id}:v{kegiatan.version}:{kind}:m{member_id}",
             priority=PRIORITY_URGENT,

@@ -57,10 +57,13 @@ def for_kampung(kampung_id: int | None) -> ColumnElement[bool]:
 
 
 async def upcoming_for_member(
-    session: AsyncSession, member: Member, now: datetime, offset: int = 0, limit: int = 5
+    session: AsyncSession, member: Member | None, now: datetime, offset: int = 0, limit: int = 5
 ) -> Page:
-    """Open kegiatan for her kampung (or all kampung) not yet ended, soonest first."""
-    where = (Kegiatan.status == "open", Kegiatan.ends_at > now, for_kampung(member.kampung_id))
+    """Open kegiatan for her kampung (or all kampung) not yet ended, soonest first. A guest
+    (None: not registered, no kampung yet) sees those of every kampung."""
+    where: tuple[ColumnElement[bool], ...] = (Kegiatan.status == "open", Kegiatan.ends_at > now)
+    if member is not None:
+        where = (*where, for_kampung(member.kampung_id))
     return await _page(session, where, offset, limit)
 
 
@@ -70,9 +73,16 @@ async def list_kegiatan(
     offset: int = 0,
     limit: int = 5,
     statuses: Sequence[str] = ("draft", "open", "closed"),
+    title: str | None = None,
 ) -> Page:
-    """For admins: kegiatan in these statuses not yet ended, every kampung, soonest first."""
-    where = (Kegiatan.status.in_(statuses), Kegiatan.ends_at > now)
+    """For admins: kegiatan in these statuses not yet ended, every kampung, soonest first;
+    with `title`, only those whose judul contains it (any case)."""
+    where: tuple[ColumnElement[bool], ...] = (
+        Kegiatan.status.in_(statuses),
+        Kegiatan.ends_at > now,
+    )
+    if title:
+        where = (*where, func.lower(Kegiatan.judul).contains(title.lower(), autoescape=True))
     return await _page(session, where, offset, limit)
 
 

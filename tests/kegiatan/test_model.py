@@ -77,10 +77,11 @@ async def test_create_publish_sign_up_full_waiting_cancel_promote_give_back(app:
     assert row.params["kegiatan_id"] == kid and row.params["judul"] == "Pelatihan menjahit"
     assert row.params["starts_at"] == START.isoformat()
     assert row.params["choices"] == [
-        {"id": f"a:unsignup:{kid}", "key": "kegiatan.btn_give_seat_back"}
+        {"id": f"a:kg.unsignup:{kid}:{cici}", "key": "kegiatan.btn_give_seat_back"}
     ]
     reply = render_outbox(row)
-    assert "Pelatihan menjahit" in reply.text and reply.choices[0].id == f"a:unsignup:{kid}"
+    assert "Pelatihan menjahit" in reply.text
+    assert reply.choices[0].id == f"a:kg.unsignup:{kid}:{cici}"
     async with app.sessions() as s:
         assert await waitlist_position(s, kid, dewi) == 1
 
