@@ -1,10 +1,11 @@
-"""Pure parsers for forgiving chat answers: numbers, yes/no, dates and times.
+"""Pure parsers for forgiving chat answers: numbers, yes/no, dates and times, place names.
 
 Each returns a value or a clear "not understood" (None or an error code) so chat flows can
 ask again kindly instead of guessing.
 """
 
 from handlers.parse.numbers import parse_int
+from handlers.parse.places import PlaceMatch, match_place
 from handlers.parse.when import (
     DateResult,
     DateTimeResult,
@@ -22,7 +23,9 @@ __all__ = [
     "DateTimeResult",
     "Direction",
     "ErrorCode",
+    "PlaceMatch",
     "TimeResult",
+    "match_place",
     "parse_date",
     "parse_datetime",
     "parse_int",
