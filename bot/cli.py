@@ -1,4 +1,8 @@
-"""The `p2wkss-bot` command: chat, run, worker, db upgrade, locations import, broadcast."""
+"""The `p2wkss-bot` command: chat, run, worker, db upgrade, locations import, broadcast.
+
+Each sub-command's parser names the coroutine that runs it (`set_defaults(handler=...)`),
+so `main` only loads the settings, sets up logging and runs that one coroutine.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.app import DatabaseNotReady, migrate_and_seed, open_app
 from bot.cli_broadcast import add_broadcast_parser, run_broadcast
@@ -19,6 +24,13 @@ from models.people.roles import grant_admin, revoke_admin
 
 log = logging.getLogger("p2wkss")
 
+# What a sub-command runs: the settings and the parsed arguments in, the exit status out.
+Handler = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="p2wkss-bot", description="P2WKSS chatbot")
@@ -26,20 +38,22 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (console channel)")
     chat.add_argument("--user", default="console", help="who you are in the chat (an id)")
-    chat.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
+    _db_option(chat)
     chat.add_argument(
         "--demo",
         action="store_true",
         help="a living demo on its own file (p2wkss-demo.db) with example kegiatan and an "
         "example admin (--user admin); never touches DATABASE_URL",
     )
+    chat.set_defaults(handler=_chat)
 
     run = sub.add_parser(
         "run", help="run the configured channels (Telegram, WhatsApp) and the scheduler"
     )
     run.add_argument("--webhook", action="store_true", help="Telegram webhook instead of polling")
+    run.set_defaults(handler=_run)
 
-    sub.add_parser(
+    worker = sub.add_parser(
         "worker",
         help="run only the scheduler (outbox dispatcher, sweeps); on SQLite this or `run`, "
         "not both",
@@ -49,32 +63,37 @@ def _parser() -> argparse.ArgumentParser:
         "(SQLite has no lock between processes, so two dispatchers would double the send "
         "rate). On PostgreSQL any number may run; one dispatcher per channel is active.",
     )
+    worker.set_defaults(handler=_worker)
 
     adm = sub.add_parser("admin", help="grant or revoke the admin role")
     adm_sub = adm.add_subparsers(dest="admin_command", required=True)
     for verb in ("add", "remove"):
         a = adm_sub.add_parser(verb, help=f"{verb} an admin by Telegram user id")
         a.add_argument("--telegram-id", type=int, required=True)
-        a.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
+        _db_option(a)
+        a.set_defaults(handler=_admin)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     up = db_sub.add_parser("upgrade", help="migrate the database to the newest schema")
-    up.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
+    _db_option(up)
+    up.set_defaults(handler=_db_upgrade)
 
     loc = sub.add_parser("locations", help="places of the programme")
     loc_sub = loc.add_subparsers(dest="loc_command", required=True)
     imp = loc_sub.add_parser("import", help="add locations from a CSV file")
     imp.add_argument("file", type=Path, help="CSV with columns kota,kecamatan,kelurahan,kampung")
-    imp.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
+    _db_option(imp)
+    imp.set_defaults(handler=_locations_import)
 
-    add_broadcast_parser(sub)
+    add_broadcast_parser(sub).set_defaults(handler=run_broadcast)
 
     keg = sub.add_parser("kegiatan", help="kegiatan (activities)")
     keg_sub = keg.add_subparsers(dest="kegiatan_command", required=True)
     kimp = keg_sub.add_parser("import", help="load a schedule from CSV or XLSX (all or nothing)")
     kimp.add_argument("file", type=Path, help="columns: jenis, judul, opd, tempat, mulai, …")
-    kimp.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
+    _db_option(kimp)
+    kimp.set_defaults(handler=_kegiatan_import)
     return p
 
 
@@ -89,34 +108,36 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings()
 
 
-async def _chat(settings: Settings, user: str, demo: bool) -> int:
+async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.channels.console import run_console
     from bot.demo import seed_demo
 
     app = await open_app(settings)
     try:
-        if demo:
+        if args.demo:
             await seed_demo(app.sessions, settings.tz)
-        return await run_console(app.engine, user)
+        return await run_console(app.engine, args.user)
     finally:
         await app.close()
 
 
-async def _run(settings: Settings, webhook: bool) -> int:
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.service import run_service
 
-    return await run_service(settings, webhook=webhook)
+    return await run_service(settings, webhook=args.webhook)
 
 
-async def _worker(settings: Settings) -> int:
+async def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.worker import run_worker
 
     return await run_worker(settings)
 
 
-async def _admin(settings: Settings, verb: str, telegram_id: int) -> int:
+async def _admin(settings: Settings, args: argparse.Namespace) -> int:
     from bot.channels.telegram import push_commands
 
+    verb: str = args.admin_command
+    telegram_id: int = args.telegram_id
     app = await open_app(settings)
     try:
         async with transaction(app.sessions) as session:
@@ -133,7 +154,7 @@ async def _admin(settings: Settings, verb: str, telegram_id: int) -> int:
     return 0
 
 
-async def _db_upgrade(settings: Settings) -> int:
+async def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     db = make_engine(settings.database_url)
     try:
         await migrate_and_seed(db)
@@ -143,7 +164,8 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-async def _locations_import(settings: Settings, file: Path) -> int:
+async def _locations_import(settings: Settings, args: argparse.Namespace) -> int:
+    file: Path = args.file
     try:
         rows = parse_locations_csv(await asyncio.to_thread(file.read_text, "utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -164,8 +186,15 @@ async def _locations_import(settings: Settings, file: Path) -> int:
     return 0
 
 
+async def _kegiatan_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_kegiatan import import_command
+
+    return await import_command(settings, args.file)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    handler: Handler = args.handler
     try:
         settings = _settings(args)
     except ConfigError as exc:
@@ -173,30 +202,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     setup_logging(settings.log_level if args.command != "chat" else "WARNING")
     try:
-        if args.command == "chat":
-            return asyncio.run(_chat(settings, args.user, args.demo))
-        if args.command == "run":
-            return asyncio.run(_run(settings, args.webhook))
-        if args.command == "worker":
-            return asyncio.run(_worker(settings))
-        if args.command == "admin":
-            return asyncio.run(_admin(settings, args.admin_command, args.telegram_id))
-        if args.command == "db":
-            return asyncio.run(_db_upgrade(settings))
-        if args.command == "locations":
-            return asyncio.run(_locations_import(settings, args.file))
-        if args.command == "kegiatan":
-            from bot.cli_kegiatan import import_command
-
-            return asyncio.run(import_command(settings, args.file))
-        if args.command == "broadcast":
-            return asyncio.run(run_broadcast(settings, args))
+        return asyncio.run(handler(settings, args))
     except (DatabaseNotReady, ConfigError) as exc:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    return 2
 
 
 if __name__ == "__main__":

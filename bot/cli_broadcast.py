@@ -53,9 +53,11 @@ class AudienceSpec:
     number: int = 0
 
 
-def add_broadcast_parser(sub: Any) -> None:
-    """Register the subcommand on the CLI's subparsers."""
-    p = sub.add_parser("broadcast", help="send or schedule an announcement")
+def add_broadcast_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register the subcommand on the CLI's subparsers; returns its parser."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "broadcast", help="send or schedule an announcement"
+    )
     p.add_argument(
         "--audience",
         required=True,
@@ -64,6 +66,7 @@ def add_broadcast_parser(sub: Any) -> None:
     p.add_argument("--text", required=True, help='the announcement ("-" reads stdin)')
     p.add_argument("--at", help='"YYYY-MM-DD HH:MM" in TIMEZONE; omit to send now')
     p.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
+    return p
 
 
 def parse_audience(spec: str) -> AudienceSpec:
