@@ -306,7 +306,7 @@ LIST = AdminList()
 
 
 def status_label(ctx: Ctx, k: Kegiatan) -> str:
-    title = shorten(f"{short_when(ctx, k)} · {k.judul}", 36)
+    title = shorten(f"{short_when(ctx, k)} · {k.judul}", 40)
     return f"{title} ({ctx.t(f'kgm.status.{k.status}')})"
 
 
