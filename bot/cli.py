@@ -192,6 +192,17 @@ async def _kegiatan_import(settings: Settings, args: argparse.Namespace) -> int:
     return await import_command(settings, args.file)
 
 
+def _secrets(settings: Settings) -> list[str]:
+    """The configured secrets, which no log line may show."""
+    found = (settings.telegram_bot_token, settings.webhook_secret)
+    return [secret.get_secret_value() for secret in found if secret is not None]
+
+
+def _setup_logging(settings: Settings, command: str) -> None:
+    level = settings.log_level if command != "chat" else "WARNING"
+    setup_logging(level, secrets=_secrets(settings))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler: Handler = args.handler
@@ -200,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    setup_logging(settings.log_level if args.command != "chat" else "WARNING")
+    _setup_logging(settings, args.command)
     try:
         return asyncio.run(handler(settings, args))
     except (DatabaseNotReady, ConfigError) as exc:
@@ -208,6 +219,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # Through the redacting log rather than Python's own traceback printer: a
+        # library's exception text can hold the token.
+        log.critical("p2wkss-bot %s stopped on an unexpected error", args.command, exc_info=True)
+        return 1
 
 
 if __name__ == "__main__":

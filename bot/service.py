@@ -8,8 +8,10 @@ import asyncio
 import contextlib
 import logging
 
+from telegram.error import TelegramError
+
 from bot.app import App, open_app, stop_on_signals
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram import TelegramChannel, start_refused
 from bot.channels.telegram_render import CHANNEL as TELEGRAM
 from bot.channels.telegram_sender import TelegramSender
 from bot.settings import ConfigError, Settings
@@ -46,18 +48,22 @@ async def run_service(
 ) -> int:
     check_channels(settings, webhook=webhook)
     assert settings.telegram_bot_token is not None
+    token = settings.telegram_bot_token.get_secret_value()
     stop = stop or stop_on_signals()
     app = await open_app(settings)
     try:
         await grant_configured_admins(app, settings)
         telegram = TelegramChannel(
-            settings.telegram_bot_token.get_secret_value(),
+            token,
             app.engine,
             base_url=settings.telegram_api_base_url,
             base_file_url=settings.telegram_file_url,
             polling=not webhook,
         )
-        await telegram.start()
+        try:
+            await telegram.start()  # checks the token (getMe); stops what it started if not
+        except TelegramError as exc:
+            raise start_refused(exc, token) from None
         server = None
         server_task = None
         # Outbox rows go through the channel's own bot (one connection pool, one token).
@@ -74,7 +80,10 @@ async def run_service(
                 web = build_web_app(app.db, telegram=telegram.feed_webhook, telegram_secret=secret)
                 server = make_server(web, settings.webhook_listen)
                 server_task = asyncio.create_task(server.serve())
-                await telegram.set_webhook(settings.webhook_url + "/telegram", secret)
+                try:
+                    await telegram.set_webhook(settings.webhook_url + "/telegram", secret)
+                except TelegramError as exc:
+                    raise start_refused(exc, token) from None
             log.info("running: telegram (%s)", "webhook" if webhook else "long polling")
             await stop.wait()
         finally:

@@ -19,9 +19,10 @@ from apscheduler.events import (  # type: ignore[import-untyped]
 )
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import TelegramError
 
 from bot.app import open_app, stop_on_signals
+from bot.channels.telegram import start_refused
 from bot.channels.telegram_sender import TelegramSender, make_bot
 from bot.settings import ConfigError, Settings
 from handlers.core.delivery import Sender
@@ -92,11 +93,12 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> i
     """Run the scheduler with its own Bot until `stop` is set (or SIGINT/SIGTERM)."""
     if settings.telegram_bot_token is None:
         raise ConfigError("the worker sends through Telegram: set TELEGRAM_BOT_TOKEN")
+    token = settings.telegram_bot_token.get_secret_value()
     stop = stop or stop_on_signals()
     app = await open_app(settings)
     try:
         bot = make_bot(
-            settings.telegram_bot_token.get_secret_value(),
+            token,
             base_url=settings.telegram_api_base_url,
             base_file_url=settings.telegram_file_url,
         )
@@ -105,12 +107,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> i
         except TelegramError as exc:
             await bot.shutdown()
             # One line, as for a bad setting; never the URL or PTB's text (both hold the token).
-            if isinstance(exc, InvalidToken):
-                raise ConfigError("TELEGRAM_BOT_TOKEN: refused by Telegram") from None
-            raise ConfigError(
-                f"cannot reach the Telegram Bot API ({exc.__class__.__name__}); "
-                "check the network and TELEGRAM_API_BASE_URL"
-            ) from None
+            raise start_refused(exc, token) from None
         async with bot:  # already initialized; shuts the bot down on the way out
             sender = TelegramSender(
                 bot, max_rate=settings.telegram_send_rate,

@@ -22,11 +22,19 @@ from telegram import (
     BotCommandScopeDefault,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.telegram_render import CHANNEL, Outgoing, render, to_incoming
-from bot.settings import Settings
+from bot.logsetup import redact
+from bot.settings import ConfigError, Settings
 from handlers.core.engine import Engine
 from handlers.core.i18n import t
 from handlers.core.media import MediaDownloadError, register_downloader, unregister_downloader
@@ -130,15 +138,25 @@ class TelegramChannel:
         return path
 
     async def start(self, *, poll_timeout: int = 30) -> None:
+        """Check the token (getMe), set the command menus and start taking updates. On
+        failure everything started is stopped again and the error raised (see
+        `start_refused` for saying it in one line)."""
         register_downloader(CHANNEL, self.download)
-        await self.application.initialize()
-        self.username = self.bot.username
-        await self.refresh_commands()
-        await self.application.start()
-        if self.polling and self.application.updater is not None:
-            await self.application.updater.start_polling(
-                poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
-            )
+        try:
+            await self.application.initialize()
+            self.username = self.bot.username
+            await self.refresh_commands()
+            await self.application.start()
+            if self.polling and self.application.updater is not None:
+                await self.application.updater.start_polling(
+                    poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+                )
+        except BaseException:
+            await self.stop()
+            # A failed initialize leaves the bot's connection pools open, and the
+            # application's shutdown skips what it did not finish initialising.
+            await self.bot.shutdown()
+            raise
 
     async def stop(self) -> None:
         unregister_downloader(CHANNEL)
@@ -258,6 +276,21 @@ class TelegramChannel:
                     return False
                 await asyncio.sleep(0.5 * 2 ** (attempt - 1))
         return False
+
+
+def start_refused(exc: TelegramError, token: str) -> ConfigError:
+    """A Telegram error at start as one line, like a bad setting. Never PTB's text for a
+    refused token or a network error (it quotes the token or the URL holding it); a
+    refusal's reason from Telegram is kept, with the token cut out should it appear."""
+    if isinstance(exc, InvalidToken):
+        return ConfigError("TELEGRAM_BOT_TOKEN: refused by Telegram")
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        return ConfigError(
+            f"cannot reach the Telegram Bot API ({exc.__class__.__name__}); "
+            "check the network and TELEGRAM_API_BASE_URL"
+        )
+    reason = " ".join(redact(exc.message, [token]).split())[:200]
+    return ConfigError(f"Telegram refused to start the bot ({exc.__class__.__name__}: {reason})")
 
 
 async def push_commands(settings: Settings, chat_id: int, role: str) -> None:

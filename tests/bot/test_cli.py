@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,3 +77,37 @@ def test_main_runs_the_handler_the_parser_names_with_the_settings(
     assert cli.main(argv) == 7
     [(settings, args)] = ran
     assert isinstance(settings, Settings) and args.command == argv[0]
+
+
+@pytest.fixture
+def logging_kept() -> Iterator[None]:
+    """main() sets up logging for itself; give pytest's own set-up back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+@pytest.mark.usefixtures("logging_kept")
+def test_an_unexpected_error_is_logged_redacted_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    token = "42:odd-shaped"  # no pattern would know it; it is the configured token
+
+    async def boom(_settings: Settings, _args: argparse.Namespace) -> int:
+        raise RuntimeError(f"POST http://127.0.0.1/bot{token}/getMe went wrong")
+
+    monkeypatch.setattr(cli, "_worker", boom)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["worker"]) == 1
+    out, err = capsys.readouterr()
+    assert "stopped on an unexpected error" in err and "RuntimeError" in err
+    assert "/bot<secret>/getMe" in err
+    assert token not in out + err
