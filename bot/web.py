@@ -1,13 +1,18 @@
 """The one web server of `p2wkss-bot run`: webhooks and a health check.
 
-Starlette on uvicorn. A webhook request without the right secret header gets 403. The
-access log is our own and names method, path and status only: no query strings, no
-headers (they can carry secrets).
+Starlette on uvicorn. A webhook request without the right secret header gets 403 (any
+header value, ASCII or not, is compared as bytes in constant time). A body over
+`MAX_BODY` gets 413: from its Content-Length before anything is read, or as soon as a
+chunked body passes the limit. A body that is not a JSON object, or that the channel
+cannot read as an update, gets 400. The access log is our own and names method, path
+and status only: no query strings, no headers (they can carry secrets), and control
+characters in the path escaped so that a request cannot write a line of its own.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -17,7 +22,7 @@ import uvicorn
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -25,9 +30,55 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 log = logging.getLogger("p2wkss.web")
 
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+# Telegram updates are a few kB (a message holds at most 4096 characters); 1 MB is plenty.
 MAX_BODY = 1_000_000
 
+# Hands a webhook's JSON object to its channel; raises ValueError when it cannot be read
+# as an update of that channel (the request then gets 400).
 UpdateSink = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class BodyTooLarge(Exception):
+    """The request body is over the limit (413)."""
+
+
+def log_safe(text: str) -> str:
+    """Text as one printable log field: control and other non-printable characters (CR, LF,
+    ESC, DEL, U+2028…) become escapes like ``\\r`` and ``\\x1b``; a backslash is doubled,
+    so an escape in the log always came from here."""
+    return "".join(
+        ch if ch.isprintable() and ch != "\\" else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
+def secret_matches(given: str | None, expected: str | None) -> bool:
+    """Constant-time comparison of a header value with the secret, as bytes. Starlette
+    decodes header values as Latin-1, so encoding them back gives the bytes sent."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(given.encode("latin-1"), expected.encode("utf-8"))
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The request body, or BodyTooLarge: from a Content-Length over the limit before a
+    byte is read, else as soon as the bytes received pass it (chunked bodies)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refuse(text: str, status: int) -> Response:
+    # The connection is closed after a refusal, so an unread rest of the body is not read.
+    return PlainTextResponse(text, status_code=status, headers={"Connection": "close"})
 
 
 class AccessLog:
@@ -53,7 +104,7 @@ class AccessLog:
             await self.app(scope, receive, send_wrapper)
         finally:
             log.info(
-                "%s %s %d %.0fms", scope["method"], scope["path"], status,
+                "%s %s %d %.0fms", log_safe(scope["method"]), log_safe(scope["path"]), status,
                 (time.monotonic() - started) * 1000,
             )  # fmt: skip
 
@@ -71,19 +122,24 @@ def build_web_app(
         return JSONResponse({"ok": True, "database": "ok"})
 
     async def telegram_webhook(request: Request) -> Response:
-        given = request.headers.get(TELEGRAM_SECRET_HEADER, "")
-        if not telegram_secret or not hmac.compare_digest(given, telegram_secret):
-            return PlainTextResponse("forbidden", status_code=403)
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return PlainTextResponse("too large", status_code=413)
+        if not secret_matches(request.headers.get(TELEGRAM_SECRET_HEADER), telegram_secret):
+            return _refuse("forbidden", 403)
         try:
-            data = await request.json()
-        except ValueError:
-            return PlainTextResponse("bad request", status_code=400)
+            body = await read_body(request)
+        except BodyTooLarge:
+            return _refuse("too large", 413)
+        except ClientDisconnect:
+            return _refuse("bad request", 400)
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
+            return _refuse("bad request", 400)
         if not isinstance(data, dict) or telegram is None:
-            return PlainTextResponse("bad request", status_code=400)
-        await telegram(data)
+            return _refuse("bad request", 400)
+        try:
+            await telegram(data)
+        except ValueError:  # the channel cannot read it as an update
+            return _refuse("bad request", 400)
         return PlainTextResponse("ok")
 
     routes = [Route("/healthz", healthz, methods=["GET"])]

@@ -170,8 +170,15 @@ class TelegramChannel:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def feed_webhook(self, data: dict[str, Any]) -> None:
-        """An update posted to our webhook (its secret already checked)."""
-        update = Update.de_json(data, self.bot)
+        """An update posted to our webhook (its secret already checked); ValueError when
+        it is not one python-telegram-bot can read (the web app answers 400)."""
+        update_id = data.get("update_id")
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            raise ValueError("not a Telegram update: no update_id")
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception:  # PTB raises KeyError, TypeError, … on a malformed object
+            raise ValueError("not a Telegram update") from None
         await self.application.update_queue.put(update)
 
     async def refresh_commands(self) -> None:
