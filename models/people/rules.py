@@ -53,14 +53,16 @@ def _emoji_part(ch: str) -> bool:
     )
 
 
-def clean_name(text: str) -> str:
-    """The name as it will be kept, before it is checked: emoji dropped, spaces squeezed,
-    a leading "Ibu"/"Bu" dropped, capitals tidied when it was typed in one case."""
+def _without_emoji(text: str) -> str:
+    """Emoji dropped, spaces squeezed, a combining accent joined to its letter."""
     name = _KEYCAP.sub("", unicodedata.normalize("NFC", text))
-    name = " ".join("".join(ch for ch in name if not _emoji_part(ch)).split())
+    return " ".join("".join(ch for ch in name if not _emoji_part(ch)).split())
+
+
+def _without_address(name: str) -> str:
     while (address := _ADDRESS.match(name)) is not None:
         name = name[address.end() :].strip()
-    return _in_usual_case(name)
+    return name
 
 
 def _in_usual_case(name: str) -> str:
@@ -80,9 +82,17 @@ def _in_usual_case(name: str) -> str:
 
 
 def check_name(text: str) -> Checked:
-    name = clean_name(text)
-    if not name:
+    """The name as it will be kept (emoji dropped, spaces squeezed, a leading "Ibu"/"Bu"
+    dropped, capitals tidied when typed in one case), or why it cannot be a name."""
+    if not text.strip():
         return Checked(error="empty")
+    name = _without_emoji(text)
+    if not name:
+        return Checked(error="no_letters")  # only emoji: "type your name with letters"
+    name = _without_address(name)
+    if not name:
+        return Checked(error="empty")  # only "Ibu": her name is still missing
+    name = _in_usual_case(name)
     if len(name) > NAME_MAX:
         return Checked(error="too_long")
     if any(ch.isdigit() for ch in name):

@@ -112,8 +112,8 @@ async def test_bad_input_messages_come_in_her_language(app: App, chat: Chat) -> 
     assert "type your full name" in chat.text
 
 
-async def test_names_are_stored_as_typed_only_trimmed(app: App, chat: Chat) -> None:
+async def test_names_are_stored_tidied_spaces_squeezed(app: App, chat: Chat) -> None:
     await reach(chat, "name")
     await chat.send("   Hj. Siti  Nur'aini   ")
     _, step, data = await state_of(app, chat.identity)
-    assert step == "kampung" and data["form"]["full_name"] == "Hj. Siti  Nur'aini"
+    assert step == "kampung" and data["form"]["full_name"] == "Hj. Siti Nur'aini"

@@ -151,7 +151,7 @@ async def test_two_fast_messages_from_one_chat_are_handled_in_order(app: App, ch
 
 async def test_many_mothers_at_once_all_register(app: App) -> None:
     chats = [Chat(app.engine, identity=f"tg-{i}") for i in range(12)]
-    names = [f"Ibu {letter}" for letter in "abcdefghijkl"]
+    names = [f"Siti {letter}" for letter in "ABCDEFGHIJKL"]
     await asyncio.gather(*(register(c, name=n) for c, n in zip(chats, names, strict=True)))
     assert all("sudah terdaftar" in c.text for c in chats)
 

@@ -59,10 +59,11 @@ KEPT = [
 REFUSED = [
     ("", "empty"),
     ("   ", "empty"),
-    ("Ibu", "empty"),
+    ("Ibu", "empty"),  # only the form of address: her name is missing
     ("bu.", "empty"),
-    ("😊", "empty"),
     ("Ibu 😊🌸", "empty"),
+    ("😊", "no_letters"),  # only emoji: "type your name with letters", as before
+    ("😀🙏 ✨", "no_letters"),
     ("Siti 2", "digits"),
     ("S", "no_letters"),
     ("Ibu S", "no_letters"),
