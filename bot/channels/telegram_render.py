@@ -6,6 +6,7 @@ Pure functions, no network: what a `Reply` becomes (text chunks, keyboards) and 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -117,6 +118,28 @@ def render(reply: Reply) -> list[Outgoing]:
     return out
 
 
+# Control characters kept in what people type: line breaks and tabs. Every other one (NUL,
+# ESC, DEL, the C1 range…) goes, and so do lone surrogates (from a JSON "\ud800"):
+# PostgreSQL's text and JSONB refuse NUL, a database driver cannot encode a surrogate, and
+# none of them belongs in a name or a message shown to others.
+_KEPT_CONTROLS = frozenset("\n\t")
+
+
+def clean_text(text: str) -> str:
+    """Typed text without control characters (except newline and tab) or lone surrogates;
+    CR LF and lone CR become LF."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isprintable():
+        return text
+    return "".join(
+        ch for ch in text if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+
+
+def _clean(text: str | None) -> str | None:
+    return None if text is None else clean_text(text)
+
+
 def to_incoming(update: Update) -> Incoming | None:
     """The channel-neutral form of a private-chat update, or None if it is not for us."""
     chat = update.effective_chat
@@ -131,25 +154,25 @@ def to_incoming(update: Update) -> Incoming | None:
     }
     query = update.callback_query
     if query is not None:
-        return Incoming(kind=Kind.CHOICE, choice=query.data or "", **base)
+        return Incoming(kind=Kind.CHOICE, choice=clean_text(query.data or ""), **base)
     msg = update.message
     if msg is None:
         return None
     if msg.text is not None:
-        return Incoming(kind=Kind.TEXT, text=msg.text, **base)
+        return Incoming(kind=Kind.TEXT, text=clean_text(msg.text), **base)
     if msg.contact is not None:
         contact = Contact(
-            phone=msg.contact.phone_number,
+            phone=clean_text(msg.contact.phone_number),
             user_id=str(msg.contact.user_id) if msg.contact.user_id else None,
         )
         return Incoming(kind=Kind.CONTACT, contact=contact, **base)
     if msg.photo:
         media = Media(file_ref=msg.photo[-1].file_id, size=msg.photo[-1].file_size)
-        return Incoming(kind=Kind.PHOTO, media=media, text=msg.caption or "", **base)
+        return Incoming(kind=Kind.PHOTO, media=media, text=clean_text(msg.caption or ""), **base)
     if msg.document is not None:
         doc = msg.document
-        media = Media(doc.file_id, doc.file_name, doc.mime_type, doc.file_size)
-        return Incoming(kind=Kind.DOCUMENT, media=media, text=msg.caption or "", **base)
+        media = Media(doc.file_id, _clean(doc.file_name), _clean(doc.mime_type), doc.file_size)
+        return Incoming(kind=Kind.DOCUMENT, media=media, text=clean_text(msg.caption or ""), **base)
     if msg.location is not None:
         where = (msg.location.latitude, msg.location.longitude)
         return Incoming(kind=Kind.LOCATION, location=where, **base)
