@@ -20,7 +20,9 @@ from models.kegiatan.admin import (
 from models.kegiatan.ics import kegiatan_ics
 from models.kegiatan.notices import (
     BUTTON_GIVE_SEAT_BACK,
+    BUTTON_LEAVE_WAITLIST,
     BUTTON_UNSIGNUP,
+    FOR_SUFFIX,
     KIND_CANCELLED,
     KIND_CHANGED,
     KIND_PROMOTED,
@@ -87,7 +89,9 @@ from models.kegiatan.tables import (
 __all__ = [
     "ACTIVE_SIGNUP",
     "BUTTON_GIVE_SEAT_BACK",
+    "BUTTON_LEAVE_WAITLIST",
     "BUTTON_UNSIGNUP",
+    "FOR_SUFFIX",
     "JENIS",
     "KEEP",
     "KEGIATAN_STATUSES",

@@ -25,6 +25,7 @@ from models.outbox.broadcasts import (
     sweep_broadcasts,
 )
 from models.outbox.delivery import (
+    DELIVERED,
     Blocked,
     Delivered,
     Failed,
@@ -35,6 +36,8 @@ from models.outbox.delivery import (
     Sent,
     StatusReport,
     apply_status_callback,
+    delivered_since,
+    last_delivered_since,
     record_result,
     retry_delay,
 )
@@ -70,6 +73,7 @@ __all__ = [
     "BLOCKED",
     "BROADCAST_STATUSES",
     "CANCELLED",
+    "DELIVERED",
     "DONE",
     "ERASED",
     "LEASE_EXPIRED",
@@ -108,9 +112,11 @@ __all__ = [
     "claim_batch",
     "count_audience",
     "create_broadcast",
+    "delivered_since",
     "enqueue",
     "enqueue_many",
     "finish_row",
+    "last_delivered_since",
     "mark_unreachable",
     "member_chat",
     "record_result",
