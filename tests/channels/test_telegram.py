@@ -67,7 +67,7 @@ async def test_siti_registers_by_tapping_and_shares_her_own_number(
 ) -> None:
     siti = TgUser(fake, SITI, telegram)
     await siti.say("/start", "Menu utama")
-    assert siti.keyboard_labels() == ["Daftar", "Bantuan", "Lainnya"]
+    assert siti.keyboard_labels() == ["Daftar", "Kegiatan", "Bantuan", "Lainnya"]
     menu_markup = siti.new()[-1].reply_markup
     assert menu_markup is not None and menu_markup.get("is_persistent") is True
     await siti.say("Daftar", "Apakah Ibu setuju?")  # a persistent-keyboard tap sends the label
