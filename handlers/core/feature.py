@@ -114,8 +114,7 @@ class Registry:
         for feature in self.features:
             _add(names, feature.name, "feature")
             for act in feature.actions:
-                # The prefix "" is the hand-written flows' feature (handlers.core.flow).
-                if feature.prefix and not act.name.startswith(feature.prefix + "."):
+                if not act.name.startswith(feature.prefix + "."):
                     raise DuplicateName(
                         f"action {act.name!r} of {feature.name} lacks prefix {feature.prefix!r}"
                     )
