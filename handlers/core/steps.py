@@ -85,6 +85,9 @@ class Step:
     empty: str | None = None
     # Catalog key said when a photo, sticker or voice note comes where text is asked.
     wrong_kind: str = "kit.text_only"
+    # A step that checks an earlier answer ("Maksud Ibu kampung Sumberan?"): asked
+    # whenever it applies, also on the way back to the summary after a change.
+    confirms: bool = False
 
     kind: ClassVar[StepKind] = "choice"
     fresh_only: ClassVar[bool] = False

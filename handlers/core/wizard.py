@@ -36,6 +36,9 @@ F = TypeVar("F", bound=BaseModel)
 # a short note rather than read wrongly.
 KIT_VERSION = 2
 EDIT_PREFIX = "_edit."
+# What a menu option returns to go on as after any answered step (next step, or back to
+# the summary when changing from there).
+NEXT = "_next"
 
 
 class Wizard(Generic[F]):
@@ -201,7 +204,7 @@ class Wizard(Generic[F]):
             return
         if isinstance(step, Menu):
             assert isinstance(value, Option)
-            await self._run(ctx, form, value)
+            await self._run(ctx, step, form, value)
             return
         setattr(form, step.attr, value)
         if step.after is not None:
@@ -211,26 +214,30 @@ class Wizard(Generic[F]):
         self.store(ctx, form)
         await self._advance(ctx, step, form)
 
-    async def _run(self, ctx: Ctx, form: F, option: Option) -> None:
+    async def _run(self, ctx: Ctx, step: Step, form: F, option: Option) -> None:
         nxt = await option.run(ctx, form)
         if ctx.state.flow != self.name:
             return  # the option ended the flow (saved, sent, erased…)
         self.store(ctx, form)
-        if nxt is not None:
+        if nxt == NEXT:
+            await self._advance(ctx, step, form)
+        elif nxt is not None:
             await self.goto(ctx, nxt)
 
     async def _advance(self, ctx: Ctx, step: Step, form: F) -> None:
         nxt: str | None
         if ctx.data.get("review") and self.summary is not None:
             answered = set(ctx.data.get("answered", []))
+            later = self.steps[[s.name for s in self.steps].index(step.name) + 1 :]
             nxt = next(
                 (
                     s.name
                     for s in self.steps
                     if s.stores and s.applies(form) and s.name not in answered
                 ),
-                self.summary.name,
-            )
+                None,
+            ) or next((s.name for s in later if s.confirms and s.applies(form)), None)
+            nxt = nxt or self.summary.name
         else:
             nxt = self._next(form, step.name)
         if nxt is not None:
@@ -262,4 +269,4 @@ class Wizard(Generic[F]):
         return not await delivered_since(ctx.session, ctx.identity.id, asked_at)
 
 
-__all__ = ["KIT_VERSION", "Wizard"]
+__all__ = ["KIT_VERSION", "NEXT", "Wizard"]

@@ -19,8 +19,9 @@ from handlers.core.labels import kampung_label
 from handlers.core.menu import show_menu
 from handlers.core.steps import Menu, Option, Phone, Pick, Problem, Summary, Text
 from handlers.core.types import Choice, action
-from handlers.core.wizard import Wizard
+from handlers.core.wizard import NEXT, Wizard
 from handlers.parse.ids import read_id
+from handlers.parse.places import match_place
 from models import utcnow
 from models.location import Location, active_kampung
 from models.people.members import (
@@ -42,6 +43,8 @@ class RegistrationForm(BaseModel):
     consent_at: datetime | None = None
     full_name: str | None = None
     kampung_id: int | None = None
+    # The kampung was read from a name typed with a typo: asked once more.
+    kampung_guessed: bool = False
     rtrw: tuple[int, int] | None = None
     phone: str | None = None
     phone_verified: bool = False
@@ -68,6 +71,33 @@ async def kampung_of(ctx: Ctx, value: str) -> Any:
     if place is None or place.level != "kampung" or not place.active:
         return Problem("reg.kampung_pick")
     return place.id
+
+
+async def kampung_typed(ctx: Ctx, text: str, form: RegistrationForm) -> Any:
+    """ "sumbran", "Kp. Sumberan": the closest kampung, asked once more when it was a guess."""
+    places = await active_kampung(ctx.session)
+    found = match_place(text, [p.name for p in places])
+    if len(found) != 1:
+        return Problem("reg.kampung_pick")
+    form.kampung_guessed = found[0].score < 1.0
+    return places[found[0].index].id
+
+
+async def kampung_check_text(ctx: Ctx, form: RegistrationForm) -> str:
+    place = await ctx.session.get(Location, form.kampung_id or 0)
+    label = kampung_label(ctx.lang, place) if place else "-"
+    return ctx.t("reg.kampung_guess", kampung=label)
+
+
+async def _kampung_right(ctx: Ctx, form: RegistrationForm) -> str | None:
+    form.kampung_guessed = False
+    return NEXT
+
+
+async def _kampung_wrong(ctx: Ctx, form: RegistrationForm) -> str | None:
+    form.kampung_guessed = False
+    form.kampung_id = None
+    return "kampung"
 
 
 async def _consent(ctx: Ctx, form: RegistrationForm) -> str | None:
@@ -166,8 +196,20 @@ REGISTRATION: Wizard[RegistrationForm] = Wizard(
             ask="reg.ask_kampung",
             choices=kampung_options,
             convert=kampung_of,
+            typed=kampung_typed,
             problem="reg.kampung_pick",
             edit="reg.edit_kampung",
+        ),
+        Menu(
+            name="kampung_check",
+            ask="reg.kampung_guess",
+            render=kampung_check_text,
+            choose=lambda _ctx, _form: (
+                Option("yes", "kit.yes", _kampung_right),
+                Option("no", "reg.kampung_other", _kampung_wrong),
+            ),
+            when=lambda form: form.kampung_guessed,
+            confirms=True,
         ),
         Text(name="rtrw", ask="reg.ask_rtrw", max_len=40, clean=read_rtrw, edit="reg.edit_rtrw"),
         PHONE,
