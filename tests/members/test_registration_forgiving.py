@@ -19,7 +19,7 @@ async def until_kampung(chat: Chat, name: str = "Siti Aminah") -> None:
 
 async def saved(app: App) -> Member:
     async with make_sessionmaker(app.db).begin() as s:
-        member = await s.scalar(select(Member))
+        member: Member | None = await s.scalar(select(Member))
     assert member is not None
     return member
 
