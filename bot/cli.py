@@ -24,6 +24,9 @@ from models.people.roles import grant_admin, revoke_admin
 
 log = logging.getLogger("p2wkss")
 
+# Where `p2wkss-bot chat` logs when stderr is its own terminal (WARNING and above).
+CHAT_LOG = Path("p2wkss-chat.log")
+
 # What a sub-command runs: the settings and the parsed arguments in, the exit status out.
 Handler = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 
@@ -198,9 +201,18 @@ def _secrets(settings: Settings) -> list[str]:
     return [secret.get_secret_value() for secret in found if secret is not None]
 
 
-def _setup_logging(settings: Settings, command: str) -> None:
-    level = settings.log_level if command != "chat" else "WARNING"
-    setup_logging(level, secrets=_secrets(settings))
+def _setup_logging(settings: Settings, command: str) -> Path | None:
+    """Set up logging for this command; returns the log file when it is not stderr."""
+    secrets = _secrets(settings)
+    if command != "chat":
+        setup_logging(settings.log_level, secrets=secrets)
+        return None
+    if sys.stderr.isatty():
+        # The terminal is the chat: log lines there would land between her messages.
+        setup_logging("WARNING", secrets=secrets, file=CHAT_LOG)
+        return CHAT_LOG
+    setup_logging("WARNING", secrets=secrets)  # stderr goes elsewhere (a pipe, a file)
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -211,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    _setup_logging(settings, args.command)
+    log_file = _setup_logging(settings, args.command)
     try:
         return asyncio.run(handler(settings, args))
     except (DatabaseNotReady, ConfigError) as exc:
@@ -219,10 +231,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception:
+    except Exception as exc:
         # Through the redacting log rather than Python's own traceback printer: a
         # library's exception text can hold the token.
         log.critical("p2wkss-bot %s stopped on an unexpected error", args.command, exc_info=True)
+        if log_file is not None:
+            why = f"{exc.__class__.__name__}; details in {log_file}"
+            print(f"p2wkss-bot {args.command}: stopped on an unexpected error ({why})",
+                  file=sys.stderr)  # fmt: skip
         return 1
 
 

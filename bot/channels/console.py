@@ -3,7 +3,10 @@
 Reads stdin line by line (a pipe works as well as a terminal, so a conversation can be
 scripted) and prints replies with menus as numbered lists. Same handlers, same database
 and same state as the other channels. Messages the outbox holds for this console user
-(announcements, promotions, change notices) are printed at the next prompt.
+(announcements, promotions, change notices) are printed at the next prompt; during quiet
+hours announcements wait there, as the dispatcher holds them for the other channels,
+while reminders and urgent notices still come. Log lines never come here: `p2wkss-bot
+chat` sends them elsewhere (see `bot.cli`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import sys
 import uuid
 from typing import TextIO
 
+from handlers.core.delivery import take_due
 from handlers.core.engine import Engine
 from handlers.core.types import Incoming, Kind, Reply
 
@@ -29,6 +33,11 @@ def render(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+async def _due(engine: Engine, user: str) -> list[Reply]:
+    """Her due outbox messages, marked sent; announcements wait out the quiet hours."""
+    return await take_due(engine.sessions, CHANNEL, user, quiet_hours=engine.config.quiet_hours)
+
+
 async def run_console(
     engine: Engine, user: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
 ) -> int:
@@ -36,7 +45,7 @@ async def run_console(
     if interactive:
         print("p2wkss-bot (konsol). Ketik /start untuk mulai, Ctrl-D untuk keluar.", file=stdout)
     while True:
-        for reply in await engine.take_outbox(CHANNEL, user):
+        for reply in await _due(engine, user):
             print(render(reply), file=stdout)
             print(file=stdout, flush=True)
         if interactive:

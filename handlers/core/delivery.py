@@ -121,7 +121,7 @@ async def take_due(
     async with transaction(sessions) as session:
         rows = await session.execute(stmt)
         replies = []
-        for row, identity in rows.tuples():
+        for row, identity in rows:
             replies.append(render_outbox(row, identity.language))
             finish_row(row, "sent", None)
             row.sent_at = now
