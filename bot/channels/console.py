@@ -16,7 +16,6 @@ import sys
 import uuid
 from typing import TextIO
 
-from handlers.core.delivery import take_due
 from handlers.core.engine import Engine
 from handlers.core.types import Incoming, Kind, Reply
 
@@ -35,7 +34,7 @@ def render(reply: Reply) -> str:
 
 async def _due(engine: Engine, user: str) -> list[Reply]:
     """Her due outbox messages, marked sent; announcements wait out the quiet hours."""
-    return await take_due(engine.sessions, CHANNEL, user, quiet_hours=engine.config.quiet_hours)
+    return await engine.take_outbox(CHANNEL, user)
 
 
 async def run_console(

@@ -29,8 +29,8 @@ from models.outbox.delivery import (
     Sent,
     StatusReport,
 )
-from models.outbox.tables import OutboxMessage, QuietHours, finish_row
-from models.people.tables import ChannelIdentity
+from models.outbox.tables import OutboxMessage, QuietHours, finish_row, skip_reason
+from models.people.tables import ChannelIdentity, Member
 
 __all__ = [
     "Blocked",
@@ -101,13 +101,14 @@ async def take_due(
     *,
     quiet_hours: QuietHours | None = None,
 ) -> list[Reply]:
-    """The due queued rows of one chat, rendered in its language and marked sent. During
-    quiet hours the rows that respect them (announcements) stay queued, as the
-    dispatcher leaves them; reminders and urgent notices still come."""
+    """The due queued rows of one chat, rendered in its language and marked sent, by the
+    dispatcher's rules: during quiet hours the rows that respect them (announcements)
+    stay queued; rows for a blocked or opted-out chat or an erased member are skipped."""
     now = utcnow()
     stmt = (
-        select(OutboxMessage, ChannelIdentity)
+        select(OutboxMessage, ChannelIdentity, Member.erased_at)
         .join(ChannelIdentity, ChannelIdentity.id == OutboxMessage.identity_id)
+        .outerjoin(Member, Member.id == OutboxMessage.member_id)
         .where(
             OutboxMessage.channel == channel,
             ChannelIdentity.external_id == external_id,
@@ -119,9 +120,12 @@ async def take_due(
     if quiet_hours is not None and quiet_hours.active(now):
         stmt = stmt.where(OutboxMessage.respects_quiet_hours.is_(False))
     async with transaction(sessions) as session:
-        rows = await session.execute(stmt)
         replies = []
-        for row, identity in rows:
+        for row, identity, erased_at in await session.execute(stmt):
+            reason = skip_reason(row, identity, erased_at)
+            if reason is not None:
+                finish_row(row, "skipped", reason)
+                continue
             replies.append(render_outbox(row, identity.language))
             finish_row(row, "sent", None)
             row.sent_at = now

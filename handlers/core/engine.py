@@ -102,7 +102,9 @@ class Engine:
     async def take_outbox(self, channel: str, external_id: str) -> list[Reply]:
         """Due outbox messages for one chat, rendered and marked sent: for a channel
         that shows them when its user is next at the keyboard (the console)."""
-        return await take_due(self.sessions, channel, external_id)
+        return await take_due(
+            self.sessions, channel, external_id, quiet_hours=self.config.quiet_hours
+        )
 
     async def _seen(self, incoming: Incoming) -> bool:
         async with self.sessions() as session:

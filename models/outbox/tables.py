@@ -205,12 +205,9 @@ async def claim_batch(
         stmt = stmt.where(m.respects_quiet_hours.is_(False))
     claimed: list[Claimed] = []
     for row, identity, erased_at in await session.execute(stmt):
-        if identity.unreachable:
-            finish_row(row, "skipped", BLOCKED)
-        elif row.respects_opt_out and identity.announcements_opted_out:
-            finish_row(row, "skipped", OPTED_OUT)
-        elif erased_at is not None:
-            finish_row(row, "skipped", ERASED)
+        reason = skip_reason(row, identity, erased_at)
+        if reason is not None:
+            finish_row(row, "skipped", reason)
         elif row.status == "sending" and max_attempts and row.attempts >= max_attempts:
             finish_row(row, "failed", LEASE_EXPIRED)
         else:
@@ -220,6 +217,20 @@ async def claim_batch(
             claimed.append(Claimed(row=row, identity=identity))
     await session.flush()
     return claimed
+
+
+def skip_reason(
+    row: OutboxMessage, identity: ChannelIdentity, erased_at: datetime | None
+) -> str | None:
+    """Why a due row must not go out after all (these can change after it was queued):
+    the chat blocked the bot, opted out of announcements, or the member was erased."""
+    if identity.unreachable:
+        return BLOCKED
+    if row.respects_opt_out and identity.announcements_opted_out:
+        return OPTED_OUT
+    if erased_at is not None:
+        return ERASED
+    return None
 
 
 async def release(session: AsyncSession, row_id: int, not_before: datetime) -> None:
