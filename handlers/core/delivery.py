@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 # Parameters that steer rendering rather than fill the message text.
-_CONTROL_PARAMS = frozenset({"lang", "choices"})
+_CONTROL_PARAMS = frozenset({"lang", "choices", "for_name"})
 
 
 class Sender(Protocol):
@@ -84,6 +84,9 @@ def render_outbox(row: OutboxMessage, lang: str | None = None) -> Reply:
     if key not in catalog(FALLBACK):
         raise UnknownKind(row.kind)
     text = t(language, key, **values)
+    if row.params.get("for_name"):
+        # A chat that serves several mothers: say first whom this is about.
+        text = t(language, "outbox.for_member", name=row.params["for_name"]) + "\n" + text
     choices = tuple(_choice(c, language) for c in row.params.get("choices", ()))
     photo = Path(row.media_path) if row.media_path else None
     return Reply(text=text, choices=choices, photo=photo)

@@ -2,8 +2,8 @@
 cancelled. Written in the caller's transaction, next to the change that causes them.
 
 Rows carry the kind and its parameters, never rendered text. A chat that acts for several
-mothers (a shared phone) gets the "…_for" kind of each notice, whose text names the mother
-it is about (parameter `name`); every button carries her member id, and the action checks
+mothers (a shared phone) gets each notice with the parameter `for_name`, shown as a first
+line naming the mother it is about; every button carries her member id, and the action checks
 that the chat may still act for her. Dates are shown the Indonesian
 way by the chat layer, which this layer may not import, so the caller hands in `when_text`
 (e.g. `lambda at, lang: format_datetime_local(at, lang, settings.tz)`); the parameters also
@@ -29,8 +29,9 @@ WhenText = Callable[[datetime, str], str]
 KIND_PROMOTED: Final = "signup_promoted"
 KIND_CHANGED: Final = "kegiatan_changed"
 KIND_CANCELLED: Final = "kegiatan_cancelled"
-# Suffix of the kind sent to a chat that serves several members: its text names her.
-FOR_SUFFIX: Final = "_for"
+# On a chat that serves several members, the parameter naming whom a notice is about
+# (every channel renders it as a first line "Untuk Ibu …").
+FOR_NAME: Final = "for_name"
 
 # Catalog keys of the button labels the notices carry (the chat layer's catalogs hold them).
 BUTTON_GIVE_SEAT_BACK: Final = "kegiatan.btn_give_seat_back"
@@ -59,12 +60,11 @@ async def _shared(session: AsyncSession, identity_id: int) -> bool:
 async def _kind_for(
     session: AsyncSession, kind: str, identity_id: int, member_id: int, params: dict[str, Any]
 ) -> str:
-    """The kind to write: on a shared phone the one that names her."""
-    if not await _shared(session, identity_id):
-        return kind
-    params["name"] = await session.scalar(select(Member.full_name).where(Member.id == member_id))
-    params["name"] = params["name"] or "-"
-    return kind + FOR_SUFFIX
+    """The kind to write; on a shared phone the row also names the mother it is about."""
+    if await _shared(session, identity_id):
+        name = await session.scalar(select(Member.full_name).where(Member.id == member_id))
+        params[FOR_NAME] = name or "-"
+    return kind
 
 
 def utc_when_text(when: datetime, lang: str) -> str:

@@ -25,7 +25,6 @@ from models.outbox.broadcasts import (
     sweep_broadcasts,
 )
 from models.outbox.delivery import (
-    DELIVERED,
     Blocked,
     Delivered,
     Failed,
@@ -73,7 +72,6 @@ __all__ = [
     "BLOCKED",
     "BROADCAST_STATUSES",
     "CANCELLED",
-    "DELIVERED",
     "DONE",
     "ERASED",
     "LEASE_EXPIRED",

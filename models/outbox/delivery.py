@@ -172,9 +172,6 @@ async def apply_status_callback(
     return True
 
 
-DELIVERED = ("sent", "delivered", "read")
-
-
 async def delivered_since(session: AsyncSession, identity_id: int, since: datetime) -> bool:
     """Whether a proactive message reached this chat after `since` (a notice between a
     question and its answer makes a typed "ok" or "1" ambiguous)."""
@@ -182,7 +179,7 @@ async def delivered_since(session: AsyncSession, identity_id: int, since: dateti
         select(OutboxMessage.id)
         .where(
             OutboxMessage.identity_id == identity_id,
-            OutboxMessage.status.in_(DELIVERED),
+            OutboxMessage.status.in_(DONE),
             OutboxMessage.sent_at > since,
         )
         .limit(1)
@@ -199,7 +196,7 @@ async def last_delivered_since(
         select(OutboxMessage)
         .where(
             OutboxMessage.identity_id == identity_id,
-            OutboxMessage.status.in_(DELIVERED),
+            OutboxMessage.status.in_(DONE),
             OutboxMessage.sent_at > since,
         )
         .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())

@@ -91,12 +91,13 @@ async def test_dua_ibu_satu_hp_kabar_perubahan_menyebut_nama_dan_tombolnya_untuk
     await admin.tap(f"a:kga.edit:{kid}:place")
     await admin.send("Balai Desa Cibening")
     await admin.send("ya")
-    rows = await outbox(app, "kegiatan_changed_for")
+    rows = [r for r in await outbox(app, "kegiatan_changed") if r.params.get("for_name")]
     assert len(rows) == 2 and {r.member_id for r in rows} == {siti, dewi}
     for row in rows:
         reply = render_outbox(row)
         name = "Siti Aminah" if row.member_id == siti else "Dewi Lestari"
-        assert name in reply.text and "Balai Desa Cibening" in reply.text
+        assert reply.text.startswith(f"👤 Untuk Ibu {name}\n")
+        assert "Balai Desa Cibening" in reply.text
         assert reply.choices[0].id == f"a:kg.unsignup:{kid}:{row.member_id}"
 
     # Dewi is the active mother; Siti's button acts for Siti, and says so.
