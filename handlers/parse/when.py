@@ -29,6 +29,8 @@ from typing import Literal
 from handlers.parse.numbers import is_number_word, parse_int
 
 Direction = Literal["future", "past"]
+# Not str.isdigit(): "²" is a digit to Python but not a number int() can read.
+_ASCII_NUMBER = re.compile(r"[0-9]+")
 ErrorCode = Literal[
     "empty",  # nothing typed
     "unknown",  # not a date/time we understand
@@ -196,7 +198,7 @@ def _resolve_date(s: str, today: date, direction: Direction) -> DateResult:
     s = s.removeprefix("hari ")
     if m := re.fullmatch(r"(?:tanggal|tgl|tg) (\d{1,2})", s):
         return _day_of_month(int(m[1]), today, direction)
-    if s.isdigit():
+    if _ASCII_NUMBER.fullmatch(s):
         return DateResult(error="ambiguous" if 1 <= int(s) <= 31 else "unknown", detail=s)
     s = re.sub(r"^(?:tanggal|tgl|tg) ", "", s)
     if m := _NUMERIC_DATE.fullmatch(s):
@@ -286,7 +288,7 @@ def _time_start(tokens: list[str]) -> int:
         if (
             token in _TIME_MARKERS
             or _HHMM.fullmatch(token)
-            or (token.isdigit() and followed_by_period)
+            or (_ASCII_NUMBER.fullmatch(token) and followed_by_period)
         ):
             return i - 1 if i > 0 and tokens[i - 1] in _PERIODS else i
     return len(tokens)

@@ -9,6 +9,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handlers.parse import Direction, parse_date, parse_datetime, parse_time
 
@@ -401,7 +403,8 @@ def test_the_result_keeps_the_callers_time_zone() -> None:
 @pytest.mark.parametrize(
     "text",
     ["💩", "::", "/", "-", "tgl", "setengah", "kurang", "0/0", "99/99/9999", "31/12/99999",
-     "1/1/0000", "jam 123", "999 hari lagi", "senin senin", "next", "minggu minggu depan ini"],
+     "1/1/0000", "jam 123", "999 hari lagi", "senin senin", "next", "minggu minggu depan ini",
+     "²", "² jam 9", "tgl ²", "jam ²", "١٢/٨", "½ 9"],
 )  # fmt: skip
 def test_nonsense_never_crashes_and_gives_either_a_value_or_an_error(text: str) -> None:
     directions: tuple[Direction, ...] = ("future", "past")
@@ -412,3 +415,13 @@ def test_nonsense_never_crashes_and_gives_either_a_value_or_an_error(text: str) 
         assert moment.error is not None or moment.day is not None
     clock = parse_time(text)
     assert (clock.value is None) != (clock.error is None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_any_text_at_all_never_crashes_the_readers(text: str) -> None:
+    """Found by trying: "²" is a digit to str.isdigit() but not to int()."""
+    for direction in ("future", "past"):
+        parse_date(text, NOW, direction)
+        parse_datetime(text, NOW, direction)
+    parse_time(text)
