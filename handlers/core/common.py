@@ -25,7 +25,12 @@ async def start_command(ctx: Ctx, payload: str) -> None:
         ctx.say(ctx.t("common.continue_flow"))
         await reprompt(ctx)
         return
-    await show_menu(ctx, intro=ctx.t("common.welcome"))
+    await show_menu(ctx, intro=ctx.t(welcome_key(ctx)))
+
+
+def welcome_key(ctx: Ctx) -> str:
+    """Staff are not greeted as a mother of a kampung."""
+    return "common.welcome_staff" if ctx.role in ("admin", "kader") else "common.welcome"
 
 
 async def redeem_code(ctx: Ctx, code: str) -> None:

@@ -212,8 +212,14 @@ async def _route_text(ctx: Ctx, text: str, flow: Flow | None) -> None:
         ]
         if len(starting) == 1:
             await _route_choice(ctx, starting[0].id, flow)
-        else:
-            await _escape(ctx, escape, text, flow)
+            return
+        # "gak jadi" / "tidak jadi" on a yes/no question is its "no", not a cancel.
+        if escape == "cancel" and parse_yes_no(text) is False:
+            no = [c for c in screen if _yes_like(c) is False]
+            if len(no) == 1:
+                await _route_choice(ctx, no[0].id, flow)
+                return
+        await _escape(ctx, escape, text, flow)
         return
     # A main-menu label, typed or sent by Telegram's menu keyboard: a tap in effect.
     label_action = menu_label_action(ctx, text)
@@ -235,7 +241,8 @@ async def _route_text(ctx: Ctx, text: str, flow: Flow | None) -> None:
         return
     # (e) words that work anywhere.
     if word in GREETINGS:
-        ctx.say(ctx.t("common.greeting"))
+        staff = ctx.role in ("admin", "kader")
+        ctx.say(ctx.t("common.greeting_staff" if staff else "common.greeting"))
         await reprompt(ctx)
         return
     if flow is not None:

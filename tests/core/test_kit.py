@@ -299,3 +299,13 @@ def test_a_name_used_twice_stops_the_start() -> None:
         Registry((CORE, Feature("bad", "bad", actions=(Action("other.x", _start),))))
     with pytest.raises(ValueError, match="twice"):
         Wizard("x", Order, (Text(name="a", ask="k"), Text(name="a", ask="k")))
+
+
+@pytest.mark.parametrize("typed", ["gak jadi", "tidak jadi"])
+async def test_gak_jadi_on_a_yes_no_question_is_no_not_cancel(
+    app: App, kit_chat: Chat, typed: str
+) -> None:
+    await reach(kit_chat, "antar")
+    await kit_chat.send(typed)
+    step, form = await form_of(app, kit_chat)
+    assert (step, form["antar"]) == ("kapan", False)

@@ -215,3 +215,15 @@ async def test_berhenti_silences_announcements_for_the_chat_and_mulai_brings_the
     assert "dikirim lagi" in chat.text
     found = await identity_of(app, chat.identity)
     assert not found.announcements_opted_out and found.opted_out_at is None
+
+
+async def test_staff_are_not_greeted_as_a_mother_of_a_kampung(app: App) -> None:
+    from models.people.roles import grant_admin
+
+    async with make_sessionmaker(app.db).begin() as s:
+        await grant_admin(s, "telegram", "9001", actor="test")
+    admin = Chat(app.engine, identity="9001", channel="telegram")
+    await admin.send("/start")
+    assert "menu petugas" in admin.text and "kampung Ibu" not in admin.text
+    await admin.send("halo")
+    assert "Selamat bertugas" in admin.text and "Bu!" not in admin.text
