@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from bot.app import App, open_app
 from bot.settings import Settings, load_settings
@@ -20,6 +22,12 @@ from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.telegram_harness import TOKEN
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis keeps its files (examples, cached constants) in the system's temporary
+    # directory instead of .hypothesis/ here: a test run writes nothing into the checkout.
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "p2wkss-hypothesis")
 
 
 @pytest.fixture(scope="session")
