@@ -20,8 +20,9 @@ KEGIATAN = Feature(
     ),
     flows=(mothers.GIVE_UP,),
     menu=(
-        # Guests may browse before registering; signing up asks them to register.
-        MenuEntry("kg.list", "menu.kegiatan", ANYONE, 20),
+        # Guests may browse before registering; signing up asks them to register. Admins
+        # plan kegiatan under "Kelola kegiatan" instead (the action itself stays open).
+        MenuEntry("kg.list", "menu.kegiatan", frozenset({"guest", "ibu", "kader"}), 20),
         MenuEntry("kg.mine", "menu.mine", MEMBERS, 25, personal=True),
     ),
     aliases={
