@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from models.reminders.kegiatan import ReminderPlan
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./p2wkss.db"
 
 
@@ -48,6 +50,11 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Reminders: how often the sweep looks for due ones, the local time of the day-before
+    # reminder (empty = none) and how many hours before the start the last one goes (0 = none).
+    reminder_sweep_seconds: float = Field(default=15.0, gt=0)
+    reminder_day_before_at: str = "07:00"
+    reminder_hours_before: float = Field(default=2.0, ge=0, le=23)
 
     @field_validator("database_url")
     @classmethod
@@ -81,6 +88,20 @@ class Settings(BaseSettings):
         if v is not None and not v.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return v
+
+    @field_validator("reminder_day_before_at")
+    @classmethod
+    def _clock_time_or_empty(cls, v: str) -> str:
+        return cls._clock_time(v) if v.strip() else ""
+
+    @property
+    def reminder_plan(self) -> ReminderPlan:
+        at = self.reminder_day_before_at
+        return ReminderPlan(
+            tz=self.tz,
+            day_before_at=time.fromisoformat(at) if at else None,
+            hours_before=self.reminder_hours_before,
+        )
 
     @field_validator("quiet_hours_start", "quiet_hours_end")
     @classmethod

@@ -28,6 +28,7 @@ from bot.settings import ConfigError, Settings
 from handlers.core.delivery import Sender
 from scheduler.dispatcher import Dispatcher
 from scheduler.jobs import build_scheduler
+from scheduler.sweeps import Sweeper
 
 log = logging.getLogger("p2wkss.worker")
 
@@ -41,11 +42,16 @@ DRAIN_SECONDS = 30.0
 class RunningScheduler:
     """A started scheduler (dispatcher loop + broadcast sweep) and how to stop it cleanly."""
 
-    def __init__(self, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, sweeper: Sweeper | None = None, sweep_seconds: float = 15.0
+    ) -> None:
         self.dispatcher = dispatcher
+        self.sweeper = sweeper
         self._stop = asyncio.Event()
         self._finished = asyncio.Event()
-        self.scheduler: AsyncIOScheduler = build_scheduler(dispatcher, self._stop)
+        self.scheduler: AsyncIOScheduler = build_scheduler(
+            dispatcher, self._stop, sweeper=sweeper, reminder_seconds=sweep_seconds
+        )
         self.scheduler.add_listener(self._on_job_end, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def _on_job_end(self, event: JobExecutionEvent) -> None:
@@ -65,6 +71,8 @@ class RunningScheduler:
         if not await self._wait_finished(5.0):
             log.warning("dispatcher did not stop after cancellation")
         await self.dispatcher.close()  # releases the advisory locks (again: harmless)
+        if self.sweeper is not None:
+            await self.sweeper.close()
 
     async def _wait_finished(self, seconds: float) -> bool:
         try:
@@ -82,9 +90,10 @@ def start_scheduler(
 ) -> RunningScheduler:
     """Build the dispatcher for these senders and start it with the sweeps."""
     dispatcher = Dispatcher(sessions, senders, tz=settings.tz, quiet_hours=settings.quiet_hours)
-    running = RunningScheduler(dispatcher)
+    sweeper = Sweeper(sessions, settings.reminder_plan)
+    running = RunningScheduler(dispatcher, sweeper, settings.reminder_sweep_seconds)
     running.start()
-    log.info("scheduler started: outbox dispatcher (%s) and broadcast sweep",
+    log.info("scheduler started: outbox dispatcher (%s), broadcast and reminder sweeps",
              ", ".join(s.channel for s in senders))  # fmt: skip
     return running
 

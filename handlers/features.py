@@ -8,10 +8,18 @@ from handlers.core.common import CORE
 from handlers.core.feature import Feature, Registry
 from handlers.kegiatan import KEGIATAN, KEGIATAN_ADMIN
 from handlers.members import MEMBERS_FEATURE
+from handlers.reminders import REMINDERS_FEATURE
 
 
 def all_features() -> tuple[Feature, ...]:
-    return (CORE, MEMBERS_FEATURE, KEGIATAN, KEGIATAN_ADMIN, BROADCAST_FEATURE)
+    return (
+        CORE,
+        MEMBERS_FEATURE,
+        KEGIATAN,
+        KEGIATAN_ADMIN,
+        BROADCAST_FEATURE,
+        REMINDERS_FEATURE,
+    )
 
 
 def default_registry() -> Registry:

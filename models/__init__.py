@@ -9,6 +9,7 @@ from models.location import Location
 from models.outbox.broadcasts import Broadcast
 from models.outbox.tables import OutboxMessage
 from models.people.tables import ChannelIdentity, IdentityMember, Member
+from models.reminders.tables import KegiatanConfirmation, ReminderLog
 
 __all__ = [
     "AuditEntry",
@@ -18,12 +19,14 @@ __all__ = [
     "ConversationState",
     "IdentityMember",
     "Kegiatan",
+    "KegiatanConfirmation",
     "KegiatanTarget",
     "Location",
     "Member",
     "OneTimeCode",
     "OutboxMessage",
     "ProcessedMessage",
+    "ReminderLog",
     "Signup",
     "audit",
     "make_engine",

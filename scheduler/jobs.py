@@ -18,6 +18,7 @@ from models.outbox.broadcasts import SweepResult, sweep_broadcasts
 from scheduler.dispatcher import Dispatcher
 from scheduler.housekeeping import HOUSEKEEPING_SECONDS, housekeeping_once
 from scheduler.ratelimit import Clock, SystemClock
+from scheduler.sweeps import SWEEP_SECONDS, Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,11 @@ def build_scheduler(
     *,
     sweep_seconds: float = BROADCAST_SWEEP_SECONDS,
     clock: Clock | None = None,
+    sweeper: Sweeper | None = None,
+    reminder_seconds: float = SWEEP_SECONDS,
 ) -> AsyncIOScheduler:
-    """A scheduler running the dispatcher loop (one long job) and the broadcast sweep."""
+    """A scheduler running the dispatcher loop (one long job), the broadcast sweep and,
+    given a sweeper, the reminder sweeps (on the leader only)."""
     clock = clock or SystemClock()
     scheduler = AsyncIOScheduler(timezone=UTC)
     # No trigger: the job starts once, at start-up, and runs until `stop` is set.
@@ -66,7 +70,22 @@ def build_scheduler(
         max_instances=1,
         coalesce=True,
     )
+    if sweeper is not None:
+        scheduler.add_job(
+            _sweep,
+            "interval",
+            seconds=reminder_seconds,
+            args=[sweeper, clock],
+            id="reminder-sweeps",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
     return scheduler
+
+
+async def _sweep(sweeper: Sweeper, clock: Clock) -> None:
+    await sweeper.run_once(clock.now())
 
 
 async def _housekeeping(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:

@@ -125,7 +125,7 @@ async def take_due(
     async with transaction(sessions) as session:
         replies = []
         for row, identity, erased_at in await session.execute(stmt):
-            reason = skip_reason(row, identity, erased_at)
+            reason = skip_reason(row, identity, erased_at, now)
             if reason is not None:
                 finish_row(row, "skipped", reason)
                 continue

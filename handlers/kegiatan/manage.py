@@ -33,6 +33,7 @@ from models.kegiatan.tables import (
     KegiatanInvalid,
 )
 from models.location import Location, active_kampung
+from models.reminders.confirmations import confirmed_names
 
 PAGE = 8
 NO_LIMIT_WORDS = ("tanpa batas", "tidak dibatasi", "tak terbatas", "bebas", "no limit", "unlimited")
@@ -356,6 +357,14 @@ async def manage(ctx: Ctx, args: list[str]) -> None:
         registered=k.registered_count,
         kuota=k.kuota or ctx.t("kgm.no_limit"),
     )
+    if k.status in ("open", "closed"):
+        names = await confirmed_names(ctx.session, k)
+        confirmed = (
+            ctx.t("reminders.admin_confirmed", count=len(names), names=", ".join(names))
+            if names
+            else ctx.t("reminders.admin_confirmed_none")
+        )
+        text += "\n" + confirmed
     choices = []
     if k.status == "draft":
         choices.append(Choice(action("kga.publish", k.id), ctx.t("kgm.publish")))

@@ -48,6 +48,7 @@ ERASED = "erased"
 CANCELLED = "cancelled"
 OUTSIDE_WINDOW = "outside_window"
 LEASE_EXPIRED = "lease_expired"
+EXPIRED = "expired"  # past its expires_at (a reminder whose kegiatan has started)
 MAX_ERROR = 200
 
 
@@ -85,6 +86,8 @@ class OutboxMessage(Base):
     )
     respects_quiet_hours: Mapped[bool] = mapped_column(default=False)
     respects_opt_out: Mapped[bool] = mapped_column(default=False)
+    # Not sent after this moment (a reminder is worthless once its kegiatan started).
+    expires_at: Mapped[datetime | None]
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,7 @@ async def claim_batch(
         stmt = stmt.where(m.respects_quiet_hours.is_(False))
     claimed: list[Claimed] = []
     for row, identity, erased_at in await session.execute(stmt):
-        reason = skip_reason(row, identity, erased_at)
+        reason = skip_reason(row, identity, erased_at, now)
         if reason is not None:
             finish_row(row, "skipped", reason)
         elif row.status == "sending" and max_attempts and row.attempts >= max_attempts:
@@ -220,10 +223,16 @@ async def claim_batch(
 
 
 def skip_reason(
-    row: OutboxMessage, identity: ChannelIdentity, erased_at: datetime | None
+    row: OutboxMessage,
+    identity: ChannelIdentity,
+    erased_at: datetime | None,
+    now: datetime | None = None,
 ) -> str | None:
     """Why a due row must not go out after all (these can change after it was queued):
-    the chat blocked the bot, opted out of announcements, or the member was erased."""
+    the chat blocked the bot, opted out of announcements, the member was erased, or the
+    row expired (held back by a pause or retry until its kegiatan started)."""
+    if now is not None and row.expires_at is not None and row.expires_at <= now:
+        return EXPIRED
     if identity.unreachable:
         return BLOCKED
     if row.respects_opt_out and identity.announcements_opted_out:

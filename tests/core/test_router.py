@@ -205,8 +205,8 @@ async def test_berhenti_silences_announcements_for_the_chat_and_mulai_brings_the
     await chat.send("ya")
     await chat.send("BERHENTI")
     assert "tidak dikirim lagi" in chat.text
-    # No promise about reminders until reminders exist (issue 10 brings it back).
-    assert "Pengingat" not in chat.text
+    # Reminders for her own kegiatan keep coming (issue 10), and she is told so.
+    assert "Pengingat dan kabar tentang kegiatan yang Ibu ikuti tetap dikirim" in chat.text
     assert "nama lengkap" in chat.text  # the registration waits where it was
     assert (await identity_of(app, chat.identity)).announcements_opted_out
     await chat.send("stop")

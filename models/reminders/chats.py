@@ -1,0 +1,85 @@
+"""Which chat reaches each of many members, in a few queries (a sweep may write a
+thousand reminders at once): her most recently seen reachable chat, its language, and
+whether that chat serves several mothers (then messages name her)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.people.tables import ChannelIdentity, IdentityMember, Member
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class MemberChat:
+    member_id: int
+    identity_id: int
+    channel: str
+    language: str
+    name: str
+    shared: bool
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+async def member_chats(session: AsyncSession, member_ids: Iterable[int]) -> dict[int, MemberChat]:
+    """The chat for each (not erased) member that has a reachable one."""
+    ids = sorted(set(member_ids))
+    best: dict[int, tuple[tuple[bool, datetime | None, int], tuple[int, str, str, str]]] = {}
+    for chunk in _chunks(ids):
+        rows = await session.execute(
+            select(
+                IdentityMember.member_id,
+                ChannelIdentity.id,
+                ChannelIdentity.channel,
+                ChannelIdentity.language,
+                ChannelIdentity.last_seen_at,
+                Member.language,
+                Member.full_name,
+            )
+            .join(ChannelIdentity, ChannelIdentity.id == IdentityMember.identity_id)
+            .join(Member, Member.id == IdentityMember.member_id)
+            .where(
+                IdentityMember.member_id.in_(chunk),
+                ChannelIdentity.unreachable.is_(False),
+                Member.erased_at.is_(None),
+            )
+        )
+        for member_id, ident, channel, ident_lang, seen, member_lang, name in rows:
+            # Most recently seen first (never seen last), then the newest identity.
+            rank = (seen is not None, seen, ident)
+            old = best.get(member_id)
+            if old is None or _later(rank, old[0]):
+                lang = ident_lang or member_lang or "id"
+                best[member_id] = (rank, (ident, channel, lang, name or "-"))
+    identities = sorted({v[1][0] for v in best.values()})
+    sizes: dict[int, int] = {}
+    for chunk in _chunks(identities):
+        rows2 = await session.execute(
+            select(IdentityMember.identity_id, func.count())
+            .join(Member, Member.id == IdentityMember.member_id)
+            .where(IdentityMember.identity_id.in_(chunk), Member.erased_at.is_(None))
+            .group_by(IdentityMember.identity_id)
+        )
+        sizes.update({int(i): int(n) for i, n in rows2})
+    return {
+        member_id: MemberChat(member_id, ident, channel, lang, name, sizes.get(ident, 0) > 1)
+        for member_id, (_, (ident, channel, lang, name)) in best.items()
+    }
+
+
+def _later(a: tuple[bool, datetime | None, int], b: tuple[bool, datetime | None, int]) -> bool:
+    if a[0] != b[0]:
+        return a[0]
+    if a[1] != b[1] and a[1] is not None and b[1] is not None:
+        return a[1] > b[1]
+    return a[2] > b[2]
