@@ -63,6 +63,7 @@ async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> A
         settings.quiet_hours,
         flow_idle=timedelta(hours=settings.flow_idle_hours),
         confirm_window=timedelta(minutes=settings.confirm_window_minutes),
+        reply_resend=timedelta(minutes=settings.reply_resend_minutes),
     )
     engine = Engine(sessions, config)
     return App(db=db, sessions=sessions, engine=engine)

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     flow_idle_hours: float = Field(default=24.0, gt=0)
     # A confirmation of something that cannot be undone is taken only this fresh.
     confirm_window_minutes: float = Field(default=10.0, gt=0)
+    # Replies a crash left unsent are sent after the restart only if this fresh.
+    reply_resend_minutes: float = Field(default=5.0, gt=0)
     webhook_listen: str = "127.0.0.1:8080"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

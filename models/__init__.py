@@ -3,7 +3,8 @@
 from models.audit import AuditEntry, audit
 from models.base import Base, make_engine, make_sessionmaker, transaction, utcnow
 from models.codes import OneTimeCode
-from models.conversation import ConversationState, ProcessedMessage
+from models.conversation import ConversationState
+from models.inbox import InboxMessage
 from models.kegiatan.tables import Kegiatan, KegiatanTarget, Signup
 from models.location import Location
 from models.outbox.broadcasts import Broadcast
@@ -18,6 +19,7 @@ __all__ = [
     "ChannelIdentity",
     "ConversationState",
     "IdentityMember",
+    "InboxMessage",
     "Kegiatan",
     "KegiatanConfirmation",
     "KegiatanTarget",
@@ -25,7 +27,6 @@ __all__ = [
     "Member",
     "OneTimeCode",
     "OutboxMessage",
-    "ProcessedMessage",
     "ReminderLog",
     "Signup",
     "audit",

@@ -1,6 +1,6 @@
-"""Conversation state per chat and the ids of incoming messages already handled.
+"""Conversation state per chat (the incoming messages themselves are in `models.inbox`).
 
-Both are written in the same transaction as the domain change a message causes, so a
+It is written in the same transaction as the domain change a message causes, so a
 restart or a redelivered update neither loses nor repeats anything.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -32,15 +32,3 @@ class ConversationState(Base):
     )
     version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class ProcessedMessage(Base):
-    __tablename__ = "processed_messages"
-    __table_args__ = (
-        UniqueConstraint("channel", "message_key", name="uq_processed_messages_channel_key"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    message_key: Mapped[str] = mapped_column(String(128))
-    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

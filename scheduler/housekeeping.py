@@ -1,7 +1,8 @@
-"""Housekeeping sweep: mark ended kegiatan done and forget old incoming-message ids.
+"""Housekeeping sweep: mark ended kegiatan done, forget old inbox rows and drop replies
+too old to be sent after a crash.
 
-Message ids are kept long enough to catch any platform redelivery (Telegram retries for
-at most a day); after that they only grow the table.
+The keys of done inbox rows are kept long enough to catch any platform redelivery
+(Telegram retries for at most a day); after that they only grow the table.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import ProcessedMessage, transaction
+from models import transaction
+from models.inbox import drop_stale_replies, prune
 from models.kegiatan.admin import finish_ended
 
 log = logging.getLogger(__name__)
@@ -30,14 +31,17 @@ class Housekeeping:
 
 
 async def housekeeping_once(
-    sessions: async_sessionmaker[AsyncSession], now: datetime
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime,
+    *,
+    reply_resend: timedelta = timedelta(minutes=5),
 ) -> Housekeeping:
     async with transaction(sessions) as session:
         finished = await finish_ended(session, now, grace=DONE_AFTER)
-        result = await session.execute(
-            delete(ProcessedMessage).where(ProcessedMessage.processed_at < now - KEEP_MESSAGE_IDS)
-        )
-    forgotten = int(getattr(result, "rowcount", 0) or 0)
+        # A running adapter sends its replies within seconds; what is left unsent this long
+        # (a crash) is not sent any more.
+        await drop_stale_replies(session, now - reply_resend)
+        forgotten = await prune(session, now - KEEP_MESSAGE_IDS)
     if finished or forgotten:
         log.info("housekeeping: %d kegiatan done, %d message ids forgotten", finished, forgotten)
     return Housekeeping(finished, forgotten)

@@ -3,6 +3,11 @@ replies out. It only translates; every decision is made by the handlers.
 
 Updates from different chats run concurrently (PTB's concurrent updates); the engine's
 per-chat lock keeps one chat's updates in arrival order.
+
+Nothing acknowledged is lost: every update is stored in the inbox before Telegram is told
+it arrived (polling: before the next getUpdates confirms the batch, see `InboxBot`;
+webhook: before the request is answered), the replies are kept with her state change until
+sent, and `recover` finishes at start what a crash left.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import asyncio
 import hashlib
 import logging
 import os
+import weakref
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,15 +36,17 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, TypeHandler
+from telegram.request import HTTPXRequest
 
-from bot.channels.telegram_render import CHANNEL, Outgoing, render, to_incoming
+from bot.channels.telegram_render import CHANNEL, Outgoing, render, storable, to_incoming
 from bot.logsetup import redact
 from bot.settings import ConfigError, Settings
 from handlers.core.engine import Engine
 from handlers.core.i18n import t
 from handlers.core.media import MediaDownloadError, register_downloader, unregister_downloader
-from handlers.core.types import STEP_PREFIX, Media, Reply
+from handlers.core.types import STEP_PREFIX, Incoming, Media, Reply, reply_from_json
+from models.inbox import ANSWERED, Arrival, Unfinished
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +86,28 @@ def deep_link(username: str, code: str) -> str:
     return f"https://t.me/{username}?start={code}"
 
 
+def arrival(update: Update, data: dict[str, Any]) -> Arrival:
+    chat = update.effective_chat
+    return Arrival(str(update.update_id), str(chat.id) if chat else None, storable(data))
+
+
+class InboxBot(ExtBot[None]):
+    """The bot of a polling channel: each batch getUpdates returns is stored in the inbox
+    (one transaction) before the updater sees it, so before the next getUpdates moves the
+    offset past it and Telegram forgets it. Should storing fail, the updater drops the
+    batch unconfirmed and fetches it again."""
+
+    def __init__(self, *args: Any, on_updates: Any, **kwargs: Any) -> None:
+        self._on_updates = on_updates  # set before ExtBot freezes its attributes
+        super().__init__(*args, **kwargs)
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        updates = await super().get_updates(*args, **kwargs)
+        if updates:
+            await self._on_updates(updates)
+        return updates
+
+
 class TelegramChannel:
     def __init__(
         self,
@@ -93,18 +123,24 @@ class TelegramChannel:
             logging.getLogger(name).setLevel(logging.WARNING)
         self.engine = engine
         self.polling = polling
+        self.concurrency = concurrency
+        bot = InboxBot(
+            token, base_url=base_url, base_file_url=base_file_url,
+            request=HTTPXRequest(connection_pool_size=256),
+            get_updates_request=HTTPXRequest(connection_pool_size=1),
+            on_updates=self._store_polled,
+        )  # fmt: skip
         builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
-            ApplicationBuilder()
-            .token(token)
-            .base_url(base_url)
-            .base_file_url(base_file_url)
-            .concurrent_updates(concurrency)
+            ApplicationBuilder().bot(bot).concurrent_updates(concurrency)
         )
         if not polling:
             builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.username: str | None = None
+        self._chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
         # Updates being handled right now; lets tests and shutdown wait for quiet.
         self._busy = 0
         self.updates_handled = 0
@@ -147,6 +183,7 @@ class TelegramChannel:
             self.username = self.bot.username
             await self.refresh_commands()
             await self.application.start()
+            await self.recover()
             if self.polling and self.application.updater is not None:
                 await self.application.updater.start_polling(
                     poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
@@ -179,7 +216,50 @@ class TelegramChannel:
             update = Update.de_json(data, self.bot)
         except Exception:  # PTB raises KeyError, TypeError, … on a malformed object
             raise ValueError("not a Telegram update") from None
+        # Stored before the web app answers 200 (requests arriving together share a commit).
+        await self.engine.accept(CHANNEL, [arrival(update, data)])
         await self.application.update_queue.put(update)
+
+    async def _store_polled(self, updates: tuple[Update, ...]) -> None:
+        await self.engine.accept(CHANNEL, [arrival(u, u.to_dict()) for u in updates])
+
+    async def recover(self) -> None:
+        """Finish what a crash left, before taking new updates: updates stored but not
+        handled are handled now (once, in order per chat), replies not confirmed sent are
+        sent (unless too old). Chats run concurrently, each one's rows in order."""
+        rows = await self.engine.unfinished(CHANNEL)
+        if not rows:
+            return
+        log.info("recovering %d unfinished telegram updates", len(rows))
+        by_chat: dict[str, list[Unfinished]] = {}
+        for row in rows:
+            by_chat.setdefault(row.chat or f"#{row.key}", []).append(row)
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def one_chat(chat_rows: list[Unfinished]) -> None:
+            async with slots:
+                for row in chat_rows:
+                    try:
+                        await self._recover_one(row)
+                    except Exception:
+                        log.exception("recovering telegram update %s failed", row.key)
+
+        await asyncio.gather(*(one_chat(chat_rows) for chat_rows in by_chat.values()))
+
+    async def _recover_one(self, row: Unfinished) -> None:
+        if row.status == ANSWERED:
+            replies = [reply_from_json(r) for r in row.payload.get("replies", [])]
+            if row.chat is not None:
+                await self.send_replies(int(row.chat), replies)
+            await self.engine.done(CHANNEL, [row.key])
+            return
+        try:
+            update = Update.de_json(row.payload, self.bot)
+        except Exception:
+            log.warning("a stored telegram update could not be read; skipped")
+            await self.engine.done(CHANNEL, [row.key])
+            return
+        await self._handle(update)
 
     async def refresh_commands(self) -> None:
         """Command menus per role: the default for everyone, per-chat ones for staff."""
@@ -215,24 +295,44 @@ class TelegramChannel:
                 self._idle.set()
 
     async def _handle(self, update: Update) -> None:
+        key = str(update.update_id)
         member_change = update.my_chat_member
         if member_change is not None:
             status = member_change.new_chat_member.status
             reachable = status not in ("kicked", "left")
             await self.engine.set_reachable(CHANNEL, str(member_change.chat.id), reachable)
+            await self.engine.done(CHANNEL, [key])
             return
         incoming = to_incoming(update)
         if incoming is None:
+            await self.engine.done(CHANNEL, [key])
             return
+        # One chat's messages are handled and answered in order: her next message waits
+        # until the replies to this one are out.
+        async with self._chat_lock(incoming.identity):
+            await self._answer(update, incoming, key)
+
+    def _chat_lock(self, chat: str) -> asyncio.Lock:
+        lock = self._chat_locks.get(chat)
+        if lock is None:
+            lock = self._chat_locks[chat] = asyncio.Lock()
+        return lock
+
+    async def _answer(self, update: Update, incoming: Incoming, key: str) -> None:
         query = update.callback_query
         if query is not None:
             await self._quietly(query.answer())
-        replies = await self.engine.handle(incoming)
+        # The replies are kept with her state change until they are sent (see `recover`).
+        replies = await self.engine.handle(incoming, keep_replies=True)
+        if not replies:  # a redelivered update, or nothing to say: the row is done
+            return
         step_answer = (incoming.choice or "").startswith(STEP_PREFIX)
         if query is not None and query.message is not None and step_answer:
             # A step answer is taken once: remove its buttons so a second tap cannot act.
             await self._quietly(query.edit_message_reply_markup(reply_markup=None))
         await self.send_replies(int(incoming.identity), replies)
+        # Sent (or given up: a blocked chat, a refused message); marks share commits.
+        await self.engine.done(CHANNEL, [key])
 
     async def _quietly(self, call: Any) -> None:
         try:

@@ -136,6 +136,21 @@ def clean_text(text: str) -> str:
     )
 
 
+def storable(value: Any) -> Any:
+    """An update's JSON as the database can store it: NUL (PostgreSQL's JSONB refuses it)
+    and lone surrogates (no driver can encode them) taken out of every string; the rest
+    is cleaned when the update is read (`to_incoming`)."""
+    if isinstance(value, str):
+        if "\x00" not in value and value.isprintable():
+            return value
+        return "".join(ch for ch in value if ch != "\x00" and unicodedata.category(ch) != "Cs")
+    if isinstance(value, dict):
+        return {k: storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
+
+
 def _clean(text: str | None) -> str | None:
     return None if text is None else clean_text(text)
 

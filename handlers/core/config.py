@@ -22,6 +22,8 @@ class Config:
     flow_idle: timedelta = timedelta(hours=24)
     # A confirmation of something that cannot be undone is taken only this fresh.
     confirm_window: timedelta = timedelta(minutes=10)
+    # Replies a crash left unsent are sent after the restart only if younger than this.
+    reply_resend: timedelta = timedelta(minutes=5)
 
     @classmethod
     def build(
@@ -32,6 +34,7 @@ class Config:
         quiet_hours: tuple[time, time] | None = None,
         flow_idle: timedelta = timedelta(hours=24),
         confirm_window: timedelta = timedelta(minutes=10),
+        reply_resend: timedelta = timedelta(minutes=5),
     ) -> Config:
         return cls(
             tz=tz,
@@ -40,4 +43,5 @@ class Config:
             quiet_hours=QuietHours(*quiet_hours, tz) if quiet_hours else None,
             flow_idle=flow_idle,
             confirm_window=confirm_window,
+            reply_resend=reply_resend,
         )

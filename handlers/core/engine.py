@@ -1,10 +1,10 @@
 """The one entry point every channel calls: `Engine.handle(incoming) -> replies`.
 
-Per message: one database transaction holding the dedupe record, the conversation state
-and the domain change, so a crash mid-way leaves everything as it was before that
-message. Messages from one chat are handled strictly in order (an in-process lock per
-chat, plus a row lock on the state for several workers on PostgreSQL); different chats
-run concurrently.
+Per message: one database transaction holding its inbox row (claimed, and the replies
+kept until sent), the conversation state and the domain change, so a crash mid-way
+leaves everything as it was before that message. Messages from one chat are handled
+strictly in order (an in-process lock per chat, plus a row lock on the state for several
+workers on PostgreSQL); different chats run concurrently.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -23,9 +23,9 @@ from handlers.core.delivery import take_due
 from handlers.core.feature import Registry
 from handlers.core.i18n import normalize_language, t
 from handlers.core.router import route
-from handlers.core.types import Incoming, Reply
-from models import ChannelIdentity, ConversationState, ProcessedMessage, utcnow
-from models.base import insert_ignore, transaction
+from handlers.core.types import Incoming, Reply, reply_to_json
+from models import ChannelIdentity, ConversationState, inbox, utcnow
+from models.base import transaction
 from models.people.members import ensure_identity, household, household_member
 from models.people.roles import set_reachable, staff_chats
 
@@ -50,6 +50,7 @@ class Engine:
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+        self._writes = inbox.GroupCommit(sessions)
 
     def _lock(self, channel: str, identity: str) -> asyncio.Lock:
         key = (channel, identity)
@@ -59,7 +60,10 @@ class Engine:
             self._locks[key] = lock
         return lock
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
+    async def handle(self, incoming: Incoming, *, keep_replies: bool = False) -> list[Reply]:
+        """Her replies to one message. With `keep_replies` they are also stored with the
+        state change until the adapter says they were sent (`sent`), so a crash between
+        the commit and the send does not lose them (`unfinished` gives them back)."""
         lock = self._lock(incoming.channel, incoming.identity)
         async with lock:
             lang = self.default_language
@@ -68,16 +72,19 @@ class Engine:
                     identity_id = await ensure_identity(
                         session, incoming.channel, incoming.identity
                     )
-                if await self._seen(incoming):
-                    log.info("duplicate message ignored on %s", incoming.channel)
-                    return []
                 async with transaction(self.sessions) as session:
+                    row_id = await inbox.claim(
+                        session, incoming.channel, incoming.message_id, incoming.identity
+                    )
+                    if row_id is None:
+                        log.info("duplicate message ignored on %s", incoming.channel)
+                        return []
                     ctx = await self._context(session, identity_id, incoming)
                     lang = ctx.lang
-                    if not await self._claim(session, incoming):
-                        return []
                     await route(ctx)
                     self._save(ctx)
+                    kept = [reply_to_json(r) for r in ctx.replies] if keep_replies else []
+                    await inbox.keep_replies(session, row_id, kept)
                     return ctx.replies
             except Exception:
                 # Logged without the message text or any personal data; the transaction
@@ -85,7 +92,37 @@ class Engine:
                 log.exception(
                     "handler failed on %s (kind=%s)", incoming.channel, incoming.kind.value
                 )
+                # The message is not tried again after a restart: she got the apology.
+                await self._finish_quietly(incoming.channel, [incoming.message_id])
                 return [Reply(text=t(lang, "common.error"))]
+
+    # -- the inbox: updates stored before the platform is answered ---------------------
+
+    async def accept(self, channel: str, arrivals: Sequence[inbox.Arrival]) -> None:
+        """Store incoming updates (one transaction for the batch, shared with others
+        arriving meanwhile); only then may the adapter acknowledge them to the platform."""
+        await self._writes.run(lambda session: inbox.store(session, channel, arrivals))
+
+    async def done(self, channel: str, keys: Sequence[str]) -> None:
+        """These updates are finished: their replies were sent, or they needed none."""
+        await self._writes.run(lambda session: inbox.finish(session, channel, keys))
+
+    async def unfinished(self, channel: str) -> list[inbox.Unfinished]:
+        """What a crash left, in arrival order: updates not handled yet (status new) and
+        replies not confirmed sent (answered). Replies older than the resend window are
+        dropped here instead."""
+        async with transaction(self.sessions) as session:
+            stale = await inbox.drop_stale_replies(session, utcnow() - self.config.reply_resend)
+            rows = await inbox.unfinished(session, channel)
+        if stale:
+            log.info("%d unsent replies were too old to send after the restart", stale)
+        return rows
+
+    async def _finish_quietly(self, channel: str, keys: Sequence[str]) -> None:
+        try:
+            await self.done(channel, keys)
+        except Exception:
+            log.exception("could not mark a message done on %s", channel)
 
     # -- what channel adapters may ask besides handling a message ---------------------
 
@@ -105,27 +142,6 @@ class Engine:
         return await take_due(
             self.sessions, channel, external_id, quiet_hours=self.config.quiet_hours
         )
-
-    async def _seen(self, incoming: Incoming) -> bool:
-        async with self.sessions() as session:
-            found = await session.scalar(
-                select(ProcessedMessage.id).where(
-                    ProcessedMessage.channel == incoming.channel,
-                    ProcessedMessage.message_key == incoming.message_id,
-                )
-            )
-        return found is not None
-
-    async def _claim(self, session: AsyncSession, incoming: Incoming) -> bool:
-        """Record the message id in this transaction; False if another worker had it."""
-        result = await session.execute(
-            insert_ignore(session, ProcessedMessage, ["channel", "message_key"])
-            .values(
-                channel=incoming.channel, message_key=incoming.message_id, processed_at=utcnow()
-            )
-            .returning(ProcessedMessage.id)
-        )
-        return result.scalar() is not None
 
     async def _context(self, session: AsyncSession, identity_id: int, incoming: Incoming) -> Ctx:
         identity = await session.get_one(ChannelIdentity, identity_id)

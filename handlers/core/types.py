@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from models.base import utcnow
 
@@ -112,3 +113,34 @@ def action(name: str, *args: object) -> str:
 def parse_action(choice_id: str) -> tuple[str, list[str]]:
     name, *args = choice_id.removeprefix(ACTION_PREFIX).split(":")
     return name, args
+
+
+def reply_to_json(reply: Reply) -> dict[str, object]:
+    """A reply as JSON, to keep it with the state change until it is sent."""
+    out: dict[str, object] = {"text": reply.text}
+    if reply.choices:
+        out["choices"] = [[c.id, c.label, list(c.words)] for c in reply.choices]
+    if reply.request_contact:
+        out["request_contact"] = reply.request_contact
+    if reply.photo is not None:
+        out["photo"] = str(reply.photo)
+    if reply.document is not None:
+        out["document"] = str(reply.document)
+    if reply.document_name:
+        out["document_name"] = reply.document_name
+    if reply.menu:
+        out["menu"] = True
+    return out
+
+
+def reply_from_json(data: dict[str, Any]) -> Reply:
+    photo, document = data.get("photo"), data.get("document")
+    return Reply(
+        text=str(data.get("text", "")),
+        choices=tuple(Choice(c[0], c[1], tuple(c[2])) for c in data.get("choices", [])),
+        request_contact=data.get("request_contact"),
+        photo=Path(photo) if photo else None,
+        document=Path(document) if document else None,
+        document_name=data.get("document_name"),
+        menu=bool(data.get("menu", False)),
+    )

@@ -17,7 +17,7 @@ from models import Base, ChannelIdentity, Location, Member, make_engine, make_se
 from models.migrate import current_revision, downgrade, head_revision, upgrade
 
 TABLES = {"locations", "members", "channel_identities", "identity_members",
-          "conversation_states", "processed_messages", "one_time_codes", "audit_log"}  # fmt: skip
+          "conversation_states", "inbox", "one_time_codes", "audit_log"}  # fmt: skip
 
 
 async def test_migrations_create_every_table_and_match_the_models(app: App) -> None:

@@ -93,6 +93,10 @@ class FakeTelegramServer(UpdateInjector):
         )
         self.host = host
         self.port = port
+        # Methods whose calls wait, unanswered and unrecorded, while they are held; released,
+        # they fail (503), as if the bot had been killed while waiting for the answer.
+        self.held: set[str] = set()
+        self._release = asyncio.Event()
         self.app = self._build_app()
         self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -182,6 +186,7 @@ class FakeTelegramServer(UpdateInjector):
                 Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
                 Route("/file/bot{token}/{file_path:path}", self._download, methods=["GET"]),
                 Route("/_fake/stats", self._stats, methods=["GET"]),
+                Route("/_fake/sent", self._sent, methods=["GET"]),
                 Route("/_fake/inject/{kind}", self._inject, methods=["POST"]),
                 Route("/_fake/reset", self._reset, methods=["POST"]),
                 Route("/_fake/config", self._config, methods=["POST"]),
@@ -207,6 +212,9 @@ class FakeTelegramServer(UpdateInjector):
             return self._refuse(method, {}, error)
         if self.latency_ms > 0:
             await self.pause(self.latency_ms / 1000)
+        if method in self.held:
+            await self._release.wait()
+            return self._refuse(method, params, ApiError(503, "Service Unavailable"))
         now = time.monotonic()
         try:
             self.check_admission(method, params.get("chat_id"), now)
@@ -250,6 +258,18 @@ class FakeTelegramServer(UpdateInjector):
             }
         )
 
+    async def _sent(self, request: Request) -> Response:
+        sent = [{"chat_id": m.chat_id, "text": m.text} for m in self.sent_messages()]
+        return JSONResponse({"ok": True, "result": sent})
+
+    def hold(self, methods: Sequence[str]) -> None:
+        """Hold calls of these methods (none: release and fail the ones waiting)."""
+        self.held = set(methods)
+        if self.held:
+            self._release = asyncio.Event()
+        else:
+            self._release.set()
+
     async def _inject(self, request: Request) -> Response:
         injectors: dict[str, Callable[..., JSONDict]] = {
             "update": self.inject_update,
@@ -280,7 +300,10 @@ class FakeTelegramServer(UpdateInjector):
         if isinstance(body, dict):
             self.latency_ms = float(body.get("latency_ms", self.latency_ms))
             self.enforce_limits = bool(body.get("enforce_limits", self.enforce_limits))
-        settings = {"latency_ms": self.latency_ms, "enforce_limits": self.enforce_limits}
+            if isinstance(body.get("hold"), list):
+                self.hold([str(m) for m in body["hold"]])
+        settings = {"latency_ms": self.latency_ms, "enforce_limits": self.enforce_limits,
+                    "hold": sorted(self.held)}  # fmt: skip
         return JSONResponse({"ok": True, "result": settings})
 
 
@@ -354,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         description="Fake Telegram Bot API server",
         epilog="Control API (JSON): GET /_fake/stats; POST /_fake/inject/<kind> with the "
         "inject_<kind> keyword arguments, kind in message, callback, contact, my_chat_member, "
-        "update; POST /_fake/reset; POST /_fake/config {latency_ms, enforce_limits}.",
+        "update; GET /_fake/sent (chat_id, text of each message sent); POST /_fake/reset; "
+        "POST /_fake/config {latency_ms, enforce_limits, hold: [methods]}.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")

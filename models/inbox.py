@@ -1,0 +1,222 @@
+"""The inbox: every incoming platform update, written before the platform is told it
+arrived, and the replies to it until they are confirmed sent.
+
+One row per (channel, update key), channel-neutral: the adapter stores the update as it
+came (raw JSON) and reads it back itself. A row goes through three states:
+
+- ``new``: stored, not yet handled (after a crash these are handled at start, once);
+- ``answered``: handled in the transaction that changed her state; ``payload`` now holds
+  the replies, until the adapter confirms them sent (after a crash they are sent again
+  at start, unless they are older than the resend window);
+- ``done``: only the key is kept (``payload`` is NULL), to recognise a redelivered
+  update; housekeeping deletes done rows after a week.
+
+Rows are written in batches: one transaction per fetched batch of updates (polling), and
+webhook requests arriving together share one (`GroupCommit`), and so do the marks of
+replies sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, check_in, insert_ignore, transaction, utcnow
+
+log = logging.getLogger(__name__)
+
+Write = Callable[[AsyncSession], Awaitable[object]]
+
+NEW, ANSWERED, DONE = "new", "answered", "done"
+STATUSES = (NEW, ANSWERED, DONE)
+
+
+class InboxMessage(Base):
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_key", name="uq_inbox_channel_key"),
+        Index("ix_inbox_status_id", "status", "id"),
+        CheckConstraint(check_in("status", STATUSES), name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(128))
+    # The platform chat it came from (None when the update has none).
+    chat: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default=NEW)
+    # new: the update as the platform sent it; answered: {"replies": [...]}; done: NULL.
+    payload: Mapped[dict[str, Any] | None]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One update to store: its key, its chat and the update itself."""
+
+    key: str
+    chat: str | None
+    payload: dict[str, Any]
+
+
+async def store(session: AsyncSession, channel: str, arrivals: Sequence[Arrival]) -> int:
+    """Write new rows for these updates (one statement); a key already stored is skipped.
+    Returns how many rows were new."""
+    if not arrivals:
+        return 0
+    now = utcnow()
+    result = await session.execute(
+        insert_ignore(session, InboxMessage, ["channel", "update_key"])
+        .values(
+            [
+                dict(
+                    channel=channel,
+                    update_key=a.key,
+                    chat=a.chat,
+                    status=NEW,
+                    payload=a.payload,
+                    received_at=now,
+                )
+                for a in arrivals
+            ]
+        )
+        .returning(InboxMessage.id)
+    )
+    return len(result.all())
+
+
+async def claim(session: AsyncSession, channel: str, key: str, chat: str | None) -> int | None:
+    """Take an update for handling in this transaction: its row becomes answered (the
+    update itself is dropped). A message that never went through the inbox (the console,
+    tests) gets its row now. None when it was handled already (a redelivery)."""
+    now = utcnow()
+    row_id = await session.scalar(
+        update(InboxMessage)
+        .where(
+            InboxMessage.channel == channel,
+            InboxMessage.update_key == key,
+            InboxMessage.status == NEW,
+        )
+        .values(status=ANSWERED, payload=None, handled_at=now)
+        .returning(InboxMessage.id)
+    )
+    if row_id is not None:
+        return int(row_id)
+    row_id = await session.scalar(
+        insert_ignore(session, InboxMessage, ["channel", "update_key"])
+        .values(
+            channel=channel,
+            update_key=key,
+            chat=chat,
+            status=ANSWERED,
+            payload=None,
+            received_at=now,
+            handled_at=now,
+        )
+        .returning(InboxMessage.id)
+    )
+    return None if row_id is None else int(row_id)
+
+
+async def keep_replies(session: AsyncSession, row_id: int, replies: list[dict[str, Any]]) -> None:
+    """The replies to a claimed update, kept until sent; none at all: the row is done."""
+    values: dict[str, Any] = {"payload": {"replies": replies}} if replies else {"status": DONE}
+    await session.execute(update(InboxMessage).where(InboxMessage.id == row_id).values(**values))
+
+
+async def finish(session: AsyncSession, channel: str, keys: Sequence[str]) -> None:
+    """These updates are done (replies sent, or nothing to do): keep only their keys."""
+    if not keys:
+        return
+    now = utcnow()
+    await session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.channel == channel, InboxMessage.update_key.in_(list(keys)))
+        .values(status=DONE, payload=None, handled_at=now)
+    )
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    key: str
+    chat: str | None
+    status: str
+    payload: dict[str, Any]
+    handled_at: datetime | None
+
+
+async def unfinished(session: AsyncSession, channel: str) -> list[Unfinished]:
+    """Rows a crash left behind, in arrival order: updates not handled, replies not sent."""
+    rows = await session.execute(
+        select(
+            InboxMessage.update_key,
+            InboxMessage.chat,
+            InboxMessage.status,
+            InboxMessage.payload,
+            InboxMessage.handled_at,
+        )
+        .where(InboxMessage.channel == channel, InboxMessage.status.in_((NEW, ANSWERED)))
+        .order_by(InboxMessage.id)
+    )
+    return [Unfinished(k, c, s, p or {}, h) for k, c, s, p, h in rows]
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    """Forget done rows handled before `before` (a redelivery comes within a day)."""
+    result = await session.execute(
+        delete(InboxMessage).where(InboxMessage.status == DONE, InboxMessage.handled_at < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def drop_stale_replies(session: AsyncSession, before: datetime) -> int:
+    """Replies still unsent that were made before `before` are not sent any more."""
+    result = await session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.status == ANSWERED, InboxMessage.handled_at < before)
+        .values(status=DONE, payload=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+class GroupCommit:
+    """Writes that arrive while one is under way share the next transaction (one commit
+    for a burst of webhook requests or of sent replies). `run` returns once its write is
+    committed, and raises what the transaction raised."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        self._waiting: list[tuple[Write, asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def run(self, write: Write) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((write, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush())
+        await future
+
+    async def _flush(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                async with transaction(self.sessions) as session:
+                    for write, _future in batch:
+                        await write(session)
+            except Exception as exc:
+                for _write, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+            else:
+                for _write, future in batch:
+                    if not future.done():
+                        future.set_result(None)
