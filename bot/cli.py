@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.app import DatabaseNotReady, migrate_and_seed, open_app
 from bot.cli_broadcast import add_broadcast_parser, run_broadcast
+from bot.cli_deadline import add_deadline_parser
 from bot.logsetup import setup_logging
 from bot.settings import ConfigError, Settings, load_settings
 from models import make_engine, make_sessionmaker, transaction
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.set_defaults(handler=_locations_import)
 
     add_broadcast_parser(sub).set_defaults(handler=run_broadcast)
+    add_deadline_parser(sub)
 
     keg = sub.add_parser("kegiatan", help="kegiatan (activities)")
     keg_sub = keg.add_subparsers(dest="kegiatan_command", required=True)

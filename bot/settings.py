@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from models.deadlines.sweep import DeadlinePlan
 from models.reminders.kegiatan import ReminderPlan
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./p2wkss.db"
@@ -57,6 +58,8 @@ class Settings(BaseSettings):
     reminder_sweep_seconds: float = Field(default=15.0, gt=0)
     reminder_day_before_at: str = "07:00"
     reminder_hours_before: float = Field(default=2.0, ge=0, le=23)
+    # Deadline reminders go at this local time on their days.
+    deadline_remind_at: str = "08:00"
 
     @field_validator("database_url")
     @classmethod
@@ -105,7 +108,11 @@ class Settings(BaseSettings):
             hours_before=self.reminder_hours_before,
         )
 
-    @field_validator("quiet_hours_start", "quiet_hours_end")
+    @property
+    def deadline_plan(self) -> DeadlinePlan:
+        return DeadlinePlan(tz=self.tz, at=time.fromisoformat(self.deadline_remind_at))
+
+    @field_validator("quiet_hours_start", "quiet_hours_end", "deadline_remind_at")
     @classmethod
     def _clock_time(cls, v: str) -> str:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from handlers.broadcast import BROADCAST_FEATURE
 from handlers.core.common import CORE
 from handlers.core.feature import Feature, Registry
+from handlers.deadlines import DEADLINES_FEATURE
 from handlers.kegiatan import KEGIATAN, KEGIATAN_ADMIN
 from handlers.members import MEMBERS_FEATURE
 from handlers.reminders import REMINDERS_FEATURE
@@ -19,6 +20,7 @@ def all_features() -> tuple[Feature, ...]:
         KEGIATAN_ADMIN,
         BROADCAST_FEATURE,
         REMINDERS_FEATURE,
+        DEADLINES_FEATURE,
     )
 
 

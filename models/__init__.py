@@ -4,6 +4,7 @@ from models.audit import AuditEntry, audit
 from models.base import Base, make_engine, make_sessionmaker, transaction, utcnow
 from models.codes import OneTimeCode
 from models.conversation import ConversationState
+from models.deadlines.tables import Deadline
 from models.inbox import InboxMessage
 from models.kegiatan.tables import Kegiatan, KegiatanTarget, Signup
 from models.location import Location
@@ -18,6 +19,7 @@ __all__ = [
     "Broadcast",
     "ChannelIdentity",
     "ConversationState",
+    "Deadline",
     "IdentityMember",
     "InboxMessage",
     "Kegiatan",

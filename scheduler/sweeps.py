@@ -1,4 +1,4 @@
-"""The reminder sweeps (kegiatan reminders now; deadlines and digests add theirs): one
+"""The reminder sweeps (kegiatan reminders, deadline reminders; digests add theirs): one
 APScheduler job every `seconds` runs them in order, each in its own transaction, with the
 clock's `now`. Sweeps are idempotent, so a restart neither loses nor doubles anything.
 
@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from handlers.core.i18n import format_datetime_local
+from handlers.core.i18n import format_date_local, format_datetime_local
 from models.base import transaction
+from models.deadlines.sweep import DeadlinePlan, DeadlineSweep, sweep_deadline_reminders
 from models.reminders.kegiatan import KegiatanSweep, ReminderPlan, sweep_kegiatan_reminders
 from scheduler.leader import AdvisoryLocks
 
@@ -49,12 +50,30 @@ async def kegiatan_reminders_once(
     return result
 
 
+async def deadline_reminders_once(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, plan: DeadlinePlan
+) -> DeadlineSweep:
+    """One deadline-reminder sweep in its own transaction."""
+    tz = plan.tz
+    async with transaction(sessions) as session:
+        result = await sweep_deadline_reminders(
+            session, now, plan, lambda at, lang: format_date_local(at, lang, tz)
+        )
+    if result.written or result.dropped or result.superseded:
+        log.info(
+            "deadline reminders written=%d dropped_after_due=%d superseded=%d",
+            result.written, result.dropped, result.superseded,
+        )  # fmt: skip
+    return result
+
+
 @dataclass
 class Sweeper:
     """Runs the sweeps, on the leader only."""
 
     sessions: async_sessionmaker[AsyncSession]
     plan: ReminderPlan
+    deadlines: DeadlinePlan | None = None
     extra: Sequence[tuple[str, Sweep]] = ()
     locks: AdvisoryLocks = field(init=False)
 
@@ -75,6 +94,11 @@ class Sweeper:
             await kegiatan_reminders_once(self.sessions, now, self.plan)
         except Exception:
             log.exception("the kegiatan reminder sweep failed")
+        if self.deadlines is not None:
+            try:
+                await deadline_reminders_once(self.sessions, now, self.deadlines)
+            except Exception:
+                log.exception("the deadline reminder sweep failed")
         for name, sweep in self.extra:
             try:
                 async with transaction(self.sessions) as session:

@@ -1,0 +1,259 @@
+"""Admins' deadlines in chat: the list, the wizard and deleting one (asked first)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from handlers.core.context import Answer, Ctx
+from handlers.core.feature import ADMIN, StepKind
+from handlers.core.i18n import format_date_local
+from handlers.core.menu import show_menu
+from handlers.core.steps import WHEN_PROBLEMS, Confirm, Option, Pick, Problem, Step, Summary, Text
+from handlers.core.types import Choice, Kind, action
+from handlers.core.wizard import Wizard
+from handlers.kegiatan.mothers import to_menu
+from handlers.parse.ids import arg_id
+from handlers.parse.when import parse_date
+from models.deadlines import (
+    DEFAULT_REMIND,
+    Deadline,
+    DeadlineDraft,
+    DeadlineInvalid,
+    audience_names,
+    create_deadline,
+    delete_deadline,
+    list_deadlines,
+    next_due,
+    parse_remind,
+    remind_text,
+)
+from models.deadlines.tables import MAX_PREPARE, MAX_TITLE
+from models.location import active_kampung
+
+
+def day_text(ctx: Ctx, day: date) -> str:
+    return format_date_local(datetime.combine(day, time(12, 0), tzinfo=ctx.tz), ctx.lang, ctx.tz)
+
+
+class DueDate(Step):
+    """A day ("15 Maret 2027", "15/3", "2027-03-15"), today or later."""
+
+    kind: ClassVar[StepKind] = "date"
+
+    async def read(self, ctx: Ctx, ans: Answer, form: Any) -> Any:
+        if ans.kind is not Kind.TEXT:
+            return Problem("kit.when_unknown")
+        text = ans.text.strip()
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            result = parse_date(text, ctx.now.astimezone(ctx.tz), "future")
+            if result.error or result.value is None:
+                return Problem(WHEN_PROBLEMS.get(result.error or "unknown", "kit.when_unknown"))
+            day = result.value
+        if day < ctx.now.astimezone(ctx.tz).date():
+            return Problem("kit.when_past")
+        return day
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
+        return day_text(ctx, value) if isinstance(value, date) else "-"
+
+
+class DeadlineForm(BaseModel):
+    title: str | None = None
+    due_on: date | None = None
+    prepare: str | None = None
+    audience: str | None = None
+    remind: str | None = None
+
+
+async def audience_options(ctx: Ctx, _form: Any) -> list[tuple[str, str]]:
+    places = await active_kampung(ctx.session)
+    fixed = [(a, ctx.t(f"tenggat.audience.{a}")) for a in ("admin", "kader", "all")]
+    return [*fixed, *((f"kampung:{p.id}", p.name) for p in places)]
+
+
+def read_remind(text: str) -> Any:
+    try:
+        return remind_text(parse_remind(text))
+    except DeadlineInvalid:
+        return Problem("tenggat.remind_problem")
+
+
+async def audience_label(ctx: Ctx, audience: str) -> str:
+    if audience.startswith("kampung:"):
+        return ctx.t("tenggat.audience.kampung", names=await audience_names(ctx.session, audience))
+    return ctx.t(f"tenggat.audience.{audience}")
+
+
+async def render_summary(ctx: Ctx, form: DeadlineForm) -> str:
+    return ctx.t(
+        "tenggat.summary",
+        title=form.title or "-",
+        due=day_text(ctx, form.due_on) if form.due_on else "-",
+        prepare=form.prepare or "-",
+        audience=await audience_label(ctx, form.audience or "admin"),
+        remind=form.remind or remind_text(DEFAULT_REMIND),
+    )
+
+
+async def _save(ctx: Ctx, form: DeadlineForm) -> str | None:
+    assert ctx.member is not None and form.title and form.due_on
+    ctx.finish()
+    deadline = await create_deadline(
+        ctx.session,
+        DeadlineDraft(
+            title=form.title,
+            due_on=form.due_on,
+            prepare=form.prepare or "",
+            audience=form.audience or "admin",
+            remind=parse_remind(form.remind) if form.remind else DEFAULT_REMIND,
+        ),
+        now=ctx.now,
+        actor=f"member:{ctx.member.id}",
+        actor_member_id=ctx.member.id,
+    )
+    await show_menu(
+        ctx, intro=ctx.t("tenggat.saved", title=deadline.title, due=day_text(ctx, deadline.due_on))
+    )
+    return None
+
+
+NEW: Wizard[DeadlineForm] = Wizard(
+    "dl.new",
+    DeadlineForm,
+    (
+        Text(name="title", ask="tenggat.ask_title", max_len=MAX_TITLE, edit="tenggat.edit_title"),
+        DueDate(name="due_on", ask="tenggat.ask_due", edit="tenggat.edit_due"),
+        Text(
+            name="prepare",
+            ask="tenggat.ask_prepare",
+            max_len=MAX_PREPARE,
+            optional=True,
+            edit="tenggat.edit_prepare",
+        ),
+        Pick(
+            name="audience",
+            ask="tenggat.ask_audience",
+            choices=audience_options,
+            edit="tenggat.edit_audience",
+            display=lambda ctx, v: ctx.t(f"tenggat.audience.{v}") if ":" not in v else v,
+        ),
+        Text(
+            name="remind",
+            ask="tenggat.ask_remind",
+            clean=read_remind,
+            optional=True,
+            skip_label="tenggat.remind_default",
+            edit="tenggat.edit_remind",
+        ),
+        Summary(
+            name="summary",
+            ask="tenggat.summary",
+            render=render_summary,
+            saves=(Option("save", "tenggat.save", _save, words=("simpan", "save")),),
+            fields=("title", "due_on", "prepare", "audience", "remind"),
+        ),
+    ),
+    roles=ADMIN,
+    cancelled="tenggat.new_cancelled",
+)
+
+
+async def new(ctx: Ctx, _args: list[str]) -> None:
+    await NEW.start(ctx)
+
+
+def line(ctx: Ctx, d: Deadline) -> str:
+    upcoming = next_due(d.due_on, d.monthly_day, ctx.now.astimezone(ctx.tz).date())
+    when = day_text(ctx, upcoming) if upcoming else ctx.t("tenggat.passed")
+    return f"{d.title} ({when})"
+
+
+async def list_all(ctx: Ctx, _args: list[str]) -> None:
+    ctx.finish()
+    found = await list_deadlines(ctx.session)
+    choices = [Choice(action("dl.show", d.id), line(ctx, d)[:60]) for d in found]
+    choices.append(Choice(action("dl.new"), ctx.t("tenggat.new")))
+    choices.append(to_menu(ctx))
+    ctx.show(
+        ctx.t("tenggat.list_title" if found else "tenggat.list_empty", count=len(found)), choices
+    )
+
+
+async def show(ctx: Ctx, args: list[str]) -> None:
+    ctx.finish()
+    d = await ctx.session.get(Deadline, arg_id(args))
+    if d is None:
+        await show_menu(ctx, intro=ctx.t("tenggat.not_found"))
+        return
+    monthly = ctx.t("tenggat.monthly", day=d.monthly_day) if d.monthly_day else ""
+    text = ctx.t(
+        "tenggat.detail",
+        title=d.title,
+        next=line(ctx, d),
+        monthly=monthly,
+        prepare=d.prepare or "-",
+        audience=await audience_label(ctx, d.audience),
+        remind=d.remind_days,
+    )
+    ctx.show(
+        text,
+        [
+            Choice(action("dl.delete", d.id), ctx.t("tenggat.delete")),
+            Choice(action("dl.list"), ctx.t("tenggat.back")),
+            to_menu(ctx),
+        ],
+    )
+
+
+class DeleteForm(BaseModel):
+    deadline_id: int = 0
+    title: str = "-"
+
+
+async def _delete(ctx: Ctx, form: DeleteForm) -> str | None:
+    ctx.finish()
+    assert ctx.member is not None
+    gone = await delete_deadline(ctx.session, form.deadline_id, actor=f"member:{ctx.member.id}")
+    await show_menu(
+        ctx, intro=ctx.t("tenggat.deleted" if gone else "tenggat.not_found", title=form.title)
+    )
+    return None
+
+
+async def _keep(ctx: Ctx, form: DeleteForm) -> str | None:
+    ctx.finish()
+    await show_menu(ctx, intro=ctx.t("tenggat.kept", title=form.title))
+    return None
+
+
+DELETE: Wizard[DeleteForm] = Wizard(
+    "dl.delete",
+    DeleteForm,
+    (
+        Confirm(
+            name="confirm",
+            ask="tenggat.confirm_delete",
+            values=lambda _ctx, form: {"title": form.title},
+            yes=Option("yes", "tenggat.yes_delete", _delete, words=("hapus", "ya hapus")),
+            no=Option("no", "tenggat.no_keep", _keep, words=("jangan", "simpan")),
+        ),
+    ),
+    roles=ADMIN,
+    cancelled="tenggat.kept_plain",
+)
+
+
+async def ask_delete(ctx: Ctx, args: list[str]) -> None:
+    d = await ctx.session.get(Deadline, arg_id(args))
+    if d is None:
+        ctx.finish()
+        await show_menu(ctx, intro=ctx.t("tenggat.not_found"))
+        return
+    await DELETE.start(ctx, DeleteForm(deadline_id=d.id, title=d.title))
