@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.deadlines.sweep import DeadlinePlan
 from models.reminders.kegiatan import ReminderPlan
+from scheduler.digest import DigestPlan
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./p2wkss.db"
 
@@ -60,6 +61,9 @@ class Settings(BaseSettings):
     reminder_hours_before: float = Field(default=2.0, ge=0, le=23)
     # Deadline reminders go at this local time on their days.
     deadline_remind_at: str = "08:00"
+    # The daily admin digest at this local time; DIGEST_ENABLED=false turns it off.
+    digest_enabled: bool = True
+    digest_at: str = "07:00"
 
     @field_validator("database_url")
     @classmethod
@@ -112,7 +116,13 @@ class Settings(BaseSettings):
     def deadline_plan(self) -> DeadlinePlan:
         return DeadlinePlan(tz=self.tz, at=time.fromisoformat(self.deadline_remind_at))
 
-    @field_validator("quiet_hours_start", "quiet_hours_end", "deadline_remind_at")
+    @property
+    def digest_plan(self) -> DigestPlan | None:
+        if not self.digest_enabled:
+            return None
+        return DigestPlan(tz=self.tz, at=time.fromisoformat(self.digest_at))
+
+    @field_validator("quiet_hours_start", "quiet_hours_end", "deadline_remind_at", "digest_at")
     @classmethod
     def _clock_time(cls, v: str) -> str:
         try:

@@ -90,7 +90,9 @@ def start_scheduler(
 ) -> RunningScheduler:
     """Build the dispatcher for these senders and start it with the sweeps."""
     dispatcher = Dispatcher(sessions, senders, tz=settings.tz, quiet_hours=settings.quiet_hours)
-    sweeper = Sweeper(sessions, settings.reminder_plan, settings.deadline_plan)
+    sweeper = Sweeper(
+        sessions, settings.reminder_plan, settings.deadline_plan, settings.digest_plan
+    )
     running = RunningScheduler(dispatcher, sweeper, settings.reminder_sweep_seconds)
     running.start()
     log.info("scheduler started: outbox dispatcher (%s), broadcast and reminder sweeps",

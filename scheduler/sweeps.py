@@ -1,4 +1,4 @@
-"""The reminder sweeps (kegiatan reminders, deadline reminders; digests add theirs): one
+"""The sweeps (kegiatan reminders, deadline reminders, the daily admin digest): one
 APScheduler job every `seconds` runs them in order, each in its own transaction, with the
 clock's `now`. Sweeps are idempotent, so a restart neither loses nor doubles anything.
 
@@ -22,6 +22,7 @@ from handlers.core.i18n import format_date_local, format_datetime_local
 from models.base import transaction
 from models.deadlines.sweep import DeadlinePlan, DeadlineSweep, sweep_deadline_reminders
 from models.reminders.kegiatan import KegiatanSweep, ReminderPlan, sweep_kegiatan_reminders
+from scheduler.digest import DigestPlan, sweep_digest
 from scheduler.leader import AdvisoryLocks
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,14 @@ async def deadline_reminders_once(
     return result
 
 
+async def digest_once(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, plan: DigestPlan
+) -> int:
+    """Today's admin digest, once its time has passed, in its own transaction."""
+    async with transaction(sessions) as session:
+        return await sweep_digest(session, now, plan)
+
+
 @dataclass
 class Sweeper:
     """Runs the sweeps, on the leader only."""
@@ -74,6 +83,7 @@ class Sweeper:
     sessions: async_sessionmaker[AsyncSession]
     plan: ReminderPlan
     deadlines: DeadlinePlan | None = None
+    digest: DigestPlan | None = None
     extra: Sequence[tuple[str, Sweep]] = ()
     locks: AdvisoryLocks = field(init=False)
 
@@ -99,6 +109,11 @@ class Sweeper:
                 await deadline_reminders_once(self.sessions, now, self.deadlines)
             except Exception:
                 log.exception("the deadline reminder sweep failed")
+        if self.digest is not None:
+            try:
+                await digest_once(self.sessions, now, self.digest)
+            except Exception:
+                log.exception("the admin digest sweep failed")
         for name, sweep in self.extra:
             try:
                 async with transaction(self.sessions) as session:
