@@ -161,10 +161,10 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
     ids: list[int] = []
     # Chunks keep each statement under SQLite's and asyncpg's bound-parameter limits.
     for start in range(0, len(rows), 500):
+        # executemany ("insertmanyvalues"): the statement is compiled once, not per row.
         result = await session.execute(
-            insert_ignore(session, OutboxMessage, ["idempotency_key"])
-            .values(list(rows[start : start + 500]))
-            .returning(OutboxMessage.id)
+            insert_ignore(session, OutboxMessage, ["idempotency_key"]).returning(OutboxMessage.id),
+            list(rows[start : start + 500]),
         )
         ids.extend(result.scalars())
     return ids

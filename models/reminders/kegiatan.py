@@ -169,22 +169,21 @@ async def _one(
     # Claim the reminders first: a row another sweep wrote meanwhile is not written twice.
     claimed = set(
         await session.scalars(
-            insert_ignore(session, log, ["source", "ref_id", "member_id", "kind", "due_for"])
-            .values(
-                [
-                    {
-                        "source": SOURCE_KEGIATAN,
-                        "ref_id": k.id,
-                        "member_id": member_id,
-                        "kind": kind,
-                        "due_for": k.starts_at,
-                        "outcome": outcome,
-                        "created_at": now,
-                    }
-                    for member_id, outcome in outcomes.items()
-                ]
-            )
-            .returning(log.member_id)
+            insert_ignore(
+                session, log, ["source", "ref_id", "member_id", "kind", "due_for"]
+            ).returning(log.member_id),
+            [
+                {
+                    "source": SOURCE_KEGIATAN,
+                    "ref_id": k.id,
+                    "member_id": member_id,
+                    "kind": kind,
+                    "due_for": k.starts_at,
+                    "outcome": outcome,
+                    "created_at": now,
+                }
+                for member_id, outcome in outcomes.items()
+            ],
         )
     )
     to_write = [m for m, outcome in outcomes.items() if outcome == "written" and m in claimed]
