@@ -17,6 +17,7 @@ from bot.channels.telegram_sender import TelegramSender
 from bot.settings import ConfigError, Settings
 from bot.web import build_web_app, make_server
 from bot.worker import RunningScheduler, start_scheduler
+from handlers.core.flood import FloodGate
 from models import transaction
 from models.people.roles import grant_admin
 
@@ -59,6 +60,7 @@ async def run_service(
             base_url=settings.telegram_api_base_url,
             base_file_url=settings.telegram_file_url,
             polling=not webhook,
+            flood=FloodGate(settings.flood_rate, settings.flood_burst),
         )
         try:
             await telegram.start()  # checks the token (getMe); stops what it started if not

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     confirm_window_minutes: float = Field(default=10.0, gt=0)
     # Replies a crash left unsent are sent after the restart only if this fresh.
     reply_resend_minutes: float = Field(default=5.0, gt=0)
+    # Flood control per chat: messages a second and a burst (0 turns it off).
+    flood_rate: float = Field(default=2.0, ge=0)
+    flood_burst: int = Field(default=10, ge=1)
     webhook_listen: str = "127.0.0.1:8080"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

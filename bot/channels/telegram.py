@@ -2,7 +2,11 @@
 replies out. It only translates; every decision is made by the handlers.
 
 Updates from different chats run concurrently (PTB's concurrent updates); the engine's
-per-chat lock keeps one chat's updates in arrival order.
+per-chat lock keeps one chat's updates in arrival order. PTB's handler only puts an update
+in its chat's queue; a task per chat handles them in order (holding one of `concurrency`
+handling slots while the engine works) and sends the replies holding no slot, so a chat
+that floods, or waits out a RetryAfter, delays only itself. A per-chat token bucket
+(`FloodGate`) drops what comes too fast, with one note per burst, and caps her backlog.
 
 Nothing acknowledged is lost: every update is stored in the inbox before Telegram is told
 it arrived (polling: before the next getUpdates confirms the batch, see `InboxBot`;
@@ -16,7 +20,8 @@ import asyncio
 import hashlib
 import logging
 import os
-import weakref
+from collections import deque
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -43,10 +48,11 @@ from bot.channels.telegram_render import CHANNEL, Outgoing, render, storable, to
 from bot.logsetup import redact
 from bot.settings import ConfigError, Settings
 from handlers.core.engine import Engine
+from handlers.core.flood import ADMIT, NOTICE, FloodGate
 from handlers.core.i18n import t
 from handlers.core.media import MediaDownloadError, register_downloader, unregister_downloader
 from handlers.core.types import STEP_PREFIX, Incoming, Media, Reply, reply_from_json
-from models.inbox import ANSWERED, Arrival, Unfinished
+from models.inbox import ANSWERED, Arrival
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +65,8 @@ QUIET_LOGGERS = ("telegram", "httpx", "httpcore", "hpack")
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 SEND_ATTEMPTS = 4
+# Messages of one chat waiting their turn, at most (with flood control on); more are dropped.
+BACKLOG = 10
 MAX_RETRY_AFTER = 120.0
 
 COMMANDS = {
@@ -91,6 +99,17 @@ def arrival(update: Update, data: dict[str, Any]) -> Arrival:
     return Arrival(str(update.update_id), str(chat.id) if chat else None, storable(data))
 
 
+@dataclass
+class _Work:
+    """One item of a chat's queue: an update to handle, or replies to send (kept ones
+    after a crash, or the flood note)."""
+
+    key: str
+    update: Update | None = None
+    incoming: Incoming | None = None
+    replies: list[Reply] | None = None
+
+
 class InboxBot(ExtBot[None]):
     """The bot of a polling channel: each batch getUpdates returns is stored in the inbox
     (one transaction) before the updater sees it, so before the next getUpdates moves the
@@ -118,6 +137,8 @@ class TelegramChannel:
         base_file_url: str,
         polling: bool = True,
         concurrency: int = 64,
+        flood: FloodGate | None = None,
+        backlog: int = BACKLOG,
     ) -> None:
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
@@ -138,9 +159,13 @@ class TelegramChannel:
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.username: str | None = None
-        self._chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        # Per chat, the work waiting its turn (the backlog) and the task doing it.
+        self._queues: dict[str, deque[_Work]] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(concurrency)
+        self.flood = flood or FloodGate(0, 0)
+        self.backlog = backlog
+        self.dropped = 0
         # Updates being handled right now; lets tests and shutdown wait for quiet.
         self._busy = 0
         self.updates_handled = 0
@@ -197,6 +222,11 @@ class TelegramChannel:
 
     async def stop(self) -> None:
         unregister_downloader(CHANNEL)
+        # Chats' work still waiting is left to the inbox: handled, or sent, after a restart.
+        workers = list(self._workers.values())
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
@@ -223,44 +253,6 @@ class TelegramChannel:
     async def _store_polled(self, updates: tuple[Update, ...]) -> None:
         await self.engine.accept(CHANNEL, [arrival(u, u.to_dict()) for u in updates])
 
-    async def recover(self) -> None:
-        """Finish what a crash left, before taking new updates: updates stored but not
-        handled are handled now (once, in order per chat), replies not confirmed sent are
-        sent (unless too old). Chats run concurrently, each one's rows in order."""
-        rows = await self.engine.unfinished(CHANNEL)
-        if not rows:
-            return
-        log.info("recovering %d unfinished telegram updates", len(rows))
-        by_chat: dict[str, list[Unfinished]] = {}
-        for row in rows:
-            by_chat.setdefault(row.chat or f"#{row.key}", []).append(row)
-        slots = asyncio.Semaphore(self.concurrency)
-
-        async def one_chat(chat_rows: list[Unfinished]) -> None:
-            async with slots:
-                for row in chat_rows:
-                    try:
-                        await self._recover_one(row)
-                    except Exception:
-                        log.exception("recovering telegram update %s failed", row.key)
-
-        await asyncio.gather(*(one_chat(chat_rows) for chat_rows in by_chat.values()))
-
-    async def _recover_one(self, row: Unfinished) -> None:
-        if row.status == ANSWERED:
-            replies = [reply_from_json(r) for r in row.payload.get("replies", [])]
-            if row.chat is not None:
-                await self.send_replies(int(row.chat), replies)
-            await self.engine.done(CHANNEL, [row.key])
-            return
-        try:
-            update = Update.de_json(row.payload, self.bot)
-        except Exception:
-            log.warning("a stored telegram update could not be read; skipped")
-            await self.engine.done(CHANNEL, [row.key])
-            return
-        await self._handle(update)
-
     async def refresh_commands(self) -> None:
         """Command menus per role: the default for everyone, per-chat ones for staff."""
         try:
@@ -278,61 +270,128 @@ class TelegramChannel:
                 commands, scope=scope, language_code=None if lang == "id" else lang
             )
 
+    async def recover(self) -> None:
+        """Finish what a crash left, ahead of any new update: updates stored but not
+        handled are queued for handling (once, in order per chat), replies not confirmed
+        sent are queued for sending (unless too old)."""
+        rows = await self.engine.unfinished(CHANNEL)
+        if rows:
+            log.info("recovering %d unfinished telegram updates", len(rows))
+        for row in rows:
+            if row.status == ANSWERED:
+                replies = [reply_from_json(r) for r in row.payload.get("replies", [])]
+                if row.chat is not None:
+                    self._enqueue(row.chat, _Work(row.key, replies=replies), force=True)
+                    continue
+                await self.engine.done(CHANNEL, [row.key])
+                continue
+            try:
+                update = Update.de_json(row.payload, self.bot)
+            except Exception:
+                log.warning("a stored telegram update could not be read; skipped")
+                await self.engine.done(CHANNEL, [row.key])
+                continue
+            await self._dispatch(update, recovered=True)
+
     async def wait_idle(self) -> None:
         await self._idle.wait()
 
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    def _begin(self) -> None:
         self._busy += 1
         self._idle.clear()
+
+    def _end(self) -> None:
+        self.updates_handled += 1
+        self._busy -= 1
+        if self._busy == 0:
+            self._idle.set()
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """PTB's handler only sorts the update into its chat's queue and returns, so no
+        update slot waits for a chat's earlier messages or for a RetryAfter."""
         try:
-            await self._handle(update)
+            await self._dispatch(update)
         except Exception:
             log.exception("telegram update %s failed", update.update_id)
-        finally:
-            self.updates_handled += 1
-            self._busy -= 1
-            if self._busy == 0:
-                self._idle.set()
 
-    async def _handle(self, update: Update) -> None:
+    async def _dispatch(self, update: Update, *, recovered: bool = False) -> None:
         key = str(update.update_id)
         member_change = update.my_chat_member
-        if member_change is not None:
-            status = member_change.new_chat_member.status
-            reachable = status not in ("kicked", "left")
-            await self.engine.set_reachable(CHANNEL, str(member_change.chat.id), reachable)
-            await self.engine.done(CHANNEL, [key])
-            return
-        incoming = to_incoming(update)
+        incoming = None if member_change is not None else to_incoming(update)
         if incoming is None:
-            await self.engine.done(CHANNEL, [key])
+            self._begin()
+            try:
+                if member_change is not None:
+                    status = member_change.new_chat_member.status
+                    reachable = status not in ("kicked", "left")
+                    chat_id = str(member_change.chat.id)
+                    await self.engine.set_reachable(CHANNEL, chat_id, reachable)
+                await self.engine.done(CHANNEL, [key])
+            finally:
+                self._end()
             return
-        # One chat's messages are handled and answered in order: her next message waits
-        # until the replies to this one are out.
-        async with self._chat_lock(incoming.identity):
-            await self._answer(update, incoming, key)
-
-    def _chat_lock(self, chat: str) -> asyncio.Lock:
-        lock = self._chat_locks.get(chat)
-        if lock is None:
-            lock = self._chat_locks[chat] = asyncio.Lock()
-        return lock
-
-    async def _answer(self, update: Update, incoming: Incoming, key: str) -> None:
-        query = update.callback_query
-        if query is not None:
-            await self._quietly(query.answer())
-        # The replies are kept with her state change until they are sent (see `recover`).
-        replies = await self.engine.handle(incoming, keep_replies=True)
-        if not replies:  # a redelivered update, or nothing to say: the row is done
+        chat = incoming.identity
+        verdict = ADMIT if recovered else self.flood.admit(chat)
+        work = _Work(key, update, incoming)
+        if verdict == ADMIT and self._enqueue(chat, work, force=recovered):
             return
-        step_answer = (incoming.choice or "").startswith(STEP_PREFIX)
-        if query is not None and query.message is not None and step_answer:
-            # A step answer is taken once: remove its buttons so a second tap cannot act.
-            await self._quietly(query.edit_message_reply_markup(reply_markup=None))
-        await self.send_replies(int(incoming.identity), replies)
-        # Sent (or given up: a blocked chat, a refused message); marks share commits.
+        # Over her rate, or her backlog is full: dropped; the first of a burst gets a note.
+        if verdict == NOTICE:
+            note = [Reply(text=t(self.engine.default_language, "flood.slow_down"))]
+            # Ahead of her backlog: she should learn it now, not after it.
+            if self._enqueue(chat, _Work(key, replies=note), force=True, first=True):
+                return
+        self.dropped += 1
         await self.engine.done(CHANNEL, [key])
+
+    def _enqueue(self, chat: str, work: _Work, *, force: bool = False, first: bool = False) -> bool:
+        queue = self._queues.setdefault(chat, deque())
+        if not force and self.flood.on and len(queue) >= self.backlog:
+            return False
+        if first:
+            queue.appendleft(work)
+        else:
+            queue.append(work)
+        self._begin()
+        if chat not in self._workers:
+            self._workers[chat] = asyncio.create_task(self._drain(chat, queue))
+        return True
+
+    async def _drain(self, chat: str, queue: deque[_Work]) -> None:
+        """One chat's work, in order: handle (holding one of the handling slots), then
+        send (holding none: a RetryAfter only delays this chat), then mark done."""
+        try:
+            while queue:
+                work = queue.popleft()
+                try:
+                    await self._work(int(chat), work)
+                except Exception:
+                    log.exception("telegram update %s failed", work.key)
+                finally:
+                    self._end()
+        finally:
+            del self._workers[chat]
+            if not queue:
+                self._queues.pop(chat, None)
+
+    async def _work(self, chat_id: int, work: _Work) -> None:
+        replies = work.replies or []
+        if work.update is not None and work.incoming is not None:
+            query = work.update.callback_query
+            if query is not None:
+                await self._quietly(query.answer())
+            async with self._slots:
+                # Kept with her state change until sent (see `recover`).
+                replies = await self.engine.handle(work.incoming, keep_replies=True)
+            if not replies:  # a redelivered update, or nothing to say: the row is done
+                return
+            step_answer = (work.incoming.choice or "").startswith(STEP_PREFIX)
+            if query is not None and query.message is not None and step_answer:
+                # A step answer is taken once: remove its buttons so a second tap cannot act.
+                await self._quietly(query.edit_message_reply_markup(reply_markup=None))
+        await self.send_replies(chat_id, replies)
+        # Sent (or given up: a blocked chat, a refused message); marks share commits.
+        await self.engine.done(CHANNEL, [work.key])
 
     async def _quietly(self, call: Any) -> None:
         try:
