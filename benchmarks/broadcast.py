@@ -8,11 +8,13 @@ N mothers with their chats and enqueues one broadcast to all of them, then runs
 hours off) until every row is settled. Optionally it SIGKILLs the worker after a while and
 starts it again. What counts is what the fake accepted, not what the outbox believes:
 
-    broadcast recipients=N sent=S lost=L duplicates=D http_429=K rate=R/s limit=30/s
+    broadcast recipients=N sent=S lost=L duplicates=D http_429=K rate=R/s limit=30/s gap_s=G
 
 sent = chats that received the message, lost = chats that never did, duplicates = extra
 copies, http_429 = sends the fake refused for flood, rate = sent / (last accepted send -
-first accepted send). That line is all it prints on stdout (exit 1 if lost > 0).
+first accepted send), gap_s = the longest pause between two accepted sends (with
+--kill-after: the pause the kill and the restart cost). That line is all it prints on
+stdout (exit 1 if lost > 0).
 
     TELEGRAM_SEND_RATE=29.5 python benchmarks/broadcast.py --recipients 3000 --latency-ms 100
 """
@@ -24,6 +26,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import itertools
 import os
 import signal
 import subprocess
@@ -237,12 +240,13 @@ class Figures:
     duplicates: int
     http_429: int
     rate: float
+    gap: float
 
     def line(self) -> str:
         return (
             f"broadcast recipients={self.recipients} sent={self.sent} lost={self.lost} "
             f"duplicates={self.duplicates} http_429={self.http_429} rate={self.rate:.1f}/s "
-            f"limit={LIMIT}/s"
+            f"limit={LIMIT}/s gap_s={self.gap:.1f}"
         )
 
 
@@ -260,6 +264,7 @@ def figures(recipients: int, report: dict[str, Any]) -> Figures:
         duplicates=sum(per_chat.values()) - len(per_chat),
         http_429=int(report["http_429"]),
         rate=sent / span if span > 0 else 0.0,
+        gap=max((b - a for a, b in itertools.pairwise(times)), default=0.0),
     )
 
 

@@ -7,8 +7,9 @@ it as really sent, so a stall never lets a burst out), keeps two sends to one ch
 moment instead of holding up the others), and runs the sends concurrently so platform
 latency does not cap throughput. Each result is recorded in its own short transaction as
 soon as it arrives, so a kill loses at most the answers of the sends in flight: those rows
-are still `sending` and are claimed again when their lease runs out (sent twice, never
-lost).
+are still `sending` and are claimed again (sent twice, never lost): at once by the next
+dispatcher to take the channel (it is the only one, so their claimer is gone), else when
+their lease runs out.
 
 With several processes on PostgreSQL, only the holder of a channel's advisory lock
 dispatches that channel, so a takeover is safe and the rate budget is not multiplied.
@@ -26,12 +27,21 @@ from datetime import time, timedelta
 from types import TracebackType
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.core.delivery import Blocked, Failed, RetryAfter, Sender, SendResult
 from models.base import transaction
 from models.outbox.delivery import record_result
-from models.outbox.tables import BLOCKED, Claimed, QuietHours, claim_batch, release, skip
+from models.outbox.tables import (
+    BLOCKED,
+    Claimed,
+    OutboxMessage,
+    QuietHours,
+    claim_batch,
+    release,
+    skip,
+)
 from scheduler.leader import AdvisoryLocks
 from scheduler.ratelimit import Clock, Pacer, SystemClock
 
@@ -55,6 +65,8 @@ class _Lane:
     blocked: dict[int, float] = field(default_factory=dict)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     waiting: int = 0  # claimed rows whose send slot has not come yet
+    # Rows a former holder of this channel left `sending` were taken back (once, at first).
+    took_over: bool = False
 
     @property
     def channel(self) -> str:
@@ -157,7 +169,26 @@ class Dispatcher:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    async def _take_over(self, lane: _Lane) -> None:
+        """Having just taken the channel (SQLite: the only dispatcher; PostgreSQL: its
+        advisory lock), take back at once the rows a former holder left `sending`,
+        instead of waiting out their lease: whoever claimed them is gone."""
+        now = self.clock.now()
+        m = OutboxMessage
+        async with transaction(self.sessions) as session:
+            result = await session.execute(
+                update(m)
+                .where(m.channel == lane.channel, m.status == "sending", m.lease_until > now)
+                .values(lease_until=now)
+            )
+        lane.took_over = True
+        taken = int(getattr(result, "rowcount", 0) or 0)
+        if taken:
+            log.info("took back %d rows left sending on %s", taken, lane.channel)
+
     async def _fill(self, lane: _Lane, limit: int) -> int:
+        if not lane.took_over:
+            await self._take_over(lane)
         """Claim up to `limit` rows and start a paced send task for each."""
         # Never hold more than half a lease's worth of sends: a row still waiting for its
         # slot when the lease runs out would be claimed again and sent twice.
