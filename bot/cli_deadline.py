@@ -1,8 +1,10 @@
-"""`p2wkss-bot deadline add|list|delete`: deadlines (tenggat) from the command line.
+"""`p2wkss-bot deadline add|edit|list|delete`: deadlines (tenggat) from the command line.
 
     p2wkss-bot deadline add --title "Penilaian P2WKSS tingkat kota" --due 2027-03-15
                             [--audience admin|kader|all|kampung:<name>[,<name>]]
                             [--remind 30,7,1] [--monthly-day 25] [--prepare "..."]
+    p2wkss-bot deadline edit ID [--title ...] [--due ...] [--audience ...] [--remind ...]
+                               [--monthly-day N | --one-off] [--prepare ...]
     p2wkss-bot deadline list
     p2wkss-bot deadline delete ID
 
@@ -34,6 +36,7 @@ from models.deadlines import (
     parse_remind,
     remind_text,
     resolve_audience,
+    update_deadline,
 )
 
 ACTOR = "cli"
@@ -50,12 +53,22 @@ def add_deadline_parser(sub: Any) -> None:
     add.add_argument("--monthly-day", type=int, default=None, help="recurs on this day monthly")
     add.add_argument("--prepare", default="", help="what to prepare (free text)")
     add.set_defaults(handler=run_add)
+    edit = verbs.add_parser("edit", help="change a deadline (only the options given)")
+    edit.add_argument("id", type=int)
+    edit.add_argument("--title")
+    edit.add_argument("--due", help="YYYY-MM-DD")
+    edit.add_argument("--audience", help="admin|kader|all|kampung:<name>")
+    edit.add_argument("--remind", help="days before: 30,7,1")
+    edit.add_argument("--monthly-day", type=int, default=None)
+    edit.add_argument("--one-off", action="store_true", help="no longer monthly")
+    edit.add_argument("--prepare")
+    edit.set_defaults(handler=run_edit)
     lst = verbs.add_parser("list", help="list deadlines")
     lst.set_defaults(handler=run_list)
     rm = verbs.add_parser("delete", help="delete a deadline")
     rm.add_argument("id", type=int)
     rm.set_defaults(handler=run_delete)
-    for parser in (add, lst, rm):
+    for parser in (add, edit, lst, rm):
         parser.add_argument("--db", type=Path, help="a SQLite file to use instead of DATABASE_URL")
 
 
@@ -96,6 +109,41 @@ async def run_add(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await app.close()
     print(f"deadline {ident} added: {args.title} due {due.isoformat()}")
+    return 0
+
+
+async def run_edit(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        due = date.fromisoformat(args.due) if args.due else None
+    except ValueError:
+        return _fail("--due must be a date as YYYY-MM-DD")
+    try:
+        remind = parse_remind(args.remind) if args.remind else None
+    except DeadlineInvalid:
+        return _fail("--remind must be days before the due date, e.g. 30,7,1")
+    app = await open_app(settings)
+    try:
+        async with transaction(app.sessions) as session:
+            audience = await resolve_audience(session, args.audience) if args.audience else None
+            found = await update_deadline(
+                session,
+                args.id,
+                actor=ACTOR,
+                title=args.title,
+                due_on=due,
+                prepare=args.prepare,
+                audience=audience,
+                remind=remind,
+                monthly_day=args.monthly_day,
+                one_off=args.one_off,
+            )
+    except DeadlineInvalid as exc:
+        return _fail(f"not changed: {exc}")
+    finally:
+        await app.close()
+    if found is None:
+        return _fail(f"no deadline {args.id}")
+    print(f"deadline {args.id} changed")
     return 0
 
 

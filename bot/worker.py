@@ -15,6 +15,8 @@ import logging
 from apscheduler.events import (  # type: ignore[import-untyped]
     EVENT_JOB_ERROR,
     EVENT_JOB_EXECUTED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
     JobExecutionEvent,
 )
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
@@ -37,6 +39,8 @@ DISPATCHER_JOB = "outbox-dispatcher"  # the id `scheduler.jobs.build_scheduler` 
 # (each is capped by the sender's request timeout) before it is cancelled; a cancelled
 # send's row stays `sending` and is sent again after its lease.
 DRAIN_SECONDS = 30.0
+# How long a running sweep may take to end after a stop before it is cancelled.
+SWEEP_DRAIN_SECONDS = 20.0
 
 
 class RunningScheduler:
@@ -49,12 +53,24 @@ class RunningScheduler:
         self.sweeper = sweeper
         self._stop = asyncio.Event()
         self._finished = asyncio.Event()
+        # Jobs handed to the executor and not yet ended (sweeps, the dispatcher).
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self.scheduler: AsyncIOScheduler = build_scheduler(
             dispatcher, self._stop, sweeper=sweeper, reminder_seconds=sweep_seconds
         )
+        self.scheduler.add_listener(self._on_job_start, EVENT_JOB_SUBMITTED)
         self.scheduler.add_listener(self._on_job_end, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
+    def _on_job_start(self, event: JobEvent) -> None:
+        self._running += 1
+        self._idle.clear()
+
     def _on_job_end(self, event: JobExecutionEvent) -> None:
+        self._running = max(0, self._running - 1)
+        if self._running == 0:
+            self._idle.set()
         if event.job_id == DISPATCHER_JOB:
             self._finished.set()
 
@@ -66,7 +82,13 @@ class RunningScheduler:
         self._stop.set()
         if not await self._wait_finished(drain_seconds):
             log.warning("dispatcher still busy after %.0f s; cancelling it", drain_seconds)
-        # APScheduler's asyncio executor cancels whatever still runs (a sweep, say).
+        # No new sweep starts; one already running ends on its own (sweeps are short).
+        # Cancelling it instead can leave its database connection half-closed, and the
+        # database then cannot be disposed of cleanly.
+        self.scheduler.pause()
+        if not await _wait(self._idle, SWEEP_DRAIN_SECONDS):
+            log.warning("a sweep still runs after %.0f s; cancelling it", SWEEP_DRAIN_SECONDS)
+        # APScheduler's asyncio executor cancels whatever still runs.
         self.scheduler.shutdown(wait=False)
         if not await self._wait_finished(5.0):
             log.warning("dispatcher did not stop after cancellation")
@@ -75,12 +97,16 @@ class RunningScheduler:
             await self.sweeper.close()
 
     async def _wait_finished(self, seconds: float) -> bool:
-        try:
-            async with asyncio.timeout(seconds):
-                await self._finished.wait()
-        except TimeoutError:
-            return False
-        return True
+        return await _wait(self._finished, seconds)
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> bool:
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
 
 
 def start_scheduler(

@@ -1,5 +1,6 @@
 """Deadlines (tenggat), the admins' side in chat: list them, add one with a declared
-wizard (title, due date, what to prepare, audience, reminder days, summary) and delete
+wizard (title, due date, what to prepare, audience, reminder days, summary), change one
+(the same summary) and delete
 one after a fresh confirmation. Reminders are written by the sweep (`scheduler/sweeps.py`)."""
 
 from handlers.core.feature import ADMIN, Action, Feature, MenuEntry
@@ -12,6 +13,7 @@ DEADLINES_FEATURE = Feature(
         Action("dl.list", chat.list_all, ADMIN),
         Action("dl.new", chat.new, ADMIN),
         Action("dl.show", chat.show, ADMIN),
+        Action("dl.edit", chat.edit, ADMIN),
         Action("dl.delete", chat.ask_delete, ADMIN),
     ),
     flows=(chat.NEW, chat.DELETE),

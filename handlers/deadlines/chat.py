@@ -29,6 +29,7 @@ from models.deadlines import (
     next_due,
     parse_remind,
     remind_text,
+    update_deadline,
 )
 from models.deadlines.tables import MAX_PREPARE, MAX_TITLE
 from models.location import active_kampung
@@ -65,6 +66,8 @@ class DueDate(Step):
 
 
 class DeadlineForm(BaseModel):
+    # Set when changing an existing deadline ("Ubah tenggat"), else a new one is made.
+    deadline_id: int | None = None
     title: str | None = None
     due_on: date | None = None
     prepare: str | None = None
@@ -105,24 +108,44 @@ async def render_summary(ctx: Ctx, form: DeadlineForm) -> str:
 async def _save(ctx: Ctx, form: DeadlineForm) -> str | None:
     assert ctx.member is not None and form.title and form.due_on
     ctx.finish()
-    deadline = await create_deadline(
-        ctx.session,
-        DeadlineDraft(
+    remind = parse_remind(form.remind) if form.remind else DEFAULT_REMIND
+    actor = f"member:{ctx.member.id}"
+    if form.deadline_id is not None:
+        changed = await update_deadline(
+            ctx.session,
+            form.deadline_id,
+            actor=actor,
             title=form.title,
             due_on=form.due_on,
             prepare=form.prepare or "",
             audience=form.audience or "admin",
-            remind=parse_remind(form.remind) if form.remind else DEFAULT_REMIND,
-        ),
-        now=ctx.now,
-        actor=f"member:{ctx.member.id}",
-        actor_member_id=ctx.member.id,
-    )
+            remind=remind,
+        )
+        if changed is None:
+            await show_menu(ctx, intro=ctx.t("tenggat.not_found"))
+            return None
+        deadline = changed
+    else:
+        deadline = await create_deadline(
+            ctx.session,
+            DeadlineDraft(
+                title=form.title,
+                due_on=form.due_on,
+                prepare=form.prepare or "",
+                audience=form.audience or "admin",
+                remind=remind,
+            ),
+            now=ctx.now,
+            actor=actor,
+            actor_member_id=ctx.member.id,
+        )
     await show_menu(
         ctx, intro=ctx.t("tenggat.saved", title=deadline.title, due=day_text(ctx, deadline.due_on))
     )
     return None
 
+
+FIELDS = ("title", "due_on", "prepare", "audience", "remind")
 
 NEW: Wizard[DeadlineForm] = Wizard(
     "dl.new",
@@ -157,7 +180,7 @@ NEW: Wizard[DeadlineForm] = Wizard(
             ask="tenggat.summary",
             render=render_summary,
             saves=(Option("save", "tenggat.save", _save, words=("simpan", "save")),),
-            fields=("title", "due_on", "prepare", "audience", "remind"),
+            fields=FIELDS,
         ),
     ),
     roles=ADMIN,
@@ -167,6 +190,24 @@ NEW: Wizard[DeadlineForm] = Wizard(
 
 async def new(ctx: Ctx, _args: list[str]) -> None:
     await NEW.start(ctx)
+
+
+async def edit(ctx: Ctx, args: list[str]) -> None:
+    """ "Ubah tenggat": the wizard's summary with its values; any field can be changed."""
+    d = await ctx.session.get(Deadline, arg_id(args))
+    if d is None:
+        ctx.finish()
+        await show_menu(ctx, intro=ctx.t("tenggat.not_found"))
+        return
+    form = DeadlineForm(
+        deadline_id=d.id,
+        title=d.title,
+        due_on=d.due_on,
+        prepare=d.prepare or None,
+        audience=d.audience,
+        remind=d.remind_days,
+    )
+    await NEW.start(ctx, form, at="summary", review=True, answered=FIELDS)
 
 
 def line(ctx: Ctx, d: Deadline) -> str:
@@ -205,6 +246,7 @@ async def show(ctx: Ctx, args: list[str]) -> None:
     ctx.show(
         text,
         [
+            Choice(action("dl.edit", d.id), ctx.t("tenggat.edit")),
             Choice(action("dl.delete", d.id), ctx.t("tenggat.delete")),
             Choice(action("dl.list"), ctx.t("tenggat.back")),
             to_menu(ctx),

@@ -8,6 +8,7 @@ from models.deadlines.ops import (
     delete_deadline,
     list_deadlines,
     resolve_audience,
+    update_deadline,
 )
 from models.deadlines.rules import (
     DEFAULT_REMIND,
@@ -38,4 +39,5 @@ __all__ = [
     "remind_text",
     "resolve_audience",
     "sweep_deadline_reminders",
+    "update_deadline",
 ]

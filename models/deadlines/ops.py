@@ -92,6 +92,56 @@ async def create_deadline(
     return deadline
 
 
+async def update_deadline(
+    session: AsyncSession,
+    deadline_id: int,
+    *,
+    actor: str,
+    title: str | None = None,
+    due_on: date | None = None,
+    prepare: str | None = None,
+    audience: str | None = None,
+    remind: tuple[int, ...] | None = None,
+    monthly_day: int | None = None,
+    one_off: bool = False,
+) -> Deadline | None:
+    """Change what is given (None keeps it; `one_off` ends a monthly recurrence). Reminders
+    already sent stay sent; a new due date or new days get reminders of their own."""
+    deadline = await session.get(Deadline, deadline_id)
+    if deadline is None:
+        return None
+    if title is not None:
+        title = " ".join(title.split())
+        if not title:
+            raise DeadlineInvalid("title_empty")
+        if len(title) > MAX_TITLE:
+            raise DeadlineInvalid("title_too_long")
+        deadline.title = title
+    if prepare is not None:
+        if len(prepare) > MAX_PREPARE:
+            raise DeadlineInvalid("prepare_too_long")
+        deadline.prepare = prepare.strip()
+    if due_on is not None:
+        deadline.due_on = due_on
+    if audience is not None:
+        deadline.audience = audience
+    if remind is not None:
+        deadline.remind_days = remind_text(remind)
+    if monthly_day is not None:
+        deadline.monthly_day = check_monthly_day(monthly_day)
+    elif one_off:
+        deadline.monthly_day = None
+    await session.flush()
+    await audit(
+        session,
+        actor=actor,
+        action="deadline.edit",
+        object_type="deadline",
+        object_id=deadline.id,
+    )
+    return deadline
+
+
 async def list_deadlines(session: AsyncSession) -> Sequence[Deadline]:
     found = await session.scalars(select(Deadline).order_by(Deadline.due_on, Deadline.id))
     return list(found)

@@ -43,7 +43,8 @@ def test_every_sub_command_names_its_handler() -> None:
     assert set(found) == {
         ("chat",), ("run",), ("worker",), ("admin", "add"), ("admin", "remove"),
         ("db", "upgrade"), ("locations", "import"), ("kegiatan", "import"), ("broadcast",),
-        ("deadline", "add"), ("deadline", "list"), ("deadline", "delete"),
+        ("deadline", "add"), ("deadline", "edit"), ("deadline", "list"),
+        ("deadline", "delete"),
     }  # fmt: skip
     missing = [" ".join(path) for path, handler in found.items() if handler is None]
     assert not missing, f"sub-commands without a handler: {missing}"

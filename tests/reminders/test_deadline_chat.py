@@ -61,6 +61,17 @@ async def test_an_admin_adds_a_deadline_step_by_step_and_deletes_it(app: App) ->
     await admin.tap("a:dl.list")
     await admin.tap_label("Penilaian P2WKSS")
     assert "Yang perlu disiapkan: Profil kampung" in admin.text
+    # Changing it: the summary with its values, any field, then save.
+    await admin.tap_label("Ubah tenggat")
+    assert "Nama: Penilaian P2WKSS tingkat kota" in admin.text
+    await admin.tap_label("Ubah tanggal")
+    await admin.send("1 April 2027")
+    assert "Tanggal: Kamis, 1 April 2027" in admin.text
+    await admin.send("simpan")
+    [d] = await deadlines(app)
+    assert d.due_on == date(2027, 4, 1) and d.audience == "kader"
+    await admin.tap("a:dl.list")
+    await admin.tap_label("Penilaian P2WKSS")
     await admin.tap_label("Hapus tenggat")
     assert "Yakin hapus tenggat Penilaian P2WKSS tingkat kota" in admin.text
     await admin.send("ya")

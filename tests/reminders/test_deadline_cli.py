@@ -40,6 +40,17 @@ def test_add_list_and_delete(db_file: Path) -> None:
     assert lines[0].startswith("2\tLaporan bulanan kader\tdue 2027-01-25 monthly on day 25")
     assert "for Sumberan\tremind 3,1" in lines[0]
     assert "for admin\tremind 30,7,1" in lines[1]
+    code, out, err = deadline(
+        db_file, "edit", "1", "--due", "2027-04-01", "--remind", "14,2", "--audience", "kader",
+    )  # fmt: skip
+    assert (code, out) == (0, "deadline 1 changed\n"), err
+    code, out, _ = deadline(db_file, "edit", "2", "--one-off", "--title", "Laporan kader")
+    assert code == 0
+    lines = deadline(db_file, "list")[1].splitlines()
+    assert lines[0].startswith("2\tLaporan kader\tdue 2027-01-25\t")
+    assert lines[1].startswith("1\tPenilaian P2WKSS tingkat kota\tdue 2027-04-01\t")
+    assert "for kader\tremind 14,2" in lines[1]
+    assert deadline(db_file, "edit", "9", "--title", "X")[0] == 2
     assert deadline(db_file, "delete", "2")[:2] == (0, "deadline 2 deleted\n")
     assert len(deadline(db_file, "list")[1].splitlines()) == 1
 

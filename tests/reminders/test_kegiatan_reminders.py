@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import App
 from handlers.core.delivery import render_outbox
@@ -34,6 +34,15 @@ async def reminders(app: App) -> list[OutboxMessage]:
             .order_by(OutboxMessage.id)
         )
         return list(await s.scalars(stmt))
+
+
+async def due_now(app: App) -> None:
+    async with transaction(app.sessions) as s:
+        await s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "queued")
+            .values(not_before=utcnow() - timedelta(seconds=1))
+        )
 
 
 async def start_of(app: App, kid: int) -> datetime:
@@ -249,3 +258,28 @@ async def test_tetap_ikut_is_recorded_for_the_mother_named_and_the_admin_sees_it
         await edit_kegiatan(s, kid, now=utcnow(), actor="test", starts_at=start + timedelta(days=1))
     await admin.tap(f"a:kga.show:{kid}")
     assert "Belum ada yang konfirmasi" in admin.text
+
+
+async def test_she_may_type_tetap_ikut_or_batal_ikut_after_the_reminder_arrives(
+    app: App,
+) -> None:
+    from handlers.core.delivery import take_due
+
+    [siti] = await mothers(app, "Siti Aminah")
+    kid = await kegiatan(app, "Posyandu", kuota=None)
+    await siti.tap(f"a:kg.signup:{kid}")
+    await siti.send("menu")
+    start = await start_of(app, kid)
+    await kegiatan_reminders_once(app.sessions, PLAN.due_at(DAY_BEFORE, start), PLAN)
+    # The console's way of delivering (the sweep ran "ahead" on its own clock, so the row
+    # is made due now first): the reminder is on her screen.
+    await due_now(app)
+    [reply] = await take_due(app.sessions, "test", siti.identity)
+    assert "Pengingat: Posyandu" in reply.text
+    await siti.send("tetap ikut")
+    assert "Ibu tercatat tetap ikut Posyandu" in siti.text
+    await kegiatan_reminders_once(app.sessions, PLAN.due_at(HOURS_BEFORE, start), PLAN)
+    await due_now(app)
+    [reply] = await take_due(app.sessions, "test", siti.identity)
+    await siti.send("batal ikut")
+    assert "Yakin Ibu batal ikut Posyandu" in siti.text
