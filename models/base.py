@@ -92,7 +92,7 @@ def insert_ignore(
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=index_elements)
     if dialect == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing(index_elements=index_elements)
-    raise NotImplementedError(f"no INSERT … ON CONFLICT for the {dialect} dialect")
+    raise ValueError(f"no INSERT … ON CONFLICT for the {dialect} dialect (SQLite or PostgreSQL)")
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:

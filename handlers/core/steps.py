@@ -9,6 +9,7 @@ between steps is `handlers.core.wizard.Wizard`.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -61,7 +62,7 @@ Run = Callable[[Ctx, Form], Awaitable[str | None]]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Step:
+class Step(ABC):
     name: str
     # Catalog key of the question.
     ask: str
@@ -118,9 +119,9 @@ class Step:
         """The label of a "share my number" button, on a step that takes a phone."""
         return None
 
+    @abstractmethod
     async def read(self, ctx: Ctx, ans: Answer, form: Form) -> Any:
-        """The value of an answer, or a `Problem`."""
-        raise NotImplementedError  # each kind reads its own answers
+        """The value of an answer, or a `Problem` (each kind reads its own answers)."""
 
     def show(self, ctx: Ctx, value: Any) -> str:
         """How the value reads on a summary."""
