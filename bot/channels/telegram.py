@@ -67,6 +67,8 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 SEND_ATTEMPTS = 4
 # Messages of one chat waiting their turn, at most (with flood control on); more are dropped.
 BACKLOG = 10
+# At stop, how long the chats' work under way may take to finish (seconds).
+STOP_WAIT = 10.0
 MAX_RETRY_AFTER = 120.0
 
 COMMANDS = {
@@ -222,11 +224,19 @@ class TelegramChannel:
 
     async def stop(self) -> None:
         unregister_downloader(CHANNEL)
-        # Chats' work still waiting is left to the inbox: handled, or sent, after a restart.
+        # Chats' work still waiting is left to the inbox (handled, or sent, after a restart);
+        # what is under way may finish (a task cancelled inside a transaction can leave a
+        # SQLite connection holding the write lock), up to STOP_WAIT.
+        for queue in self._queues.values():
+            while queue:
+                queue.pop()
+                self._end()
         workers = list(self._workers.values())
-        for worker in workers:
-            worker.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
+        if workers:
+            _done, late = await asyncio.wait(workers, timeout=STOP_WAIT)
+            for worker in late:
+                worker.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
