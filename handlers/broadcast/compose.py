@@ -28,7 +28,7 @@ from handlers.broadcast.when import when_steps
 from handlers.core.context import Answer, Ctx
 from handlers.core.feature import ADMIN, StepKind
 from handlers.core.media import MAX_PHOTO_BYTES, MediaDownloadError, downloader_for
-from handlers.core.menu import show_menu
+from handlers.core.menu import end_flow
 from handlers.core.steps import Option, Problem, Question, Step, Summary
 from handlers.core.types import Choice, Kind, Reply, action
 from handlers.core.wizard import Wizard
@@ -185,8 +185,7 @@ async def _edit_audience(ctx: Ctx, form: ComposeForm) -> str:
 
 
 async def _discard(ctx: Ctx, form: ComposeForm) -> None:
-    ctx.finish()
-    await show_menu(ctx, intro=ctx.t("broadcast.discarded"))
+    await end_flow(ctx, ctx.t("broadcast.discarded"))
 
 
 PREVIEW_OPTIONS = (

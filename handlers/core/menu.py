@@ -52,6 +52,12 @@ async def show_menu(ctx: Ctx, intro: str | None = None) -> None:
     ctx.say("\n".join(lines), choices=choices, menu=True)
 
 
+async def end_flow(ctx: Ctx, intro: str) -> None:
+    """End the running flow and show the menu, saying first what happened."""
+    ctx.finish()
+    await show_menu(ctx, intro=intro)
+
+
 async def show_more(ctx: Ctx) -> None:
     entries = await _entries(ctx, "more")
     choices = [Choice(action(e.action), ctx.t(e.label_key)) for e in entries]

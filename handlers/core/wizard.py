@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from handlers.core.context import Answer, Ctx
 from handlers.core.feature import MEMBERS, StepKind
-from handlers.core.menu import show_menu
+from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Menu, Option, Problem, Run, Step, Summary
 from handlers.core.types import Kind
 from models.outbox.delivery import delivered_since
@@ -157,8 +157,7 @@ class Wizard(Generic[F]):
 
     async def reset(self, ctx: Ctx) -> None:
         """The stored conversation cannot be read (an older version of this flow)."""
-        ctx.finish()
-        await show_menu(ctx, intro=ctx.t("kit.reset"))
+        await end_flow(ctx, ctx.t("kit.reset"))
 
     async def cancel(self, ctx: Ctx) -> None:
         """ "batal": end the flow and say what did not happen."""
@@ -178,8 +177,7 @@ class Wizard(Generic[F]):
             return
         if ctx.role not in self.roles:
             # Checked on every answer: a role may have been taken away mid-way.
-            ctx.finish()
-            await show_menu(ctx, intro=ctx.t("common.not_allowed"))
+            await end_flow(ctx, ctx.t("common.not_allowed"))
             return
         if step.fresh_only and not await self._fresh(ctx):
             ctx.say(ctx.t("kit.confirm_stale"))

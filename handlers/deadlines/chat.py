@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from handlers.core.context import Answer, Ctx
 from handlers.core.feature import ADMIN, StepKind
 from handlers.core.i18n import format_date_local
-from handlers.core.menu import show_menu
+from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import WHEN_PROBLEMS, Confirm, Option, Pick, Problem, Step, Summary, Text
 from handlers.core.types import Choice, Kind, action
 from handlers.core.wizard import Wizard
@@ -196,8 +196,7 @@ async def edit(ctx: Ctx, args: list[str]) -> None:
     """ "Ubah tenggat": the wizard's summary with its values; any field can be changed."""
     d = await ctx.session.get(Deadline, arg_id(args))
     if d is None:
-        ctx.finish()
-        await show_menu(ctx, intro=ctx.t("tenggat.not_found"))
+        await end_flow(ctx, ctx.t("tenggat.not_found"))
         return
     form = DeadlineForm(
         deadline_id=d.id,
@@ -270,8 +269,7 @@ async def _delete(ctx: Ctx, form: DeleteForm) -> str | None:
 
 
 async def _keep(ctx: Ctx, form: DeleteForm) -> str | None:
-    ctx.finish()
-    await show_menu(ctx, intro=ctx.t("tenggat.kept", title=form.title))
+    await end_flow(ctx, ctx.t("tenggat.kept", title=form.title))
     return None
 
 
@@ -295,7 +293,6 @@ DELETE: Wizard[DeleteForm] = Wizard(
 async def ask_delete(ctx: Ctx, args: list[str]) -> None:
     d = await ctx.session.get(Deadline, arg_id(args))
     if d is None:
-        ctx.finish()
-        await show_menu(ctx, intro=ctx.t("tenggat.not_found"))
+        await end_flow(ctx, ctx.t("tenggat.not_found"))
         return
     await DELETE.start(ctx, DeleteForm(deadline_id=d.id, title=d.title))

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from handlers.core.context import Ctx
 from handlers.core.feature import ADMIN
-from handlers.core.menu import show_menu
+from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Confirm, Menu, Option, Text
 from handlers.core.wizard import Wizard
 from handlers.kegiatan.manage import AdminWhen, kuota_step
@@ -81,8 +81,7 @@ async def _again(_ctx: Ctx, form: EditForm) -> str | None:
 
 
 async def _drop(ctx: Ctx, form: EditForm) -> str | None:
-    ctx.finish()
-    await show_menu(ctx, intro=ctx.t("kgm.change_dropped", judul=form.judul))
+    await end_flow(ctx, ctx.t("kgm.change_dropped", judul=form.judul))
     return None
 
 
@@ -139,8 +138,7 @@ async def _cancel_it(ctx: Ctx, form: CancelForm) -> str | None:
 
 
 async def _keep(ctx: Ctx, form: CancelForm) -> str | None:
-    ctx.finish()
-    await show_menu(ctx, intro=ctx.t("kgm.kept", judul=form.judul))
+    await end_flow(ctx, ctx.t("kgm.kept", judul=form.judul))
     return None
 
 
@@ -165,8 +163,7 @@ async def edit(ctx: Ctx, args: list[str]) -> None:
     what = args[1] if len(args) > 1 else ""
     k = await ctx.session.get(Kegiatan, arg_id(args))
     if k is None or what not in STEP_OF:
-        ctx.finish()
-        await show_menu(ctx, intro=ctx.t("kegiatan.not_found"))
+        await end_flow(ctx, ctx.t("kegiatan.not_found"))
         return
     await EDIT.start(ctx, EditForm(kegiatan_id=k.id, judul=k.judul, what=what))  # type: ignore[arg-type]
 
@@ -174,7 +171,6 @@ async def edit(ctx: Ctx, args: list[str]) -> None:
 async def cancel(ctx: Ctx, args: list[str]) -> None:
     k = await ctx.session.get(Kegiatan, arg_id(args))
     if k is None:
-        ctx.finish()
-        await show_menu(ctx, intro=ctx.t("kegiatan.not_found"))
+        await end_flow(ctx, ctx.t("kegiatan.not_found"))
         return
     await CANCEL.start(ctx, CancelForm(kegiatan_id=k.id, judul=k.judul))

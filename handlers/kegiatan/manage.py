@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from handlers.core.context import Answer, Ctx
 from handlers.core.feature import ADMIN, StepKind
 from handlers.core.labels import shorten
-from handlers.core.menu import show_menu
+from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Number, Option, Pick, Problem, Summary, Text, When
 from handlers.core.types import Choice, Kind, action
 from handlers.core.wizard import Wizard
@@ -288,8 +288,7 @@ class AdminList:
 
     async def handle(self, ctx: Ctx, answer: Answer) -> None:
         if ctx.role not in self.roles:
-            ctx.finish()
-            await show_menu(ctx, intro=ctx.t("common.not_allowed"))
+            await end_flow(ctx, ctx.t("common.not_allowed"))
             return
         typed = " ".join(answer.text.split())[:60] if answer.kind is Kind.TEXT else ""
         if not typed:
@@ -390,5 +389,4 @@ async def publish_draft(ctx: Ctx, args: list[str]) -> None:
     )
     judul = result.kegiatan.judul if result.kegiatan else "-"
     key = "kgm.published" if result.outcome in ("ok", "unchanged") else "kgm.not_editable"
-    ctx.finish()
-    await show_menu(ctx, intro=ctx.t(key, judul=judul))
+    await end_flow(ctx, ctx.t(key, judul=judul))

@@ -17,7 +17,7 @@ from handlers.core.context import Ctx
 from handlers.core.feature import MEMBERS
 from handlers.core.i18n import catalog, format_time_local
 from handlers.core.labels import shorten
-from handlers.core.menu import show_menu
+from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Confirm, Option
 from handlers.core.types import Choice, Reply, action
 from handlers.core.wizard import Wizard
@@ -87,8 +87,7 @@ def to_menu(ctx: Ctx) -> Choice:
 async def _kegiatan(ctx: Ctx, args: list[str]) -> Kegiatan | None:
     found = await ctx.session.get(Kegiatan, arg_id(args))
     if found is None or found.status == "draft":
-        ctx.finish()
-        await show_menu(ctx, intro=ctx.t("kegiatan.not_found"))
+        await end_flow(ctx, ctx.t("kegiatan.not_found"))
         return None
     return found
 
@@ -101,8 +100,7 @@ async def _named_member(ctx: Ctx, args: list[str], index: int) -> Member | None:
     else:
         member = ctx.member if ctx.member is not None and not ctx.member.erased else None
     if member is None:
-        ctx.finish()
-        await show_menu(ctx, intro=ctx.t("common.unknown_choice"))
+        await end_flow(ctx, ctx.t("common.unknown_choice"))
     return member
 
 
@@ -311,8 +309,7 @@ GIVE_UP: Wizard[GiveUpForm] = Wizard(
 async def unsignup(ctx: Ctx, args: list[str]) -> None:
     k = await ctx.session.get(Kegiatan, arg_id(args))
     if k is None:
-        ctx.finish()
-        await show_menu(ctx, intro=ctx.t("kegiatan.not_found"))
+        await end_flow(ctx, ctx.t("kegiatan.not_found"))
         return
     if len(args) > 1:
         member = await _named_member(ctx, args, 1)

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from handlers.core.context import Ctx
 from handlers.core.feature import MEMBERS
-from handlers.core.menu import show_menu
+from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Confirm, Option
 from handlers.core.wizard import Wizard
 from models.kegiatan.signups import withdraw_member
@@ -41,8 +41,7 @@ async def _erase(ctx: Ctx, form: ErasureForm) -> str | None:
 
 
 async def _keep(ctx: Ctx, form: ErasureForm) -> str | None:
-    ctx.finish()
-    await show_menu(ctx, intro=ctx.t("erase.kept", name=form.name))
+    await end_flow(ctx, ctx.t("erase.kept", name=form.name))
     return None
 
 

@@ -5,7 +5,7 @@ and is checked against this chat, so an old or forged one cannot reach anyone el
 from __future__ import annotations
 
 from handlers.core.context import Ctx
-from handlers.core.menu import show_menu
+from handlers.core.menu import end_flow, show_menu
 from handlers.core.types import Choice, action
 from handlers.parse.ids import arg_id
 from models.people.members import household, household_member
@@ -32,5 +32,4 @@ async def switch_to(ctx: Ctx, member: Member) -> None:
     """Act for another mother of this chat's household from now on."""
     ctx.member = member
     ctx.state.active_member_id = member.id
-    ctx.finish()
-    await show_menu(ctx, intro=ctx.t("household.switched", name=member.full_name or "-"))
+    await end_flow(ctx, ctx.t("household.switched", name=member.full_name or "-"))

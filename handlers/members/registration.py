@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from handlers.core.context import Ctx
 from handlers.core.feature import ANYONE
 from handlers.core.labels import kampung_label
-from handlers.core.menu import show_menu
+from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Menu, Option, Phone, Pick, Problem, Summary, Text
 from handlers.core.types import Choice, action
 from handlers.core.wizard import NEXT, Wizard
@@ -106,8 +106,7 @@ async def _consent(ctx: Ctx, form: RegistrationForm) -> str | None:
 
 
 async def _declined(ctx: Ctx, form: RegistrationForm) -> str | None:
-    ctx.finish()
-    await show_menu(ctx, intro=ctx.t("reg.consent_declined"))
+    await end_flow(ctx, ctx.t("reg.consent_declined"))
     return None
 
 
@@ -139,8 +138,7 @@ async def save(ctx: Ctx, form: RegistrationForm) -> str | None:
         # Checked again: the chat may no longer act for her (erased, or household changed).
         member = await household_member(ctx.session, ctx.identity.id, form.member_id or 0)
         if member is None:
-            ctx.finish()
-            await show_menu(ctx, intro=ctx.t("common.unknown_choice"))
+            await end_flow(ctx, ctx.t("common.unknown_choice"))
             return None
         await update_member(ctx.session, member, details)
         intro = ctx.t("reg.updated")
@@ -151,8 +149,7 @@ async def save(ctx: Ctx, form: RegistrationForm) -> str | None:
         intro = ctx.t("reg.saved", name=member.full_name or "-")
     ctx.member = member
     ctx.state.active_member_id = member.id
-    ctx.finish()
-    await show_menu(ctx, intro=intro)
+    await end_flow(ctx, intro)
     return None
 
 
