@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.i18n import format_date_local, format_datetime_local, t
 from models.base import insert_ignore
-from models.outbox.tables import PRIORITY_NOTICE, enqueue_many
+from models.outbox.tables import PRIORITY_NOTICE, enqueue_many, outbox_row
 from models.reminders.chats import member_chats
 from models.reminders.digest import (
     KIND,
@@ -102,28 +102,21 @@ async def sweep_digest(session: AsyncSession, now: datetime, plan: DigestPlan) -
         if chat.language not in bodies:
             bodies[chat.language] = render_lines(lines, chat.language, plan.tz)
         rows.append(
-            {
-                "identity_id": chat.identity_id,
-                "member_id": member_id,
-                "channel": chat.channel,
-                "kind": OUTBOX_KIND,
-                "params": {
+            outbox_row(
+                identity_id=chat.identity_id,
+                member_id=member_id,
+                channel=chat.channel,
+                kind=OUTBOX_KIND,
+                params={
                     "date": format_date_local(due, chat.language, plan.tz),
                     "body": bodies[chat.language],
                     "lang": chat.language,
                 },
-                "media_path": None,
-                "idempotency_key": f"digest:daily:m{member_id}:{today.isoformat()}",
-                "priority": PRIORITY_NOTICE,
-                "not_before": now,
-                "status": "queued",
-                "attempts": 0,
-                "created_at": now,
-                "broadcast_id": None,
-                "respects_quiet_hours": True,
-                "respects_opt_out": False,
-                "expires_at": None,
-            }
+                idempotency_key=f"digest:daily:m{member_id}:{today.isoformat()}",
+                priority=PRIORITY_NOTICE,
+                now=now,
+                respects_quiet_hours=True,
+            )
         )
     await session.execute(
         insert_ignore(session, ReminderLog, ["source", "ref_id", "member_id", "kind", "due_for"]),

@@ -21,7 +21,7 @@ from models.base import insert_ignore
 from models.deadlines.ops import audience_members
 from models.deadlines.rules import due_dates, parse_remind
 from models.deadlines.tables import Deadline
-from models.outbox.tables import PRIORITY_NOTICE, enqueue_many
+from models.outbox.tables import PRIORITY_NOTICE, enqueue_many, outbox_row
 from models.reminders.chats import member_chats
 from models.reminders.tables import ReminderLog
 
@@ -142,12 +142,12 @@ async def _occurrence(
                 texts[chat.language] = date_text(due_for, chat.language)
             left = (due - now.astimezone(plan.tz).date()).days
             outbox.append(
-                {
-                    "identity_id": chat.identity_id,
-                    "member_id": member_id,
-                    "channel": chat.channel,
-                    "kind": KIND,
-                    "params": {
+                outbox_row(
+                    identity_id=chat.identity_id,
+                    member_id=member_id,
+                    channel=chat.channel,
+                    kind=KIND,
+                    params={
                         "deadline_id": d.id,
                         "title": d.title,
                         "due": texts[chat.language],
@@ -155,20 +155,14 @@ async def _occurrence(
                         "prepare": d.prepare or "-",
                         "lang": chat.language,
                     },
-                    "media_path": None,
-                    "idempotency_key": (
+                    idempotency_key=(
                         f"reminder:deadline:{d.id}:d{o}:m{member_id}:{due.isoformat()}"
                     ),
-                    "priority": PRIORITY_NOTICE,
-                    "not_before": now,
-                    "status": "queued",
-                    "attempts": 0,
-                    "created_at": now,
-                    "broadcast_id": None,
-                    "respects_quiet_hours": False,
-                    "respects_opt_out": d.audience not in ("admin", "kader"),
-                    "expires_at": end,
-                }
+                    priority=PRIORITY_NOTICE,
+                    now=now,
+                    respects_opt_out=d.audience not in ("admin", "kader"),
+                    expires_at=end,
+                )
             )
     if logs:
         await session.execute(

@@ -30,6 +30,7 @@ from models.outbox.tables import (
     OutboxMessage,
     enqueue,
     enqueue_many,
+    outbox_row,
     skip_queued,
 )
 from models.outbox.tables import CANCELLED as CANCELLED_REASON
@@ -255,23 +256,20 @@ async def create_broadcast(
 async def _enqueue_broadcast(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
     recipients = await audience_recipients(session, broadcast.audience, now=now)
     rows = [
-        {
-            "identity_id": r.identity_id,
-            "member_id": r.member_id,
-            "channel": r.channel,
-            "kind": "announcement",
-            "params": {"text": broadcast.text, "lang": r.language},
-            "media_path": broadcast.media_path,
-            "idempotency_key": f"broadcast:{broadcast.id}:{r.identity_id}",
-            "priority": PRIORITY_ANNOUNCEMENT,
-            "not_before": now,
-            "status": "queued",
-            "attempts": 0,
-            "created_at": now,
-            "broadcast_id": broadcast.id,
-            "respects_quiet_hours": True,
-            "respects_opt_out": True,
-        }
+        outbox_row(
+            identity_id=r.identity_id,
+            member_id=r.member_id,
+            channel=r.channel,
+            kind="announcement",
+            params={"text": broadcast.text, "lang": r.language},
+            media_path=broadcast.media_path,
+            idempotency_key=f"broadcast:{broadcast.id}:{r.identity_id}",
+            priority=PRIORITY_ANNOUNCEMENT,
+            now=now,
+            broadcast_id=broadcast.id,
+            respects_quiet_hours=True,
+            respects_opt_out=True,
+        )
         for r in recipients
     ]
     await enqueue_many(session, rows)

@@ -116,6 +116,45 @@ class Claimed:
 # --- writing rows --------------------------------------------------------------------------
 
 
+def outbox_row(
+    *,
+    identity_id: int,
+    channel: str,
+    kind: str,
+    params: dict[str, Any],
+    idempotency_key: str,
+    now: datetime,
+    member_id: int | None = None,
+    media_path: str | None = None,
+    priority: int = PRIORITY_ANNOUNCEMENT,
+    not_before: datetime | None = None,
+    respects_quiet_hours: bool = False,
+    respects_opt_out: bool = False,
+    broadcast_id: int | None = None,
+    expires_at: datetime | None = None,
+) -> dict[str, Any]:
+    """One queued row's values for `enqueue_many`: every column, with its defaults, so the
+    sweeps that write many rows at once stay in step with the table."""
+    return {
+        "identity_id": identity_id,
+        "member_id": member_id,
+        "channel": channel,
+        "kind": kind,
+        "params": params,
+        "media_path": media_path,
+        "idempotency_key": idempotency_key,
+        "priority": priority,
+        "not_before": not_before or now,
+        "status": "queued",
+        "attempts": 0,
+        "created_at": now,
+        "broadcast_id": broadcast_id,
+        "respects_quiet_hours": respects_quiet_hours,
+        "respects_opt_out": respects_opt_out,
+        "expires_at": expires_at,
+    }
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -134,24 +173,21 @@ async def enqueue(
     now: datetime | None = None,
 ) -> int | None:
     """Queue one message; returns its id, or None if that idempotency key is already queued."""
-    now = now or utcnow()
-    values = {
-        "identity_id": identity_id,
-        "member_id": member_id,
-        "channel": channel,
-        "kind": kind,
-        "params": params,
-        "media_path": media_path,
-        "idempotency_key": idempotency_key,
-        "priority": priority,
-        "not_before": not_before or now,
-        "status": "queued",
-        "attempts": 0,
-        "created_at": now,
-        "broadcast_id": broadcast_id,
-        "respects_quiet_hours": respects_quiet_hours,
-        "respects_opt_out": respects_opt_out,
-    }
+    values = outbox_row(
+        identity_id=identity_id,
+        channel=channel,
+        kind=kind,
+        params=params,
+        idempotency_key=idempotency_key,
+        now=now or utcnow(),
+        member_id=member_id,
+        media_path=media_path,
+        priority=priority,
+        not_before=not_before,
+        respects_quiet_hours=respects_quiet_hours,
+        respects_opt_out=respects_opt_out,
+        broadcast_id=broadcast_id,
+    )
     ids = await enqueue_many(session, [values])
     return ids[0] if ids else None
 

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.base import insert_ignore
 from models.kegiatan.notices import FOR_NAME, unsignup_action
 from models.kegiatan.tables import Kegiatan, Signup
-from models.outbox.tables import PRIORITY_NOTICE, enqueue_many
+from models.outbox.tables import PRIORITY_NOTICE, enqueue_many, outbox_row
 from models.people.tables import Member
 from models.reminders.chats import member_chats
 from models.reminders.tables import SOURCE_KEGIATAN, ReminderLog
@@ -229,26 +229,19 @@ async def _one(
         if chat.shared:
             params[FOR_NAME] = chat.name
         values.append(
-            {
-                "identity_id": chat.identity_id,
-                "member_id": member_id,
-                "channel": chat.channel,
-                "kind": KIND_REMINDER_WAITING if waiting else KIND_REMINDER,
-                "params": params,
-                "media_path": None,
-                "idempotency_key": (
+            outbox_row(
+                identity_id=chat.identity_id,
+                member_id=member_id,
+                channel=chat.channel,
+                kind=KIND_REMINDER_WAITING if waiting else KIND_REMINDER,
+                params=params,
+                idempotency_key=(
                     f"reminder:kegiatan:{k.id}:{kind}:m{member_id}:{_stamp(k.starts_at)}"
                 ),
-                "priority": PRIORITY_NOTICE,
-                "not_before": now,
-                "status": "queued",
-                "attempts": 0,
-                "created_at": now,
-                "broadcast_id": None,
-                "respects_quiet_hours": False,
-                "respects_opt_out": False,
-                "expires_at": k.starts_at,
-            }
+                priority=PRIORITY_NOTICE,
+                now=now,
+                expires_at=k.starts_at,
+            )
         )
     result.written += len(await enqueue_many(session, values))
     if missing:
