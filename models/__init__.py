@@ -6,12 +6,15 @@ from models.codes import OneTimeCode
 from models.conversation import ConversationState
 from models.deadlines.tables import Deadline
 from models.inbox import InboxMessage
+from models.kader.tables import KaderRequest
 from models.kegiatan.tables import Kegiatan, KegiatanTarget, Signup
 from models.location import Location
 from models.outbox.broadcasts import Broadcast
 from models.outbox.tables import OutboxMessage
 from models.people.tables import ChannelIdentity, IdentityMember, Member
+from models.questions.tables import Question, QuestionMessage
 from models.reminders.tables import KegiatanConfirmation, ReminderLog
+from models.reports.tables import Report, ReportPhoto
 
 __all__ = [
     "AuditEntry",
@@ -22,6 +25,7 @@ __all__ = [
     "Deadline",
     "IdentityMember",
     "InboxMessage",
+    "KaderRequest",
     "Kegiatan",
     "KegiatanConfirmation",
     "KegiatanTarget",
@@ -29,7 +33,11 @@ __all__ = [
     "Member",
     "OneTimeCode",
     "OutboxMessage",
+    "Question",
+    "QuestionMessage",
     "ReminderLog",
+    "Report",
+    "ReportPhoto",
     "Signup",
     "audit",
     "make_engine",

@@ -39,8 +39,18 @@ class Member(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_active_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
+    # A mother with no chat of her own, registered by her kader: her notices go to the
+    # kader's chat, naming her. She is not a member of the kader's chat (not a shared phone).
+    reached_via_kader_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    # "chat" (she agreed in the chat) or "spoken" (she told her kader, who recorded it).
+    consent_method: Mapped[str | None] = mapped_column(String(8))
+    registered_by_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
 
-    kampung: Mapped[Location | None] = relationship(lazy="joined")
+    kampung: Mapped[Location | None] = relationship(lazy="joined", foreign_keys=[kampung_id])
 
     @property
     def erased(self) -> bool:
@@ -63,6 +73,10 @@ class ChannelIdentity(Base):
     opted_out_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Wrong one-time codes typed or opened from this chat, counted from the first of a
+    # window, so nobody can guess invitation codes by trying many.
+    code_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    code_failures_since: Mapped[datetime | None]
 
 
 class IdentityMember(Base):
