@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 ANYONE = frozenset({"guest", "ibu", "kader", "admin"})
 MEMBERS = frozenset({"ibu", "kader", "admin"})
 ADMIN = frozenset({"admin"})
+KADER = frozenset({"kader"})
+# Kader and admins: an admin may do what a kader does, for every kampung.
+STAFF = frozenset({"kader", "admin"})
 
 T = TypeVar("T")
 
