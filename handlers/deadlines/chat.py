@@ -17,6 +17,7 @@ from handlers.core.wizard import Wizard
 from handlers.kegiatan.mothers import to_menu
 from handlers.parse.ids import arg_id
 from handlers.parse.when import parse_date
+from handlers.parse.yesno import parse_yes_no
 from models.deadlines import (
     DEFAULT_REMIND,
     Deadline,
@@ -71,8 +72,35 @@ class DeadlineForm(BaseModel):
     title: str | None = None
     due_on: date | None = None
     prepare: str | None = None
+    # "once" or "monthly" (due every month on the due date's day).
+    repeat: str | None = None
     audience: str | None = None
     remind: str | None = None
+
+
+async def repeat_options(ctx: Ctx, form: Any) -> list[tuple[str, str]]:
+    day = form.due_on.day if form.due_on else 1
+    return [
+        ("once", ctx.t("tenggat.repeat.once")),
+        ("monthly", ctx.t("tenggat.repeat.monthly", day=day)),
+    ]
+
+
+async def repeat_typed(ctx: Ctx, text: str, _form: Any) -> Any:
+    """ "sekali", "bulanan", "tiap bulan", "ya" (= the monthly offer is not the default,
+    so a bare yes/no is not guessed at)."""
+    words = text.casefold().split()
+    if any(w in ("bulan", "bulanan", "monthly", "month") for w in words):
+        return "monthly"
+    if any(w in ("sekali", "once", "satu") for w in words):
+        return "once"
+    return Problem("tenggat.repeat_problem")
+
+
+def repeat_label(ctx: Ctx, form: DeadlineForm) -> str:
+    if form.repeat == "monthly" and form.due_on:
+        return ctx.t("tenggat.repeat.monthly", day=form.due_on.day)
+    return ctx.t("tenggat.repeat.once")
 
 
 async def audience_options(ctx: Ctx, _form: Any) -> list[tuple[str, str]]:
@@ -82,6 +110,8 @@ async def audience_options(ctx: Ctx, _form: Any) -> list[tuple[str, str]]:
 
 
 def read_remind(text: str) -> Any:
+    if parse_yes_no(text) is True:  # "ya" / "boleh" to the offered 30, 7 and 1
+        return remind_text(DEFAULT_REMIND)
     try:
         return remind_text(parse_remind(text))
     except DeadlineInvalid:
@@ -99,6 +129,7 @@ async def render_summary(ctx: Ctx, form: DeadlineForm) -> str:
         "tenggat.summary",
         title=form.title or "-",
         due=day_text(ctx, form.due_on) if form.due_on else "-",
+        repeat=repeat_label(ctx, form),
         prepare=form.prepare or "-",
         audience=await audience_label(ctx, form.audience or "admin"),
         remind=form.remind or remind_text(DEFAULT_REMIND),
@@ -109,6 +140,7 @@ async def _save(ctx: Ctx, form: DeadlineForm) -> str | None:
     assert ctx.member is not None and form.title and form.due_on
     ctx.finish()
     remind = parse_remind(form.remind) if form.remind else DEFAULT_REMIND
+    monthly_day = form.due_on.day if form.repeat == "monthly" else None
     actor = f"member:{ctx.member.id}"
     if form.deadline_id is not None:
         changed = await update_deadline(
@@ -120,6 +152,8 @@ async def _save(ctx: Ctx, form: DeadlineForm) -> str | None:
             prepare=form.prepare or "",
             audience=form.audience or "admin",
             remind=remind,
+            monthly_day=monthly_day,
+            one_off=monthly_day is None,
         )
         if changed is None:
             await show_menu(ctx, intro=ctx.t("tenggat.not_found"))
@@ -134,6 +168,7 @@ async def _save(ctx: Ctx, form: DeadlineForm) -> str | None:
                 prepare=form.prepare or "",
                 audience=form.audience or "admin",
                 remind=remind,
+                monthly_day=monthly_day,
             ),
             now=ctx.now,
             actor=actor,
@@ -145,7 +180,7 @@ async def _save(ctx: Ctx, form: DeadlineForm) -> str | None:
     return None
 
 
-FIELDS = ("title", "due_on", "prepare", "audience", "remind")
+FIELDS = ("title", "due_on", "repeat", "prepare", "audience", "remind")
 
 NEW: Wizard[DeadlineForm] = Wizard(
     "dl.new",
@@ -153,6 +188,16 @@ NEW: Wizard[DeadlineForm] = Wizard(
     (
         Text(name="title", ask="tenggat.ask_title", max_len=MAX_TITLE, edit="tenggat.edit_title"),
         DueDate(name="due_on", ask="tenggat.ask_due", edit="tenggat.edit_due"),
+        Pick(
+            name="repeat",
+            ask="tenggat.ask_repeat",
+            choices=repeat_options,
+            typed=repeat_typed,
+            edit="tenggat.edit_repeat",
+            display=lambda ctx, v: ctx.t(
+                "tenggat.repeat.every_month" if v == "monthly" else "tenggat.repeat.once"
+            ),
+        ),
         Text(
             name="prepare",
             ask="tenggat.ask_prepare",
@@ -202,6 +247,7 @@ async def edit(ctx: Ctx, args: list[str]) -> None:
         deadline_id=d.id,
         title=d.title,
         due_on=d.due_on,
+        repeat="monthly" if d.monthly_day else "once",
         prepare=d.prepare or None,
         audience=d.audience,
         remind=d.remind_days,

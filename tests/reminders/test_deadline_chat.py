@@ -34,6 +34,8 @@ async def test_an_admin_adds_a_deadline_step_by_step_and_deletes_it(app: App) ->
     await admin.send("kemarin dulu")
     assert "Nama: " not in admin.text  # a past or unreadable day is asked again
     await admin.send("15 Maret 2027")
+    assert "tiap bulan" in admin.text
+    await admin.send("sekali")
     assert "disiapkan" in admin.text
     await admin.send("Profil kampung, foto kegiatan")
     assert "untuk siapa" in admin.text
@@ -42,10 +44,10 @@ async def test_an_admin_adds_a_deadline_step_by_step_and_deletes_it(app: App) ->
     assert "dipisah koma" in admin.text
     await admin.send("14, 3")
     assert "Periksa tenggat baru" in admin.text
-    assert "Tanggal: Senin, 15 Maret 2027" in admin.text
+    assert "Tanggal: Senin, 15 Maret 2027" in admin.text and "Berulang: Sekali saja" in admin.text
     assert "Untuk: Kader" in admin.text and "Pengingat: 14,3 hari" in admin.text
     await admin.tap_label("Ubah pengingat")
-    await admin.send("lewati")  # the default: 30, 7 and 1
+    await admin.send("ya")  # yes to the offered default: 30, 7 and 1
     assert "Pengingat: 30,7,1 hari" in admin.text
     await admin.send("simpan")
     assert "Tenggat Penilaian P2WKSS tingkat kota" in admin.text and "disimpan" in admin.text
@@ -86,3 +88,30 @@ async def test_a_mother_cannot_add_or_delete_deadlines(app: App) -> None:
     assert "Nama tenggat" not in ibu.text
     await ibu.tap("a:dl.list")
     assert "Tenggat (" not in ibu.text and "Belum ada tenggat" not in ibu.text
+
+
+async def test_an_admin_makes_the_kader_monthly_report_a_deadline_every_month(app: App) -> None:
+    """Laporan bulanan kader, due on the 25th of every month: set in chat as on the CLI."""
+    admin = await admin_chat(app)
+    await admin.tap("a:dl.new")
+    await admin.send("Laporan bulanan kader")
+    await admin.send("25/1/2027")
+    assert "Tiap bulan tanggal 25" in admin.labels
+    await admin.send("hari ini")  # neither choice: asked again, the date is kept
+    assert "Sekali saja, atau Tiap bulan" in admin.text
+    await admin.send("2")
+    await admin.send("lewati")
+    await admin.send("kader")
+    await admin.send("7,1")
+    assert "Berulang: Tiap bulan tanggal 25" in admin.text
+    await admin.send("simpan")
+    [d] = await deadlines(app)
+    assert (d.due_on, d.monthly_day, d.remind_days) == (date(2027, 1, 25), 25, "7,1")
+    # Made a one-off again from its summary.
+    await admin.tap(f"a:dl.edit:{d.id}")
+    assert "Berulang: Tiap bulan tanggal 25" in admin.text
+    await admin.tap_label("Ubah pengulangan")
+    await admin.tap_label("Sekali saja")
+    await admin.send("simpan")
+    [d] = await deadlines(app)
+    assert d.monthly_day is None
