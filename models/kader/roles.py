@@ -1,0 +1,164 @@
+"""Granting and removing the kader role, and finding kader.
+
+A kader serves one kampung: her member row's `kampung_id`. The role is granted by an
+admin's decision only (an invitation she redeems, or her request approved), never
+claimed; every grant and removal is written to the audit log as ``role.grant`` /
+``role.revoke`` with ``{"role": "kader"}``, naming who decided and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.audit import AuditEntry, audit
+from models.codes import OneTimeCode, use_code
+from models.kader.invites import Invite, actor_of
+from models.kader.notices import KIND_REMOVED, notify_member, stamp
+from models.location import Location
+from models.people.members import CONSENT_VERSION
+from models.people.tables import ChannelIdentity, IdentityMember, Member
+
+Granted = Literal["granted", "moved", "already", "admin"]
+Redeemed = Literal["granted", "moved", "already", "admin", "gone"]
+
+
+async def make_kader(
+    session: AsyncSession,
+    member: Member,
+    kampung_id: int,
+    *,
+    actor_member_id: int | None,
+    via: str,
+    ref: int | None = None,
+) -> Granted:
+    """Make her the kader of this kampung ("moved": she was the kader of another one).
+    An admin stays an admin."""
+    if member.role == "admin":
+        return "admin"
+    if member.role == "kader" and member.kampung_id == kampung_id:
+        return "already"
+    outcome: Granted = "moved" if member.role == "kader" else "granted"
+    detail: dict[str, object] = {"role": "kader", "kampung_id": kampung_id, "via": via}
+    if ref is not None:
+        detail["ref"] = ref
+    if member.kampung_id not in (None, kampung_id):
+        detail["previous_kampung_id"] = member.kampung_id
+    member.role = "kader"
+    member.kampung_id = kampung_id
+    await audit(
+        session, actor=actor_of(actor_member_id), actor_member_id=actor_member_id,
+        action="role.grant", object_type="member", object_id=member.id, detail=detail,
+    )  # fmt: skip
+    return outcome
+
+
+@dataclass(frozen=True)
+class Redemption:
+    outcome: Redeemed
+    member: Member | None
+
+
+async def redeem_invite(
+    session: AsyncSession,
+    code: OneTimeCode,
+    identity: ChannelIdentity,
+    member: Member | None,
+    *,
+    now: datetime,
+    language: str,
+) -> Redemption:
+    """The chat's member becomes the kader the invitation names; a chat with nobody yet
+    gets a member with the invitation's name and kampung, who has accepted the privacy
+    note in the chat (`consent_method` "chat"). The code is spent only when the role
+    changes: an admin, or the kader of that kampung already, keeps it unused."""
+    invite = Invite.of(code)
+    if member is not None and member.role == "admin":
+        return Redemption("admin", member)
+    if member is not None and member.role == "kader" and member.kampung_id == invite.kampung_id:
+        return Redemption("already", member)
+    place = await session.get(Location, invite.kampung_id)
+    if place is None or not place.active or not await use_code(session, code, identity.id, now):
+        return Redemption("gone", member)
+    if member is None:
+        member = Member(
+            full_name=invite.name,
+            role="ibu",
+            kampung_id=invite.kampung_id,
+            language=language,
+            consent_at=now,
+            consent_version=CONSENT_VERSION,
+            consent_method="chat",
+            last_active_at=now,
+        )
+        session.add(member)
+        await session.flush()
+        session.add(IdentityMember(identity_id=identity.id, member_id=member.id))
+        await audit(
+            session, actor=f"{identity.channel}-identity:{identity.id}", actor_member_id=member.id,
+            action="member.register", object_type="member", object_id=member.id,
+            detail={"via": "kader_invite", "code_id": code.id},
+        )  # fmt: skip
+    granted = await make_kader(
+        session, member, invite.kampung_id,
+        actor_member_id=code.created_by_member_id, via="invite", ref=code.id,
+    )  # fmt: skip
+    return Redemption(granted, member)
+
+
+async def remove_kader(
+    session: AsyncSession, member_id: int, *, actor_member_id: int | None, now: datetime
+) -> Member | None:
+    """Take the kader role away (she stays a member of her kampung) and tell her; None
+    when she is not a kader (any more)."""
+    member = await session.get(Member, member_id, with_for_update=True)
+    if member is None or member.erased or member.role != "kader":
+        return None
+    member.role = "ibu"
+    await audit(
+        session, actor=actor_of(actor_member_id), actor_member_id=actor_member_id,
+        action="role.revoke", object_type="member", object_id=member.id,
+        detail={"role": "kader", "kampung_id": member.kampung_id},
+    )  # fmt: skip
+    await notify_member(
+        session, member, KIND_REMOVED, member.kampung_id,
+        f"kader_removed:m{member.id}:{stamp(now)}", now,
+    )  # fmt: skip
+    return member
+
+
+async def list_kader(session: AsyncSession, kampung_id: int | None = None) -> list[Member]:
+    """Kader (of one kampung, or all), by kampung then name."""
+    stmt = select(Member).where(Member.role == "kader", Member.erased_at.is_(None))
+    if kampung_id is not None:
+        stmt = stmt.where(Member.kampung_id == kampung_id)
+    found = list((await session.scalars(stmt)).unique())
+    return sorted(found, key=lambda m: (m.kampung_id or 0, (m.full_name or "").casefold(), m.id))
+
+
+async def kader_since(session: AsyncSession, member_id: int) -> datetime | None:
+    """When she last became a kader (from the audit log)."""
+    rows = await session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.action == "role.grant",
+            AuditEntry.object_type == "member",
+            AuditEntry.object_id == str(member_id),
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+    return next((r.at for r in rows if (r.detail or {}).get("role") == "kader"), None)
+
+
+async def chats_of(session: AsyncSession, member_id: int, channel: str) -> list[str]:
+    """Her chats on one channel (to refresh their command menus after a role change)."""
+    rows = await session.scalars(
+        select(ChannelIdentity.external_id)
+        .join(IdentityMember, IdentityMember.identity_id == ChannelIdentity.id)
+        .where(IdentityMember.member_id == member_id, ChannelIdentity.channel == channel)
+    )
+    return list(rows)
