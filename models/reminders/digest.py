@@ -21,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.deadlines.rules import due_dates
 from models.deadlines.tables import Deadline
 from models.kegiatan.tables import Kegiatan, Signup
+from models.location import Location
 from models.outbox.tables import OutboxMessage
 from models.people.tables import Member
+from models.reports.tables import Report
 
 SOURCE: Final = "digest"
 KIND: Final = "daily"
@@ -133,12 +135,32 @@ async def failed_deliveries(session: AsyncSession, w: DigestWindow) -> list[Dige
     return [DigestLine("digest.failed", {"count": int(count or 0)})]
 
 
-# Later features append their parts here (the kader issue: pending reports; attendance).
+async def reports_waiting(session: AsyncSession, w: DigestWindow) -> list[DigestLine]:
+    """Kader reports submitted and waiting for review, per kampung; no line when none."""
+    rows = (
+        await session.execute(
+            select(Location.id, Location.name, func.count())
+            .select_from(Report)
+            .outerjoin(Location, Location.id == Report.kampung_id)
+            .where(Report.status == "submitted")
+            .group_by(Location.id, Location.name)
+            .order_by(Location.name, Location.id)
+        )
+    ).all()
+    if not rows:
+        return []
+    total = sum(int(n) for _, _, n in rows)
+    places = ", ".join(f"{name or '-'} {int(n)}" for _, name, n in rows)
+    return [DigestLine("digest.reports_waiting", {"count": total, "places": places})]
+
+
+# Later features append their parts here (attendance).
 DIGEST_PARTS: list[Part] = [
     new_registrations,
     signups,
     coming_kegiatan,
     coming_deadlines,
+    reports_waiting,
     failed_deliveries,
 ]
 
