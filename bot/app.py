@@ -14,6 +14,7 @@ from bot.settings import Settings
 from handlers.core.config import Config
 from handlers.core.engine import Engine
 from models import make_engine, make_sessionmaker, transaction
+from models.codes import AttemptLimit
 from models.location import seed_default_locations
 from models.migrate import current_revision, head_revision, upgrade
 
@@ -64,6 +65,11 @@ async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> A
         flow_idle=timedelta(hours=settings.flow_idle_hours),
         confirm_window=timedelta(minutes=settings.confirm_window_minutes),
         reply_resend=timedelta(minutes=settings.reply_resend_minutes),
+        kader_invite_days=settings.kader_invite_days,
+        code_limit=AttemptLimit(
+            settings.code_attempts, timedelta(minutes=settings.code_attempt_window_minutes)
+        ),
+        bot_username=settings.telegram_bot_username,
     )
     engine = Engine(sessions, config)
     return App(db=db, sessions=sessions, engine=engine)

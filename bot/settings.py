@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     # The daily admin digest at this local time; DIGEST_ENABLED=false turns it off.
     digest_enabled: bool = True
     digest_at: str = "07:00"
+    # Kader invitations are valid this many days.
+    kader_invite_days: int = Field(default=7, ge=1, le=365)
+    # One-time codes (invitations, deep links): wrong ones one chat may try in a window.
+    code_attempts: int = Field(default=5, ge=1)
+    code_attempt_window_minutes: float = Field(default=60.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -7,6 +7,7 @@ from handlers.broadcast import BROADCAST_FEATURE
 from handlers.core.common import CORE
 from handlers.core.feature import Feature, Registry
 from handlers.deadlines import DEADLINES_FEATURE
+from handlers.kader import KADER_FEATURE
 from handlers.kegiatan import KEGIATAN, KEGIATAN_ADMIN
 from handlers.members import MEMBERS_FEATURE
 from handlers.reminders import REMINDERS_FEATURE
@@ -21,6 +22,7 @@ def all_features() -> tuple[Feature, ...]:
         BROADCAST_FEATURE,
         REMINDERS_FEATURE,
         DEADLINES_FEATURE,
+        KADER_FEATURE,
     )
 
 

@@ -1,20 +1,15 @@
-"""What works anywhere: /start (with an optional one-time code), help, language, the menu
-and "Lainnya", BERHENTI/MULAI. The core feature every engine has."""
+"""What works anywhere: /start (with an optional one-time code, see `handlers.core.codes`),
+help, language, the menu and "Lainnya", BERHENTI/MULAI. The core feature every engine has."""
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import select
-
+from handlers.core.codes import redeem_code
 from handlers.core.context import Ctx
 from handlers.core.feature import ANYONE, Action, Feature, MenuEntry
 from handlers.core.i18n import LANGUAGES
 from handlers.core.menu import reprompt, show_menu, show_more
 from handlers.core.types import Choice, action
-from models import OneTimeCode, utcnow
-
-START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+from models import utcnow
 
 
 async def start_command(ctx: Ctx, payload: str) -> None:
@@ -31,21 +26,6 @@ async def start_command(ctx: Ctx, payload: str) -> None:
 def welcome_key(ctx: Ctx) -> str:
     """Staff are not greeted as a mother of a kampung."""
     return "common.welcome_staff" if ctx.role in ("admin", "kader") else "common.welcome"
-
-
-async def redeem_code(ctx: Ctx, code: str) -> None:
-    row = None
-    if START_PAYLOAD.match(code):
-        row = await ctx.session.scalar(select(OneTimeCode).where(OneTimeCode.code == code))
-    handler = ctx.registry.codes.get(row.purpose) if row is not None else None
-    if row is None or handler is None:
-        ctx.say(ctx.t("code.unknown"))
-    elif not row.usable(utcnow()):
-        ctx.say(ctx.t("code.used_or_expired"))
-    else:
-        await handler(ctx, row)
-        return
-    await reprompt(ctx)
 
 
 async def set_announcements(ctx: Ctx, *, wanted: bool) -> None:

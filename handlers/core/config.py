@@ -8,6 +8,7 @@ from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from models.codes import AttemptLimit
 from models.outbox.tables import QuietHours
 
 
@@ -24,6 +25,12 @@ class Config:
     confirm_window: timedelta = timedelta(minutes=10)
     # Replies a crash left unsent are sent after the restart only if younger than this.
     reply_resend: timedelta = timedelta(minutes=5)
+    # Kader invitations are valid this many days.
+    kader_invite_days: int = 7
+    # Wrong one-time codes one chat may try within a window.
+    code_limit: AttemptLimit = field(default_factory=AttemptLimit)
+    # For https://t.me/<username>?start=<code> links shown in chat (None: the code only).
+    bot_username: str | None = None
 
     @classmethod
     def build(
@@ -35,6 +42,9 @@ class Config:
         flow_idle: timedelta = timedelta(hours=24),
         confirm_window: timedelta = timedelta(minutes=10),
         reply_resend: timedelta = timedelta(minutes=5),
+        kader_invite_days: int = 7,
+        code_limit: AttemptLimit | None = None,
+        bot_username: str | None = None,
     ) -> Config:
         return cls(
             tz=tz,
@@ -44,4 +54,7 @@ class Config:
             flow_idle=flow_idle,
             confirm_window=confirm_window,
             reply_resend=reply_resend,
+            kader_invite_days=kader_invite_days,
+            code_limit=code_limit or AttemptLimit(),
+            bot_username=bot_username,
         )

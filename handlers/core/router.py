@@ -1,7 +1,8 @@
 """What a message means, decided in one place for every flow and screen, in this order:
 
 (a) a tapped button (its choice id);
-(b) a whole message that is an escape word (menu, batal, bantuan, bahasa, BERHENTI,
+(b) a whole message "kode <code>" (a one-time code typed, as `/start <code>` from a link);
+    a whole message that is an escape word (menu, batal, bantuan, bahasa, BERHENTI,
     MULAI, /start), unless a choice on the current screen starts with that word
     ("Batal ikut"), which then wins;
 (c) the current step's own type: on a text, number, date or time step what she types is
@@ -20,6 +21,7 @@ from __future__ import annotations
 import logging
 
 from handlers.core import common
+from handlers.core.codes import redeem_code, typed_code
 from handlers.core.context import Answer, Ctx
 from handlers.core.delivery import render_outbox
 from handlers.core.feature import Flow
@@ -200,6 +202,11 @@ async def _route_choice(ctx: Ctx, choice_id: str, flow: Flow | None) -> None:
 
 
 async def _route_text(ctx: Ctx, text: str, flow: Flow | None) -> None:
+    # "kode <code>": a one-time code typed (an invitation), like /start <code>.
+    code = typed_code(text)
+    if code is not None:
+        await redeem_code(ctx, code)
+        return
     word = norm(text)
     screen = await _screen(ctx)
     # (b) escape words, unless the screen offers a choice starting with the word.
