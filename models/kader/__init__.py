@@ -12,7 +12,14 @@ from models.kader.invites import (
     open_invites,
     revoke_invite,
 )
-from models.kader.notices import KIND_APPROVED, KIND_REJECTED, KIND_REMOVED, KIND_REQUEST
+from models.kader.notices import (
+    KIND_APPROVED,
+    KIND_REJECTED,
+    KIND_REMOVED,
+    KIND_REQUEST,
+    approve_action,
+    reject_action,
+)
 from models.kader.requests import (
     Asking,
     Decision,
@@ -45,6 +52,7 @@ __all__ = [
     "InviteInvalid",
     "KaderRequest",
     "Redemption",
+    "approve_action",
     "chats_of",
     "create_invite",
     "decide_request",
@@ -56,6 +64,7 @@ __all__ = [
     "pending_request",
     "pending_requests",
     "redeem_invite",
+    "reject_action",
     "remove_kader",
     "request_kader",
     "revoke_invite",

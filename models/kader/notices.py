@@ -102,9 +102,10 @@ async def notify_admins(
 
 async def notify_member(
     session: AsyncSession, member: Member, kind: str, kampung_id: int | None, key: str,
-    now: datetime,
+    now: datetime, *, about_her: bool = True,
 ) -> int | None:  # fmt: skip
-    """Tell her the outcome (approved, rejected, role removed) in her chat."""
+    """Tell her the outcome (approved, rejected, role removed) in her chat. A row not
+    `about_her` names no member, so it still goes after her member is erased."""
     chat = await member_chat(session, member.id)
     if chat is None:
         return None
@@ -118,7 +119,7 @@ async def notify_member(
         session,
         identity_id=chat.identity_id,
         channel=chat.channel,
-        member_id=member.id,
+        member_id=member.id if about_her else None,
         kind=kind,
         params=params,
         idempotency_key=key,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Final, Literal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import AuditEntry, audit
@@ -20,8 +20,10 @@ from models.codes import OneTimeCode, use_code
 from models.kader.invites import Invite, actor_of
 from models.kader.notices import KIND_REMOVED, notify_member, stamp
 from models.location import Location
-from models.people.members import CONSENT_VERSION
 from models.people.tables import ChannelIdentity, IdentityMember, Member
+
+# The version of the privacy note a kader invited in chat agrees to (kader.privacy).
+KADER_PRIVACY_VERSION: Final = "2026-11-kader-v1"
 
 Granted = Literal["granted", "moved", "already", "admin"]
 Redeemed = Literal["granted", "moved", "already", "admin", "gone"]
@@ -72,10 +74,13 @@ async def redeem_invite(
     now: datetime,
     language: str,
 ) -> Redemption:
-    """The chat's member becomes the kader the invitation names; a chat with nobody yet
-    gets a member with the invitation's name and kampung, who has accepted the privacy
-    note in the chat (`consent_method` "chat"). The code is spent only when the role
-    changes: an admin, or the kader of that kampung already, keeps it unused."""
+    """The chat's member becomes the kader the invitation names. A chat with nobody yet
+    gets a staff member with the invitation's name and kampung, once she has agreed to
+    the kader privacy note in the chat (recorded in the audit log); like an admin made
+    with `admin add` she is not registered as a mother (no RT/RW, no consent of the
+    mothers' registration), and removing her role later erases her. The code is spent
+    only when the role changes: an admin, or the kader of that kampung already, keeps it
+    unused."""
     invite = Invite.of(code)
     if member is not None and member.role == "admin":
         return Redemption("admin", member)
@@ -90,9 +95,6 @@ async def redeem_invite(
             role="ibu",
             kampung_id=invite.kampung_id,
             language=language,
-            consent_at=now,
-            consent_version=CONSENT_VERSION,
-            consent_method="chat",
             last_active_at=now,
         )
         session.add(member)
@@ -100,8 +102,8 @@ async def redeem_invite(
         session.add(IdentityMember(identity_id=identity.id, member_id=member.id))
         await audit(
             session, actor=f"{identity.channel}-identity:{identity.id}", actor_member_id=member.id,
-            action="member.register", object_type="member", object_id=member.id,
-            detail={"via": "kader_invite", "code_id": code.id},
+            action="kader.privacy_accept", object_type="member", object_id=member.id,
+            detail={"version": KADER_PRIVACY_VERSION, "code_id": code.id},
         )  # fmt: skip
     granted = await make_kader(
         session, member, invite.kampung_id,
@@ -113,21 +115,29 @@ async def redeem_invite(
 async def remove_kader(
     session: AsyncSession, member_id: int, *, actor_member_id: int | None, now: datetime
 ) -> Member | None:
-    """Take the kader role away (she stays a member of her kampung) and tell her; None
-    when she is not a kader (any more)."""
+    """Take the kader role away and tell her; None when she is not a kader (any more).
+
+    A registered mother stays a mother of her kampung. A kader who never registered as
+    a mother (made from an invitation) has nothing left to keep: like a removed admin,
+    her member is erased and her chat is a guest again."""
     member = await session.get(Member, member_id, with_for_update=True)
     if member is None or member.erased or member.role != "kader":
         return None
+    staff_only = member.consent_at is None
     member.role = "ibu"
     await audit(
         session, actor=actor_of(actor_member_id), actor_member_id=actor_member_id,
         action="role.revoke", object_type="member", object_id=member.id,
-        detail={"role": "kader", "kampung_id": member.kampung_id},
+        detail={"role": "kader", "kampung_id": member.kampung_id, "erased": staff_only},
     )  # fmt: skip
     await notify_member(
         session, member, KIND_REMOVED, member.kampung_id,
-        f"kader_removed:m{member.id}:{stamp(now)}", now,
+        f"kader_removed:m{member.id}:{stamp(now)}", now, about_her=not staff_only,
     )  # fmt: skip
+    if staff_only:
+        member.full_name = None
+        member.erased_at = now
+        await session.execute(delete(IdentityMember).where(IdentityMember.member_id == member.id))
     return member
 
 
