@@ -1,5 +1,5 @@
-"""The step kinds a wizard is declared with: text, number, pick, date/time, phone, media,
-yes/no, menu, confirmation and summary.
+"""The step kinds a wizard is declared with: text, number, pick, date/time, day, phone,
+yes/no, menu, confirmation and summary (photos: `handlers.core.photos`).
 
 A step owns its question (a catalog key), how it reads an answer (a value, or a
 `Problem` shown kindly before asking again), its shortcuts ("Lewati" for optional steps,
@@ -12,13 +12,21 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any, ClassVar
 
 from handlers.core.context import Answer, Ctx
 from handlers.core.feature import StepKind
+from handlers.core.i18n import format_date_local
 from handlers.core.types import Kind
-from handlers.parse import parse_datetime, parse_time, parse_yes_no
+from handlers.parse import (
+    Direction,
+    parse_date,
+    parse_datetime,
+    parse_int,
+    parse_time,
+    parse_yes_no,
+)
 from handlers.parse.numbers import parse_count
 from handlers.parse.words import norm
 from models.people.rules import check_phone, format_phone
@@ -280,6 +288,64 @@ class When(Step):
 
     def show(self, ctx: Ctx, value: Any) -> str:
         return ctx.when(value) if isinstance(value, datetime) else "-"
+
+
+# Catalog keys of what a day answer got wrong (handlers.parse error codes).
+DAY_PROBLEMS = {
+    "ambiguous": "kit.day_ambiguous",
+    "impossible_date": "kit.when_impossible_date",
+    "past": "kit.day_past",
+    "future": "kit.day_future",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Day(Step):
+    """A calendar day typed the forgiving way ("hari ini", "kemarin", "Senin", "12/8",
+    "2026-08-12"), or tapped from `suggest` (likely days: (ISO date, label)). Looking back
+    (`direction="past"`): "Senin" is the last Monday and a day after today is refused;
+    looking ahead, the other way round."""
+
+    direction: Direction = "future"
+    suggest: Callable[[Ctx, Form], Awaitable[list[tuple[str, str]]]] | None = None
+    kind: ClassVar[StepKind] = "date"
+
+    async def options(self, ctx: Ctx, form: Form) -> list[tuple[str, str]]:
+        return await self.suggest(ctx, form) if self.suggest else []
+
+    async def read(self, ctx: Ctx, ans: Answer, form: Form) -> Any:
+        now = ctx.now.astimezone(ctx.tz)
+        if ans.kind is not Kind.TEXT and ans.value is None:
+            return Problem("kit.day_unknown")
+        text = (ans.value or ans.text).strip()
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            result = parse_date(text, now, self.direction)
+            # A bare "2" is no day, so on a screen of suggested days it is the second
+            # button (text-only channels show buttons as a numbered list).
+            number = parse_int(text) if result.error == "ambiguous" else None
+            options = await self.options(ctx, form) if number is not None else []
+            if number is not None and 1 <= number <= len(options):
+                return date.fromisoformat(options[number - 1][0])
+            if result.value is None:
+                return Problem(DAY_PROBLEMS.get(result.error or "", "kit.day_unknown"))
+            day = result.value
+        if self.direction == "past" and day > now.date():
+            return Problem("kit.day_future")
+        if self.direction == "future" and day < now.date():
+            return Problem("kit.day_past")
+        return day
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
+        return day_text(ctx, value) if isinstance(value, date) else "-"
+
+
+def day_text(ctx: Ctx, day: date) -> str:
+    """ "Selasa, 12 Agustus 2026" in her language."""
+    return format_date_local(datetime.combine(day, time(12, 0), tzinfo=ctx.tz), ctx.lang, ctx.tz)
 
 
 @dataclass(frozen=True, kw_only=True)
