@@ -1,5 +1,82 @@
-"""Laporan kegiatan: kader's activity reports, their photos and the admins' review."""
+"""Laporan kegiatan: kader's activity reports, their photos and the admins' review.
 
-from models.reports.tables import REPORT_STATUSES, Report, ReportPhoto
+`tables` (rows), `rules` (what a report must meet), `ops` (drafts, sending, approving,
+returning), `queries` (lists for the chat), `notices` (outbox rows to the kader)."""
 
-__all__ = ["REPORT_STATUSES", "Report", "ReportPhoto"]
+from models.reports.ops import (
+    EDITABLE,
+    approve,
+    drop_draft,
+    new_draft,
+    open_draft,
+    photo_paths,
+    return_for_fix,
+    save_draft,
+    submit,
+)
+from models.reports.queries import (
+    count_waiting,
+    opd_names,
+    photos_of,
+    recent_kegiatan,
+    reports_of,
+    waiting_by_kampung,
+    waiting_in,
+)
+from models.reports.rules import (
+    COMMON_OPDS,
+    LONG_AGO_DAYS,
+    MAX_FOLLOW_UP,
+    MAX_OPD,
+    MAX_PARTICIPANTS,
+    MAX_TITLE,
+    ReportInvalid,
+    ReportValues,
+    long_ago,
+    participants_ok,
+    report_problems,
+)
+from models.reports.tables import (
+    MAX_NOTE,
+    MAX_PHOTOS,
+    MAX_RINGKASAN,
+    REPORT_STATUSES,
+    Report,
+    ReportPhoto,
+)
+
+__all__ = [
+    "COMMON_OPDS",
+    "EDITABLE",
+    "LONG_AGO_DAYS",
+    "MAX_FOLLOW_UP",
+    "MAX_NOTE",
+    "MAX_OPD",
+    "MAX_PARTICIPANTS",
+    "MAX_PHOTOS",
+    "MAX_RINGKASAN",
+    "MAX_TITLE",
+    "REPORT_STATUSES",
+    "Report",
+    "ReportInvalid",
+    "ReportPhoto",
+    "ReportValues",
+    "approve",
+    "count_waiting",
+    "drop_draft",
+    "long_ago",
+    "new_draft",
+    "opd_names",
+    "open_draft",
+    "participants_ok",
+    "photo_paths",
+    "photos_of",
+    "recent_kegiatan",
+    "report_problems",
+    "reports_of",
+    "return_for_fix",
+    "save_draft",
+    "submit",
+    "waiting_by_kampung",
+    "waiting_in",
+]
