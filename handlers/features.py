@@ -3,6 +3,7 @@ only the features a story needs); a name used twice stops the start."""
 
 from __future__ import annotations
 
+from handlers.binaan import BINAAN_FEATURE
 from handlers.broadcast import BROADCAST_FEATURE
 from handlers.core.common import CORE
 from handlers.core.feature import Feature, Registry
@@ -22,6 +23,7 @@ def all_features() -> tuple[Feature, ...]:
         BROADCAST_FEATURE,
         REMINDERS_FEATURE,
         DEADLINES_FEATURE,
+        BINAAN_FEATURE,
         KADER_FEATURE,
     )
 

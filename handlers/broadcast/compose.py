@@ -33,7 +33,12 @@ from handlers.core.steps import Option, Problem, Question, Step, Summary
 from handlers.core.types import Choice, Kind, Reply, action
 from handlers.core.wizard import Wizard
 from handlers.parse.words import norm
-from models.outbox.broadcasts import MAX_BROADCAST_TEXT, count_audience, create_broadcast
+from models.outbox.broadcasts import (
+    MAX_BROADCAST_TEXT,
+    audience_recipients,
+    create_broadcast,
+    via_kader_count,
+)
 
 log = logging.getLogger(__name__)
 MB = MAX_PHOTO_BYTES // (1024 * 1024)
@@ -207,7 +212,8 @@ class Preview(Summary):
 
     async def question(self, ctx: Ctx, form: ComposeForm, *, again: bool = False) -> Question:
         audience = form.audience()
-        count = await count_audience(ctx.session, audience, now=ctx.now)
+        recipients = await audience_recipients(ctx.session, audience, now=ctx.now)
+        count = len(recipients)
         # The message exactly as a mother will see it (in the admin's language).
         media = form.media_path
         ctx.replies.append(
@@ -218,6 +224,8 @@ class Preview(Summary):
         )
         who = await describe_audience(ctx.session, ctx.lang, audience)
         lines = [ctx.t("broadcast.preview", audience=who, count=count)]
+        if via := via_kader_count(recipients):
+            lines.append(ctx.t("binaan.broadcast_via_kader", count=via))
         if not count:
             lines.append(ctx.t("broadcast.preview_nobody"))
         options = [(o.value, ctx.t(o.label)) for o in PREVIEW_OPTIONS if count or o.value != "now"]

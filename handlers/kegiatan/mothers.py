@@ -3,8 +3,11 @@ or join the waiting list, give up a seat, "Jadwal saya", and the .ics calendar f
 
 Every button is a self-contained action naming its kegiatan and, where it acts for
 someone, her member record ("a:kg.unsignup:42:7"): the action checks that this chat may
-act for her (own chat or shared household chat), never "whoever is active", so buttons on
-old messages and notices keep working and a shared phone cannot act for the wrong mother.
+act for her (own chat, shared household chat, or her kader's chat), never "whoever is
+active", so buttons on old messages and notices keep working and a shared phone cannot act
+for the wrong mother. A kader acting for a mother without a chat of her own reaches the
+same screens with the mother's id added ("a:kg.list:0:7", "a:kg.show:42:7", "a:kg.mine:7");
+what she does for her is recorded as done by the kader.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Confirm, Option
 from handlers.core.types import Choice, Reply, action
 from handlers.core.wizard import Wizard
+from handlers.kegiatan.acting import for_other, kader_did, to_her, whom
 from handlers.parse.ids import arg_id
 from models.kegiatan.ics import kegiatan_ics
 from models.kegiatan.notices import unsignup_action
 from models.kegiatan.queries import my_schedule, overlapping, signup_status, upcoming_for_member
 from models.kegiatan.signups import cancel_signup, is_for_kampung, sign_up, waitlist_position
 from models.kegiatan.tables import Kegiatan, has_ended, seats_left
-from models.people.members import household, household_member
+from models.people.members import acting_member, household
 from models.people.tables import Member
 
 PAGE = 5
@@ -69,19 +73,16 @@ def seats_text(ctx: Ctx, k: Kegiatan) -> str:
     return plural(ctx, "kegiatan.seats_left.", left) if left else ctx.t("kegiatan.seats_full")
 
 
-async def is_shared(ctx: Ctx) -> bool:
-    return len(await household(ctx.session, ctx.identity.id)) > 1
-
-
-async def whom(ctx: Ctx, member: Member) -> str:
-    """ "Ibu", or on a phone that serves several mothers "Ibu Siti Aminah"."""
-    if await is_shared(ctx):
-        return ctx.t("kegiatan.whom_named", name=member.full_name or "-")
-    return ctx.t("kegiatan.whom_self")
-
-
 def to_menu(ctx: Ctx) -> Choice:
     return Choice(action(TO_MENU), ctx.t("kegiatan.to_menu"))
+
+
+async def _nothing(ctx: Ctx, text: str, her: Member | None) -> None:
+    """Nothing to list: the menu, or for her kader the way back to her."""
+    if her is None:
+        await show_menu(ctx, intro=text)
+    else:
+        ctx.show(text, [to_her(ctx, her), to_menu(ctx)])
 
 
 async def _kegiatan(ctx: Ctx, args: list[str]) -> Kegiatan | None:
@@ -96,7 +97,7 @@ async def _named_member(ctx: Ctx, args: list[str], index: int) -> Member | None:
     """The member a button names, if this chat may act for her; a button from before
     members were named acts for the active member. None: say so and show the menu."""
     if len(args) > index:
-        member = await household_member(ctx.session, ctx.identity.id, arg_id(args, index))
+        member = await acting_member(ctx.session, ctx.identity.id, arg_id(args, index))
     else:
         member = ctx.member if ctx.member is not None and not ctx.member.erased else None
     if member is None:
@@ -110,20 +111,31 @@ async def _named_member(ctx: Ctx, args: list[str], index: int) -> Member | None:
 async def list_upcoming(ctx: Ctx, args: list[str]) -> None:
     offset = arg_id(args)
     member = ctx.member if ctx.role != "guest" else None
+    her: tuple[int, ...] = ()  # her kader browsing for her: ("a:kg.list:0:7")
+    if len(args) > 1:
+        member = await _named_member(ctx, args, 1)
+        if member is None:
+            return
+        her = (member.id,) if await for_other(ctx, member) else ()
     page = await upcoming_for_member(ctx.session, member, ctx.now, offset, PAGE)
     ctx.finish()
     if not page.items:
         key = "kegiatan.none" if offset == 0 else "kegiatan.no_more"
-        await show_menu(ctx, intro=ctx.t(key))
+        await _nothing(ctx, ctx.t(key), member if her else None)
         return
     title = ctx.t(
         "kegiatan.list_title", first=offset + 1, last=offset + len(page.items), total=page.total
     )
-    choices = [Choice(action("kg.show", k.id), line_label(ctx, k)) for k in page.items]
+    if her and member is not None:
+        title = ctx.t("outbox.for_member", name=member.full_name or "-") + "\n" + title
+    choices = [Choice(action("kg.show", k.id, *her), line_label(ctx, k)) for k in page.items]
     if offset + PAGE < page.total:
-        choices.append(Choice(action("kg.list", offset + PAGE), ctx.t("kegiatan.next")))
+        choices.append(Choice(action("kg.list", offset + PAGE, *her), ctx.t("kegiatan.next")))
     if offset > 0:
-        choices.append(Choice(action("kg.list", max(0, offset - PAGE)), ctx.t("kegiatan.prev")))
+        back = action("kg.list", max(0, offset - PAGE), *her)
+        choices.append(Choice(back, ctx.t("kegiatan.prev")))
+    if her and member is not None:
+        choices.append(to_her(ctx, member))
     choices.append(to_menu(ctx))
     ctx.show(title, choices)
 
@@ -143,6 +155,12 @@ async def show_detail(ctx: Ctx, args: list[str]) -> None:
     if k is None:
         return
     member = ctx.member if ctx.role != "guest" else None
+    her: tuple[int, ...] = ()  # her kader looking for her: ("a:kg.show:42:7")
+    if len(args) > 1:
+        member = await _named_member(ctx, args, 1)
+        if member is None:
+            return
+        her = (member.id,) if await for_other(ctx, member) else ()
     lines = [
         ctx.t(
             "kegiatan.detail",
@@ -191,7 +209,10 @@ async def show_detail(ctx: Ctx, args: list[str]) -> None:
             key = "kegiatan.btn_waitlist" if full else "kegiatan.btn_signup"
             signup_id = action("kg.signup", k.id, member.id)
             choices.append(Choice(signup_id, ctx.t(key), SIGN_UP_WORDS))
-    choices.append(Choice(action("kg.list", 0), ctx.t("kegiatan.back_to_list")))
+    choices.append(Choice(action("kg.list", 0, *her), ctx.t("kegiatan.back_to_list")))
+    if her and member is not None:
+        lines.insert(0, ctx.t("outbox.for_member", name=member.full_name or "-"))
+        choices.append(to_her(ctx, member))
     choices.append(to_menu(ctx))
     ctx.finish()
     ctx.show("\n".join(lines), choices)
@@ -212,6 +233,9 @@ async def signup(ctx: Ctx, args: list[str]) -> None:
         await show_menu(ctx, intro=ctx.t("kegiatan.not_found"))
         return
     after = [Choice(action("kg.mine"), ctx.t("menu.mine")), to_menu(ctx)]
+    if await for_other(ctx, member):
+        after = [to_her(ctx, member), to_menu(ctx)]
+    await kader_did(ctx, member, "kegiatan.signup", kegiatan_id=k.id, outcome=outcome)
     who = await whom(ctx, member)
     choices: list[Choice]
     if outcome in ("registered", "already_registered"):
@@ -258,13 +282,15 @@ class GiveUpForm(BaseModel):
 
 async def _give_up(ctx: Ctx, form: GiveUpForm) -> str | None:
     ctx.finish()
-    member = await household_member(ctx.session, ctx.identity.id, form.member_id)
+    member = await acting_member(ctx.session, ctx.identity.id, form.member_id)
     if member is None:  # erased meanwhile, or this chat no longer acts for her
         await show_menu(ctx, intro=ctx.t("common.stale_choice"))
         return None
     result = await cancel_signup(
         ctx.session, form.kegiatan_id, member.id, ctx.now, when_text=ctx.when_text
     )
+    outcome = result.outcome
+    await kader_did(ctx, member, "kegiatan.give_up", kegiatan_id=form.kegiatan_id, outcome=outcome)
     key = {
         "cancelled": "kegiatan.cancelled_" + (result.was or "registered"),
         "not_registered": "kegiatan.not_registered",
@@ -383,14 +409,16 @@ async def choose_give_up(ctx: Ctx, args: list[str]) -> None:
 # -- her schedule and the calendar file -------------------------------------------------------
 
 
-async def mine(ctx: Ctx, _args: list[str]) -> None:
-    member = await _named_member(ctx, [], 0)
+async def mine(ctx: Ctx, args: list[str]) -> None:
+    # "a:kg.mine:7": her kader looking at her schedule; without an id, the active member.
+    member = await _named_member(ctx, args, 0)
     if member is None:
         return
+    her = (member.id,) if await for_other(ctx, member) else ()
     entries = await my_schedule(ctx.session, member.id, ctx.now)
     ctx.finish()
     if not entries:
-        await show_menu(ctx, intro=ctx.t("kegiatan.mine_empty"))
+        await _nothing(ctx, ctx.t("kegiatan.mine_empty"), member if her else None)
         return
     lines = [ctx.t("kegiatan.mine_title", whom=await whom(ctx, member))]
     choices = []
@@ -406,13 +434,15 @@ async def mine(ctx: Ctx, _args: list[str]) -> None:
             note = ctx.t("kegiatan.mine_registered")
             live.append(entry)
         lines.append(f"{i}. {short_when(ctx, k)} {k.judul} ({note})")
-        choices.append(Choice(action("kg.show", k.id), line_label(ctx, k)))
+        choices.append(Choice(action("kg.show", k.id, *her), line_label(ctx, k)))
     if len(live) == 1:
         choices.append(give_up_choice(ctx, live[0].kegiatan, member, live[0].status))
     elif live:
         choices.append(
             Choice(action("kg.give_up", member.id), ctx.t("kegiatan.btn_unsignup"), GIVE_UP_WORDS)
         )
+    if her:
+        choices.append(to_her(ctx, member))
     choices.append(to_menu(ctx))
     ctx.show("\n".join(lines), choices)
 

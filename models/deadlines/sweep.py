@@ -109,9 +109,14 @@ async def _occurrence(
     texts: dict[str, str] = {}
     for member_id in members:
         chat = chats.get(member_id)
-        if chat is None or chat.identity_id in seen_chats:
-            continue  # one message per chat (a shared phone gets one)
-        seen_chats.add(chat.identity_id)
+        if chat is None:
+            continue
+        # One message per chat (a shared phone gets one); a mother reached through her
+        # kader gets her own on the kader's chat, naming her.
+        if not chat.via_kader:
+            if chat.identity_id in seen_chats:
+                continue
+            seen_chats.add(chat.identity_id)
         for o in ready:
             if (member_id, f"d{o}") in done:
                 continue
@@ -154,6 +159,8 @@ async def _occurrence(
                         "days": max(0, left),
                         "prepare": d.prepare or "-",
                         "lang": chat.language,
+                        # Her kader's chat (she has none): "Untuk Ibu …".
+                        **({"for_name": chat.name} if chat.via_kader else {}),
                     },
                     idempotency_key=(
                         f"reminder:deadline:{d.id}:d{o}:m{member_id}:{due.isoformat()}"

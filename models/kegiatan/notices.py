@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.kegiatan.tables import ACTIVE_SIGNUP, Kegiatan, Signup
-from models.outbox.broadcasts import member_chat
+from models.outbox.broadcasts import Recipient, member_chat
 from models.outbox.tables import PRIORITY_NOTICE, PRIORITY_URGENT, enqueue
 from models.people.tables import IdentityMember, Member
 
@@ -58,10 +58,11 @@ async def _shared(session: AsyncSession, identity_id: int) -> bool:
 
 
 async def _kind_for(
-    session: AsyncSession, kind: str, identity_id: int, member_id: int, params: dict[str, Any]
+    session: AsyncSession, kind: str, chat: Recipient, member_id: int, params: dict[str, Any]
 ) -> str:
-    """The kind to write; on a shared phone the row also names the mother it is about."""
-    if await _shared(session, identity_id):
+    """The kind to write; on a shared phone, or her kader's chat, the row also names the
+    mother it is about."""
+    if chat.via_kader or await _shared(session, chat.identity_id):
         name = await session.scalar(select(Member.full_name).where(Member.id == member_id))
         params[FOR_NAME] = name or "-"
     return kind
@@ -96,12 +97,12 @@ async def notify_promoted(
     gives the seat back, waits again and is promoted again is told again."""
     chat = await member_chat(session, signup.member_id)
     if chat is None:
-        return None  # no reachable chat of her own (reached through a kader later)
+        return None  # no reachable chat (nor a kader who still serves her)
     params = _params(kegiatan, chat.language, when_text or utc_when_text)
     params["choices"] = [
         {"id": unsignup_action(kegiatan.id, signup.member_id), "key": BUTTON_GIVE_SEAT_BACK}
     ]
-    kind = await _kind_for(session, KIND_PROMOTED, chat.identity_id, signup.member_id, params)
+    kind = await _kind_for(session, KIND_PROMOTED, chat, signup.member_id, params)
     queued = signup.queued_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
     return await enqueue(
         session,
@@ -148,7 +149,7 @@ async def notify_participants(
             # Waiting-list mothers are offered to leave the list, not to "cancel coming".
             label = BUTTON_LEAVE_WAITLIST if status == "waiting" else BUTTON_UNSIGNUP
             params["choices"] = [{"id": unsignup_action(kegiatan.id, member_id), "key": label}]
-        written_kind = await _kind_for(session, kind, chat.identity_id, member_id, params)
+        written_kind = await _kind_for(session, kind, chat, member_id, params)
         new_id = await enqueue(
             session,
             identity_id=chat.identity_id,

@@ -10,11 +10,21 @@ registered in the meantime is included, and cancelling just flips the status.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, exists, func, select
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Text,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,8 +44,12 @@ from models.outbox.tables import (
     skip_queued,
 )
 from models.outbox.tables import CANCELLED as CANCELLED_REASON
+from models.people.binaan import kader_routes
 from models.people.tables import ChannelIdentity, IdentityMember, Member
 
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+# Mothers named on one announcement to a kader's chat; the rest are counted ("+3").
+FOR_NAMES_SHOWN = 10
 AUDIENCE_KINDS = ("all", "ibu", "kader", "kampung", "inactive", "kegiatan")
 MAX_BROADCAST_TEXT = 3000
 BROADCAST_STATUSES = ("scheduled", "enqueued", "cancelled", "sent")
@@ -75,6 +89,10 @@ class Recipient:
     channel: str
     member_id: int
     language: str
+    # The chat is her kader's (a personal notice to a mother without a chat of her own).
+    via_kader: bool = False
+    # An announcement: the mothers without a chat of their own this (kader's) chat reaches.
+    for_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,10 +144,48 @@ async def audience_recipients(
     A member's chat is her most recently seen reachable one; if she opted out there, she
     gets no announcement (an older chat does not overrule what she said last). Members
     sharing a chat get one message. Erased members and blocked chats are left out.
+
+    A mother with no chat of her own, reached through her kader, is reached at her kader's
+    most recent chat: one message per chat there too (the same announcement N times would
+    only bury it), naming the mothers it is also for (`for_names`), so the kader passes it
+    on; a kader's chat that said BERHENTI gets none, as any chat.
     """
     audience = check_audience(audience)
     now = now or utcnow()
-    stmt = (
+    stmt = _where_audience(_member_chat_rows(), audience, now)
+    rows = list(await session.execute(stmt))
+    chats = _one_per_chat(rows)
+    # Mothers of the audience with no reachable chat of their own, reached through a kader.
+    own = {row.member_id for row in rows}
+    without = _where_audience(
+        select(Member.id, Member.full_name).where(
+            Member.erased_at.is_(None), Member.reached_via_kader_id.is_not(None)
+        ),
+        audience,
+        now,
+    )
+    names = {m: n for m, n in await session.execute(without) if m not in own}
+    routes = await kader_routes(session, names)
+    if routes:
+        kaders = sorted(set(routes.values()))
+        kader_rows = await session.execute(_member_chat_rows().where(Member.id.in_(kaders)))
+        kader_chat = _latest(list(kader_rows))
+        for mother in sorted(routes):
+            row = kader_chat.get(routes[mother])
+            if row is None or row.announcements_opted_out:
+                continue
+            name = names[mother] or "-"
+            found = chats.get(row.identity_id)
+            if found is None:
+                language = row.identity_language or row.member_language or "id"
+                found = Recipient(row.identity_id, row.channel, mother, language)
+            chats[row.identity_id] = replace(found, for_names=(*found.for_names, name))
+    return sorted(chats.values(), key=lambda r: r.identity_id)
+
+
+def _member_chat_rows() -> Select[Any, Any, int, str, str | None, datetime | None, bool]:
+    """Each (not erased) member with each of her reachable chats."""
+    return (
         select(
             Member.id.label("member_id"),
             Member.language.label("member_language"),
@@ -143,6 +199,9 @@ async def audience_recipients(
         .join(ChannelIdentity, ChannelIdentity.id == IdentityMember.identity_id)
         .where(Member.erased_at.is_(None), ChannelIdentity.unreachable.is_(False))
     )
+
+
+def _where_audience(stmt: S, audience: Mapping[str, Any], now: datetime) -> S:
     kind = audience["kind"]
     if kind in ("ibu", "kader"):
         stmt = stmt.where(Member.role == kind)
@@ -161,7 +220,7 @@ async def audience_recipients(
             audience["kegiatan_id"], include_waiting=audience["include_waiting"]
         )
         stmt = stmt.where(Member.id.in_(taking_part))
-    return _one_per_chat(list(await session.execute(stmt)))
+    return stmt
 
 
 def _recency(row: Any) -> tuple[float, int]:
@@ -169,12 +228,18 @@ def _recency(row: Any) -> tuple[float, int]:
     return seen, row.identity_id  # a tie goes to the newer chat
 
 
-def _one_per_chat(rows: list[Any]) -> list[Recipient]:
-    latest: dict[int, Any] = {}  # member -> her most recently seen chat
+def _latest(rows: list[Any]) -> dict[int, Any]:
+    """member -> the row of her most recently seen chat."""
+    latest: dict[int, Any] = {}
     for row in rows:
         current = latest.get(row.member_id)
         if current is None or _recency(row) > _recency(current):
             latest[row.member_id] = row
+    return latest
+
+
+def _one_per_chat(rows: list[Any]) -> dict[int, Recipient]:
+    latest = _latest(rows)
     chats: dict[int, Recipient] = {}
     for member_id in sorted(latest):  # a shared chat's message names its first member
         row = latest[member_id]
@@ -182,7 +247,12 @@ def _one_per_chat(rows: list[Any]) -> list[Recipient]:
             continue
         language = row.identity_language or row.member_language or "id"
         chats[row.identity_id] = Recipient(row.identity_id, row.channel, member_id, language)
-    return sorted(chats.values(), key=lambda r: r.identity_id)
+    return chats
+
+
+def via_kader_count(recipients: list[Recipient]) -> int:
+    """How many mothers without a chat of their own the recipients' kader chats reach."""
+    return sum(len(r.for_names) for r in recipients)
 
 
 async def count_audience(
@@ -192,7 +262,21 @@ async def count_audience(
 
 
 async def member_chat(session: AsyncSession, member_id: int) -> Recipient | None:
-    """The chat that reaches one member for a personal notice (opt-out does not apply)."""
+    """The chat that reaches one member for a personal notice (opt-out does not apply): her
+    own most recent one, or her kader's (`via_kader`: the notice must name her)."""
+    found = await _latest_chat(session, member_id)
+    if found is not None:
+        return found
+    routes = await kader_routes(session, [member_id])
+    if member_id not in routes:
+        return None
+    kader = await _latest_chat(session, routes[member_id])
+    if kader is None:
+        return None
+    return replace(kader, member_id=member_id, via_kader=True)
+
+
+async def _latest_chat(session: AsyncSession, member_id: int) -> Recipient | None:
     row = (
         await session.execute(
             select(ChannelIdentity.id, ChannelIdentity.channel, ChannelIdentity.language)
@@ -261,7 +345,7 @@ async def _enqueue_broadcast(session: AsyncSession, broadcast: Broadcast, now: d
             member_id=r.member_id,
             channel=r.channel,
             kind="announcement",
-            params={"text": broadcast.text, "lang": r.language},
+            params=_announcement_params(broadcast.text, r),
             media_path=broadcast.media_path,
             idempotency_key=f"broadcast:{broadcast.id}:{r.identity_id}",
             priority=PRIORITY_ANNOUNCEMENT,
@@ -276,6 +360,16 @@ async def _enqueue_broadcast(session: AsyncSession, broadcast: Broadcast, now: d
     broadcast.status = "enqueued"
     broadcast.enqueued_at = now
     broadcast.recipient_count = len(recipients)
+
+
+def _announcement_params(text: str, recipient: Recipient) -> dict[str, Any]:
+    params: dict[str, Any] = {"text": text, "lang": recipient.language}
+    if recipient.for_names:
+        # Shown first as "Untuk Ibu …": whom the kader passes it on to.
+        names = recipient.for_names[:FOR_NAMES_SHOWN]
+        more = len(recipient.for_names) - len(names)
+        params["for_name"] = ", ".join(names) + (f" (+{more})" if more else "")
+    return params
 
 
 async def cancel_broadcast(

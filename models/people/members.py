@@ -139,3 +139,46 @@ async def household_member(
 async def belongs_to(session: AsyncSession, identity_id: int, member_id: int) -> bool:
     link = await session.get(IdentityMember, (identity_id, member_id))
     return link is not None
+
+
+# -- acting for someone: her own chat, her household's chat, or her kader's chat -------------
+
+
+def kader_serves(kader: Member | None, mother: Member) -> bool:
+    """Whether this kader reaches the mother now: not erased, and a kader of her kampung (or
+    an admin, for every kampung). A kader who lost the role serves nobody."""
+    if kader is None or kader.erased or mother.erased:
+        return False
+    if kader.role == "admin":
+        return True
+    return (
+        kader.role == "kader"
+        and kader.kampung_id is not None
+        and (kader.kampung_id == mother.kampung_id)
+    )
+
+
+async def acting_kader_id(session: AsyncSession, identity_id: int, member: Member) -> int | None:
+    """Her kader's member id when this chat acts for her as her kader: she is reached through
+    a kader who still serves her and this chat is one of that kader's. She is not a member
+    of the kader's chat (the kader does not become her), so this is a separate check."""
+    kader_id = member.reached_via_kader_id
+    if kader_id is None or member.erased:
+        return None
+    kader = await session.get(Member, kader_id)
+    if not kader_serves(kader, member) or not await belongs_to(session, identity_id, kader_id):
+        return None
+    return kader_id
+
+
+async def acting_member(session: AsyncSession, identity_id: int, member_id: int) -> Member | None:
+    """The member a button names, if this chat may act for her (own chat, household chat,
+    or her kader's chat); a forged or old id for anyone else gives None. Switching the
+    chat to her ("Ganti ibu") stays `household_member`: a kader acts for her, never as her."""
+    member = await household_member(session, identity_id, member_id)
+    if member is not None:
+        return member
+    found = await session.get(Member, member_id) if member_id else None
+    if found is None or await acting_kader_id(session, identity_id, found) is None:
+        return None
+    return found

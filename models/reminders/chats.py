@@ -1,6 +1,7 @@
 """Which chat reaches each of many members, in a few queries (a sweep may write a
 thousand reminders at once): her most recently seen reachable chat, its language, and
-whether that chat serves several mothers (then messages name her)."""
+whether that chat serves several mothers (then messages name her). A mother with no chat
+of her own, reached through her kader, is reached at her kader's chat, named."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.people.binaan import kader_routes
 from models.people.tables import ChannelIdentity, IdentityMember, Member
 
 CHUNK = 500
@@ -23,7 +25,10 @@ class MemberChat:
     channel: str
     language: str
     name: str
+    # The chat serves others too (a shared phone, or her kader's chat): messages name her.
     shared: bool
+    # The chat is her kader's: she has none of her own.
+    via_kader: bool = False
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -32,7 +37,47 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 
 
 async def member_chats(session: AsyncSession, member_ids: Iterable[int]) -> dict[int, MemberChat]:
-    """The chat for each (not erased) member that has a reachable one."""
+    """The chat for each (not erased) member that has a reachable one: her own, or, for a
+    mother reached through her kader, the kader's most recently seen reachable chat (then
+    in the kader's language, and marked `via_kader` and `shared` so messages name her)."""
+    ids = sorted(set(member_ids))
+    best = await _own_chats(session, ids)
+    identities = sorted({v[0] for v in best.values()})
+    sizes: dict[int, int] = {}
+    for chunk in _chunks(identities):
+        rows2 = await session.execute(
+            select(IdentityMember.identity_id, func.count())
+            .join(Member, Member.id == IdentityMember.member_id)
+            .where(IdentityMember.identity_id.in_(chunk), Member.erased_at.is_(None))
+            .group_by(IdentityMember.identity_id)
+        )
+        sizes.update({int(i): int(n) for i, n in rows2})
+    found = {
+        member_id: MemberChat(member_id, ident, channel, lang, name, sizes.get(ident, 0) > 1)
+        for member_id, (ident, channel, lang, name) in best.items()
+    }
+    routes = await kader_routes(session, [m for m in ids if m not in found])
+    if routes:
+        kaders = await _own_chats(session, set(routes.values()))
+        names: dict[int, str | None] = {}
+        for chunk in _chunks(sorted(routes)):
+            rows3 = await session.execute(
+                select(Member.id, Member.full_name).where(Member.id.in_(chunk))
+            )
+            names.update({int(i): n for i, n in rows3})
+        for mother, kader in routes.items():
+            if kader in kaders:
+                ident, channel, lang, _ = kaders[kader]
+                name = names.get(mother) or "-"
+                found[mother] = MemberChat(mother, ident, channel, lang, name, True, True)
+    return found
+
+
+async def _own_chats(
+    session: AsyncSession, member_ids: Iterable[int]
+) -> dict[int, tuple[int, str, str, str]]:
+    """member -> (identity, channel, language, name) of her most recently seen reachable
+    chat among her own (identity_members)."""
     ids = sorted(set(member_ids))
     best: dict[int, tuple[tuple[bool, datetime | None, int], tuple[int, str, str, str]]] = {}
     for chunk in _chunks(ids):
@@ -61,20 +106,7 @@ async def member_chats(session: AsyncSession, member_ids: Iterable[int]) -> dict
             if old is None or _later(rank, old[0]):
                 lang = ident_lang or member_lang or "id"
                 best[member_id] = (rank, (ident, channel, lang, name or "-"))
-    identities = sorted({v[1][0] for v in best.values()})
-    sizes: dict[int, int] = {}
-    for chunk in _chunks(identities):
-        rows2 = await session.execute(
-            select(IdentityMember.identity_id, func.count())
-            .join(Member, Member.id == IdentityMember.member_id)
-            .where(IdentityMember.identity_id.in_(chunk), Member.erased_at.is_(None))
-            .group_by(IdentityMember.identity_id)
-        )
-        sizes.update({int(i): int(n) for i, n in rows2})
-    return {
-        member_id: MemberChat(member_id, ident, channel, lang, name, sizes.get(ident, 0) > 1)
-        for member_id, (_, (ident, channel, lang, name)) in best.items()
-    }
+    return {member_id: chat for member_id, (_, chat) in best.items()}
 
 
 def _later(a: tuple[bool, datetime | None, int], b: tuple[bool, datetime | None, int]) -> bool:
