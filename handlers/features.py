@@ -11,6 +11,7 @@ from handlers.deadlines import DEADLINES_FEATURE
 from handlers.kader import KADER_FEATURE
 from handlers.kegiatan import KEGIATAN, KEGIATAN_ADMIN
 from handlers.members import MEMBERS_FEATURE
+from handlers.questions import QUESTIONS_FEATURE
 from handlers.reminders import REMINDERS_FEATURE
 
 
@@ -25,6 +26,7 @@ def all_features() -> tuple[Feature, ...]:
         DEADLINES_FEATURE,
         BINAAN_FEATURE,
         KADER_FEATURE,
+        QUESTIONS_FEATURE,
     )
 
 
