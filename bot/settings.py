@@ -8,7 +8,7 @@ that line and never echoes a value (a secret may be in it).
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from models.deadlines.sweep import DeadlinePlan
 from models.reminders.kegiatan import ReminderPlan
 from scheduler.digest import DigestPlan
+from scheduler.kader import NudgePlan, QuestionPlan
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./p2wkss.db"
 
@@ -57,6 +58,12 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Tanya: a question no kader answered within this many hours goes to the admins.
+    question_escalate_hours: float = Field(default=24.0, gt=0)
+    # The weekly nudge to kader with no report in 7 days: Mondays at this local time;
+    # KADER_NUDGE_ENABLED=false turns it off.
+    kader_nudge_enabled: bool = True
+    kader_nudge_at: str = "08:00"
     # Reminders: how often the sweep looks for due ones, the local time of the day-before
     # reminder (empty = none) and how many hours before the start the last one goes (0 = none).
     reminder_sweep_seconds: float = Field(default=15.0, gt=0)
@@ -129,6 +136,23 @@ class Settings(BaseSettings):
         if not self.digest_enabled:
             return None
         return DigestPlan(tz=self.tz, at=time.fromisoformat(self.digest_at))
+
+    @property
+    def question_plan(self) -> QuestionPlan:
+        return QuestionPlan(
+            tz=self.tz, escalate_after=timedelta(hours=self.question_escalate_hours)
+        )
+
+    @property
+    def nudge_plan(self) -> NudgePlan | None:
+        if not self.kader_nudge_enabled:
+            return None
+        return NudgePlan(tz=self.tz, at=time.fromisoformat(self.kader_nudge_at))
+
+    @field_validator("kader_nudge_at")
+    @classmethod
+    def _nudge_time(cls, v: str) -> str:
+        return cls._clock_time(v)
 
     @field_validator("quiet_hours_start", "quiet_hours_end", "deadline_remind_at", "digest_at")
     @classmethod

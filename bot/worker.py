@@ -30,6 +30,7 @@ from bot.settings import ConfigError, Settings
 from handlers.core.delivery import Sender
 from scheduler.dispatcher import Dispatcher
 from scheduler.jobs import build_scheduler
+from scheduler.kader import kader_sweeps
 from scheduler.sweeps import Sweeper
 
 log = logging.getLogger("p2wkss.worker")
@@ -117,7 +118,11 @@ def start_scheduler(
     """Build the dispatcher for these senders and start it with the sweeps."""
     dispatcher = Dispatcher(sessions, senders, tz=settings.tz, quiet_hours=settings.quiet_hours)
     sweeper = Sweeper(
-        sessions, settings.reminder_plan, settings.deadline_plan, settings.digest_plan
+        sessions,
+        settings.reminder_plan,
+        settings.deadline_plan,
+        settings.digest_plan,
+        extra=kader_sweeps(settings.question_plan, settings.nudge_plan),
     )
     running = RunningScheduler(dispatcher, sweeper, settings.reminder_sweep_seconds)
     running.start()
