@@ -13,6 +13,7 @@ from handlers.kegiatan import KEGIATAN, KEGIATAN_ADMIN
 from handlers.members import MEMBERS_FEATURE
 from handlers.questions import QUESTIONS_FEATURE
 from handlers.reminders import REMINDERS_FEATURE
+from handlers.reports import REPORTS_FEATURE
 
 
 def all_features() -> tuple[Feature, ...]:
@@ -27,6 +28,7 @@ def all_features() -> tuple[Feature, ...]:
         BINAAN_FEATURE,
         KADER_FEATURE,
         QUESTIONS_FEATURE,
+        REPORTS_FEATURE,
     )
 
 

@@ -56,15 +56,21 @@ class Photos(Step):
     def have(self, form: Form) -> list[str]:
         return [str(p) for p in getattr(form, self.attr, None) or []]
 
+    def can_fetch(self, ctx: Ctx) -> bool:
+        return downloader_for(ctx.incoming.channel) is not None
+
     async def options(self, ctx: Ctx, form: Form) -> list[tuple[str, str]]:
+        if not self.can_fetch(ctx):
+            # No photo can come this way, so none is required: she may only go on.
+            return [(DONE, ctx.t(self.done_label if self.have(form) else self.none_label))]
         if self.have(form):
             return [(DONE, ctx.t(self.done_label)), (CLEAR, ctx.t(self.clear_label))]
         return [(DONE, ctx.t(self.none_label))] if self.fewest == 0 else []
 
     async def question(self, ctx: Ctx, form: Form, *, again: bool = False) -> Question:
         options = await self.options(ctx, form)
-        if downloader_for(ctx.incoming.channel) is None:
-            return Question(ctx.t("kit.photos_unavailable"), options[:1])
+        if not self.can_fetch(ctx):
+            return Question(ctx.t("kit.photos_unavailable"), options)
         values = {**(self.values(ctx, form) if self.values else {})}
         values.update(count=len(self.have(form)), most=self.most)
         key = self.again if self.have(form) and self.again else self.ask
@@ -80,7 +86,7 @@ class Photos(Step):
             return await self._photo(ctx, ans, form, have)
         picked = self._picked(ans, await self.options(ctx, form))
         if picked == DONE:
-            if len(have) < self.fewest:
+            if len(have) < self.fewest and self.can_fetch(ctx):
                 return Problem("kit.photos_fewest", {"fewest": self.fewest})
             return have
         if picked == CLEAR:
