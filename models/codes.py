@@ -82,10 +82,9 @@ async def use_code(
         .values(used_at=now, used_by_identity_id=identity_id)
         .execution_options(synchronize_session=False)
     )
-    if getattr(result, "rowcount", 0) != 1:
-        return False
+    # Read back either way: a chat that lost the race is told how the code stands now.
     await session.refresh(code)
-    return True
+    return getattr(result, "rowcount", 0) == 1
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,9 @@ async def _grant(ctx: Ctx, code: OneTimeCode, member: Member | None) -> None:
     elif done.outcome == "already":
         await end_flow(ctx, ctx.t("kader.invite_already", kampung=kampung))
     elif done.outcome == "gone":
-        await end_flow(ctx, code_text(ctx, INVITE_PURPOSE, code.state(ctx.now)))
+        state = code.state(ctx.now)  # spent by another chat meanwhile, or its kampung closed
+        why = ctx.t("kader.invite_place_gone") if state == "usable" else None
+        await end_flow(ctx, why or code_text(ctx, INVITE_PURPOSE, state))
     else:
         assert done.member is not None
         ctx.member = done.member

@@ -120,7 +120,9 @@ async def remove_kader(
     A registered mother stays a mother of her kampung. A kader who never registered as
     a mother (made from an invitation) has nothing left to keep: like a removed admin,
     her member is erased and her chat is a guest again."""
-    member = await session.get(Member, member_id, with_for_update=True)
+    # Locked alone: FOR UPDATE cannot cover the kampung joined in with the member.
+    await session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
+    member = await session.get(Member, member_id, populate_existing=True)
     if member is None or member.erased or member.role != "kader":
         return None
     staff_only = member.consent_at is None

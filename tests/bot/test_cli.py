@@ -44,7 +44,8 @@ def test_every_sub_command_names_its_handler() -> None:
         ("chat",), ("run",), ("worker",), ("admin", "add"), ("admin", "remove"),
         ("db", "upgrade"), ("locations", "import"), ("kegiatan", "import"), ("broadcast",),
         ("deadline", "add"), ("deadline", "edit"), ("deadline", "list"),
-        ("deadline", "delete"),
+        ("deadline", "delete"), ("kader", "invite"), ("kader", "list"), ("kader", "revoke"),
+        ("kader", "remove"),
     }  # fmt: skip
     missing = [" ".join(path) for path, handler in found.items() if handler is None]
     assert not missing, f"sub-commands without a handler: {missing}"
