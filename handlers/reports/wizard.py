@@ -123,7 +123,7 @@ async def _send(ctx: Ctx, form: ReportForm) -> str | None:
         return None
     values = form.values()
     if values is None:  # an older draft missing a field: ask it
-        return next(s for s in FIELDS if REPORT.has_step(s) and _missing(form, s))
+        return next((s for s in FIELDS if REPORT.has_step(s) and _missing(form, s)), "jenis")
     try:
         report = await submit(
             ctx.session, form.report_id, member.id, values, today=today(ctx), now=ctx.now
