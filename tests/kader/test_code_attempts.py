@@ -5,15 +5,19 @@ the window has passed."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 
-from bot.app import App
+from bot.app import App, open_app
+from bot.settings import ConfigError, load_settings
 from handlers.core.codes import typed_code
 from models import ChannelIdentity
 from models.base import transaction
+from models.codes import AttemptLimit
 from tests.support.chat import Chat
-from tests.support.kader import code_row, invitation, member_named
+from tests.support.kader import admin_chat, code_row, invitation, member_named
 from tests.support.lookups import identity
 
 
@@ -75,3 +79,31 @@ def test_what_counts_as_a_typed_code() -> None:
     assert typed_code("kode pos 42111") is None
     assert typed_code("kodenya AB7KQ2MX") is None
     assert typed_code("kode " + "A" * 5000) is None
+
+
+async def test_the_limit_and_the_invitation_days_come_from_the_settings(
+    db_url: str, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        database_url=db_url, media_dir=tmp_path, code_attempts=2,
+        code_attempt_window_minutes=5, kader_invite_days=3,
+    )  # fmt: skip
+    app = await open_app(settings, auto_migrate=False)
+    try:
+        assert app.engine.config.code_limit == AttemptLimit(2, timedelta(minutes=5))
+        guesser = Chat(app.engine, identity="tg-guess")
+        for _ in range(2):
+            await guesser.send("kode AAAAAAAA")
+        await guesser.send("kode BBBBBBBB")
+        assert "Coba lagi nanti" in guesser.text
+        admin = await admin_chat(app)
+        await admin.send("undang kader")
+        await admin.send("Rina Marlina")
+        await admin.send("1")
+        assert "Berlaku: 3 hari" in admin.text
+    finally:
+        await app.close()
+    with pytest.raises(ConfigError, match="CODE_ATTEMPTS"):
+        load_settings(code_attempts=0)
+    with pytest.raises(ConfigError, match="KADER_INVITE_DAYS"):
+        load_settings(kader_invite_days=0)
