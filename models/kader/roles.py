@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import AuditEntry, audit
+from models.base import utcnow
 from models.codes import OneTimeCode, use_code
 from models.kader.invites import Invite, actor_of
 from models.kader.notices import KIND_REMOVED, notify_member, stamp
+from models.kader.tables import KaderRequest
 from models.location import Location
 from models.people.tables import ChannelIdentity, IdentityMember, Member
 
@@ -52,6 +54,13 @@ async def make_kader(
         detail["previous_kampung_id"] = member.kampung_id
     member.role = "kader"
     member.kampung_id = kampung_id
+    # A request of hers still waiting is answered by this grant (an invitation came first).
+    await session.execute(
+        update(KaderRequest)
+        .where(KaderRequest.member_id == member.id, KaderRequest.status == "pending")
+        .values(status="withdrawn", decided_at=utcnow(), decided_by_member_id=actor_member_id)
+        .execution_options(synchronize_session=False)
+    )
     await audit(
         session, actor=actor_of(actor_member_id), actor_member_id=actor_member_id,
         action="role.grant", object_type="member", object_id=member.id, detail=detail,

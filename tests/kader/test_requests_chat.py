@@ -10,6 +10,7 @@ from tests.support.kader import (
     admin_chat,
     audit_rows,
     inbox_text,
+    invitation,
     member_named,
     outbox,
     requests,
@@ -121,3 +122,15 @@ async def test_an_erased_mother_s_request_is_withdrawn_when_decided(app: App, ch
     assert await audit_rows(app, "role.grant") != [] and all(
         r.detail.get("role") != "kader" for r in await audit_rows(app, "role.grant")
     )
+
+
+async def test_an_invitation_answers_her_waiting_request(app: App, chat: Chat) -> None:
+    admin = await admin_chat(app)
+    await register(chat, name="Siti Aminah")
+    await ask_to_be_kader(chat)
+    await chat.send(f"kode {await invitation(app, 'Siti Aminah')}")
+    assert "Ibu sekarang kader" in chat.text
+    [request] = await requests(app)
+    assert request.status == "withdrawn" and request.decided_at is not None
+    await admin.send("permintaan kader")
+    assert "Tidak ada permintaan kader yang menunggu" in admin.text
