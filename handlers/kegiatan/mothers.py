@@ -235,7 +235,7 @@ async def signup(ctx: Ctx, args: list[str]) -> None:
     after = [Choice(action("kg.mine"), ctx.t("menu.mine")), to_menu(ctx)]
     if await for_other(ctx, member):
         after = [to_her(ctx, member), to_menu(ctx)]
-    await kader_did(ctx, member, "kegiatan.signup", kegiatan_id=k.id, outcome=outcome)
+    await kader_did(ctx, member, "signup.for_mother", kegiatan_id=k.id, outcome=outcome)
     who = await whom(ctx, member)
     choices: list[Choice]
     if outcome in ("registered", "already_registered"):
@@ -290,7 +290,9 @@ async def _give_up(ctx: Ctx, form: GiveUpForm) -> str | None:
         ctx.session, form.kegiatan_id, member.id, ctx.now, when_text=ctx.when_text
     )
     outcome = result.outcome
-    await kader_did(ctx, member, "kegiatan.give_up", kegiatan_id=form.kegiatan_id, outcome=outcome)
+    await kader_did(
+        ctx, member, "signup.give_up_for_mother", kegiatan_id=form.kegiatan_id, outcome=outcome
+    )
     key = {
         "cancelled": "kegiatan.cancelled_" + (result.was or "registered"),
         "not_registered": "kegiatan.not_registered",

@@ -33,7 +33,7 @@ async def keep(ctx: Ctx, args: list[str]) -> None:
         return
     values = {"whom": await whom(ctx, member), "judul": k.judul, "when": ctx.when(k.starts_at)}
     if await confirm_attendance(ctx.session, k, member.id, ctx.now):
-        await kader_did(ctx, member, "kegiatan.confirm", kegiatan_id=k.id)
+        await kader_did(ctx, member, "signup.confirm_for_mother", kegiatan_id=k.id)
         await show_menu(ctx, intro=ctx.t("reminders.kept", **values))
     else:
         await show_menu(ctx, intro=ctx.t("reminders.no_seat", **values))

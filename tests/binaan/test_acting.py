@@ -80,7 +80,7 @@ async def test_kader_signs_her_up_and_her_reminder_comes_to_the_kader_named(app:
     assert "Kembali ke Ibu Siti Aminah" in kader.labels
     assert await status(app, kid, siti) == "registered"
     assert await status(app, kid, ani) is None  # the kader did not sign herself up
-    [signed] = await audit_rows(app, "kegiatan.signup")
+    [signed] = await audit_rows(app, "signup.for_mother")
     assert (signed.actor, signed.actor_member_id, signed.object_id) == (
         f"member:{ani}",
         ani,
@@ -105,7 +105,7 @@ async def test_kader_signs_her_up_and_her_reminder_comes_to_the_kader_named(app:
     assert "Ibu Siti Aminah tercatat tetap ikut Posyandu balita" in kader.text
     async with app.sessions() as s:
         assert await confirmed_names(s, await s.get_one(Kegiatan, kid)) == ["Siti Aminah"]
-    [confirmed] = await audit_rows(app, "kegiatan.confirm")
+    [confirmed] = await audit_rows(app, "signup.confirm_for_mother")
     assert (confirmed.actor_member_id, confirmed.object_id) == (ani, str(siti))
 
 
@@ -132,7 +132,7 @@ async def test_her_promotion_comes_to_the_kader_who_gives_the_seat_back_for_her(
     assert "Pendaftaran Ibu Siti Aminah di Kelas gizi sudah dibatalkan" in kader.text
     assert await status(app, kid, siti) == "cancelled"
     ani = await member_id(app, "Ani Lestari")
-    [gave_up] = await audit_rows(app, "kegiatan.give_up")
+    [gave_up] = await audit_rows(app, "signup.give_up_for_mother")
     assert (gave_up.actor_member_id, gave_up.object_id) == (ani, str(siti))
     assert gave_up.detail["outcome"] == "cancelled"
 
