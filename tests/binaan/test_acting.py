@@ -22,7 +22,7 @@ from tests.support.chat import Chat, mothers
 from tests.support.fakes.kegiatan import kegiatan
 from tests.support.fakes.outbox import kampung_ids
 from tests.support.lookups import identity
-from tests.support.staff import make_kader, member_id, set_role
+from tests.support.staff import admin_chat, make_kader, member_id, set_role
 
 WIB = ZoneInfo("Asia/Jakarta")
 PLAN = ReminderPlan(tz=WIB, day_before_at=time(7, 0), hours_before=2)
@@ -199,6 +199,16 @@ async def test_scope_another_kader_and_a_kader_of_another_kampung(app: App) -> N
     await wati.tap(f"a:kg.signup:{kid}:{siti}")
     assert NOT_FOR_YOU in wati.text
     assert await status(app, kid, siti) is None
+    # An admin sees every kampung's mothers.
+    admin = await admin_chat(app)
+    await admin.tap("a:bn.list")
+    assert {"Sumberan (Kel. Warung Jaud)", "Cibening (Kel. Bendung)", "Semua kampung"} <= set(
+        admin.labels
+    )
+    await admin.tap_label("Semua kampung")
+    assert "Siti Aminah · RT 003/RW 005 · lewat kader" in admin.labels
+    await admin.tap(f"a:bn.show:{siti}")
+    assert "Ibu Siti Aminah" in admin.text and "kader Ani Lestari" in admin.text
 
 
 async def _kampung(app: App, name: str) -> int:
