@@ -77,15 +77,12 @@ def invitation_texts(ctx: Ctx, invite: Invite, kampung: str) -> tuple[str, str]:
     until = ctx.when(invite.code.expires_at)
     link = invite_link(ctx.config.bot_username, code)
     told = ctx.t("kader.invite_made", name=invite.name, kampung=kampung, until=until)
-    link_line = ctx.t("kader.invite_link", link=link) if link else ""
-    card = ctx.t(
-        "kader.invite_card",
-        name=invite.name,
-        kampung=kampung,
-        link=link_line,
-        code=code,
-        until=until,
+    how = (
+        ctx.t("kader.invite_link", link=link, code=code)
+        if link
+        else ctx.t("kader.invite_typed", code=code)
     )
+    card = ctx.t("kader.invite_card", name=invite.name, kampung=kampung, how=how, until=until)
     return told, card
 
 
