@@ -15,6 +15,7 @@ from handlers.core.wizard import Wizard
 from models.kegiatan.signups import withdraw_member
 from models.outbox.tables import ERASED, skip_queued
 from models.people.members import erase_member, household, household_member
+from models.questions import forget_questions
 
 
 class ErasureForm(BaseModel):
@@ -31,6 +32,7 @@ async def _erase(ctx: Ctx, form: ErasureForm) -> str | None:
     # Her seats go to the mothers waiting, and nothing more is sent about her.
     await withdraw_member(ctx.session, member.id, ctx.now, when_text=ctx.when_text)
     await skip_queued(ctx.session, ERASED, member_id=member.id)
+    await forget_questions(ctx.session, member.id)
     await erase_member(ctx.session, member)
     if ctx.member is not None and ctx.member.id == member.id:
         remaining = await household(ctx.session, ctx.identity.id)

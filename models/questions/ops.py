@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
@@ -260,3 +260,29 @@ async def escalate_questions(
             question.escalated_at = now
             handed += 1
     return handed
+
+
+async def forget_questions(session: AsyncSession, member_id: int) -> int:
+    """She erased her data: her questions lose their text (and the answers to them, which
+    are about her), open ones are closed, and notices about them still queued are
+    withdrawn. The question rows stay, anonymous, for the counts; returns how many."""
+    # Imported here: the outbox imports models.people, which imports nothing of ours, but
+    # keeping the outbox out of this module's top keeps the questions' imports one-way.
+    from models.outbox.tables import ERASED, OutboxMessage
+
+    ids = list(await session.scalars(select(Question.id).where(Question.member_id == member_id)))
+    if not ids:
+        return 0
+    await session.execute(delete(QuestionMessage).where(QuestionMessage.question_id.in_(ids)))
+    await session.execute(
+        update(Question)
+        .where(Question.id.in_(ids), Question.status == "open")
+        .values(status="closed")
+    )
+    keys = [OutboxMessage.idempotency_key.like(f"question:{qid}:%") for qid in ids]
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "queued", or_(*keys))
+        .values(status="skipped", last_error=ERASED)
+    )
+    return len(ids)

@@ -3,8 +3,11 @@ through the outbox, and the question is closed."""
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from bot.app import App
 from handlers.core.types import Kind
+from models import QuestionMessage
 from tests.support.questions import (
     admin,
     kader,
@@ -179,3 +182,23 @@ async def test_a_mother_with_no_questions_is_offered_to_ask(app: App) -> None:
     assert "belum pernah mengirim pertanyaan" in siti.text
     await siti.tap_label("Tanya kader")
     assert "Tulis pertanyaan Ibu" in siti.text
+
+
+async def test_a_mother_erases_her_data_her_open_question_goes_with_it(app: App) -> None:
+    """Hapus data saya: the question's text and the notice still waiting for the kader are
+    gone; the anonymous question row stays for the counts."""
+    await kader(app, "kader-rina", "Rina Kader")
+    siti = await mother(app, "ibu-siti", "Siti Aminah")
+    await siti.send("tanya")
+    await siti.send("Anak saya demam tiga hari, harus ke mana?")
+    [waiting] = await rows_for(app, "kader-rina", "question_new")
+    assert waiting.status == "queued"
+    await siti.send("hapus data saya")
+    await siti.send("ya")
+    assert "sudah dihapus" in siti.text
+    [q] = await questions(app)
+    assert q.status == "closed"
+    async with app.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(QuestionMessage)) == 0
+    [withdrawn] = await rows_for(app, "kader-rina", "question_new")
+    assert withdrawn.status == "skipped"
