@@ -116,6 +116,7 @@ async def show_mother(ctx: Ctx, mother: Member) -> None:
         choices.append(Choice(action("kg.list", 0, mother.id), ctx.t("binaan.btn_kegiatan")))
         if entries:
             choices.append(Choice(action("kg.mine", mother.id), ctx.t("binaan.btn_schedule")))
+        choices.append(Choice(action("mb.erase_for", mother.id), ctx.t("binaan.btn_erase")))
     elif through_kader(mother) and not line.kader_active:
         lines.append(ctx.t("binaan.take_hint"))
         choices.append(Choice(action("bn.take", mother.id), ctx.t("binaan.btn_take")))

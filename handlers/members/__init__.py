@@ -1,7 +1,7 @@
 """Members: registration, editing her data, several mothers on one phone, erasure."""
 
-from handlers.core.feature import ANYONE, MEMBERS, Action, Feature, MenuEntry
-from handlers.members.erasure import ERASURE, erase
+from handlers.core.feature import ANYONE, MEMBERS, STAFF, Action, Feature, MenuEntry
+from handlers.members.erasure import ERASURE, erase, erase_for
 from handlers.members.household import choose_member, switch_to, use_member
 from handlers.members.registration import REGISTRATION, edit, register, register_other
 
@@ -13,6 +13,7 @@ MEMBERS_FEATURE = Feature(
         Action("mb.new", register_other, ANYONE),
         Action("mb.edit", edit, MEMBERS),
         Action("mb.erase", erase, MEMBERS),
+        Action("mb.erase_for", erase_for, STAFF),
         Action("mb.switch", choose_member, MEMBERS),
         Action("mb.use", use_member, ANYONE),
     ),

@@ -1,6 +1,8 @@
 """Hapus data saya ("erase my data"): after a fresh confirmation that names her, the
 personal data of that member is erased. The question carries her record, so on a shared
 phone it erases the mother it named, never "whoever is active" by the time of the answer.
+A kader can do the same for a mother without a phone whom she reaches (UU PDP: the mother
+asks her kader), checked again when the answer comes.
 """
 
 from __future__ import annotations
@@ -12,20 +14,23 @@ from handlers.core.feature import MEMBERS
 from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Confirm, Option
 from handlers.core.wizard import Wizard
+from handlers.parse.ids import arg_id
 from models.kegiatan.signups import withdraw_member
 from models.outbox.tables import ERASED, skip_queued
-from models.people.members import erase_member, household, household_member
+from models.people.members import acting_member, belongs_to, erase_member, household
 from models.questions import forget_questions
 
 
 class ErasureForm(BaseModel):
     member_id: int = 0
     name: str = "-"
+    # Asked by her kader (she is not a member of this chat).
+    for_other: bool = False
 
 
 async def _erase(ctx: Ctx, form: ErasureForm) -> str | None:
     ctx.finish()
-    member = await household_member(ctx.session, ctx.identity.id, form.member_id)
+    member = await acting_member(ctx.session, ctx.identity.id, form.member_id)
     if member is None:  # erased meanwhile, or no longer served by this chat
         await show_menu(ctx, intro=ctx.t("common.stale_choice"))
         return None
@@ -33,7 +38,12 @@ async def _erase(ctx: Ctx, form: ErasureForm) -> str | None:
     await withdraw_member(ctx.session, member.id, ctx.now, when_text=ctx.when_text)
     await skip_queued(ctx.session, ERASED, member_id=member.id)
     await forget_questions(ctx.session, member.id)
-    await erase_member(ctx.session, member)
+    by_kader = not await belongs_to(ctx.session, ctx.identity.id, member.id)
+    actor = f"member:{ctx.member.id}" if by_kader and ctx.member is not None else None
+    await erase_member(ctx.session, member, actor=actor)
+    if by_kader:
+        await show_menu(ctx, intro=ctx.t("erase.done_for", name=form.name))
+        return None
     if ctx.member is not None and ctx.member.id == member.id:
         remaining = await household(ctx.session, ctx.identity.id)
         ctx.member = remaining[0] if remaining else None
@@ -69,3 +79,14 @@ async def erase(ctx: Ctx, _args: list[str]) -> None:
         await show_menu(ctx, intro=ctx.t("common.register_first"))
         return
     await ERASURE.start(ctx, ErasureForm(member_id=ctx.member.id, name=ctx.member.full_name or "-"))
+
+
+async def erase_for(ctx: Ctx, args: list[str]) -> None:
+    """ "Hapus data ibu ini" on her kader's screen of a mother reached through her."""
+    member = await acting_member(ctx.session, ctx.identity.id, arg_id(args))
+    if member is None or await belongs_to(ctx.session, ctx.identity.id, member.id):
+        # Her own or a household member's data: "Hapus data saya" names whom it erases.
+        await show_menu(ctx, intro=ctx.t("common.stale_choice"))
+        return
+    form = ErasureForm(member_id=member.id, name=member.full_name or "-", for_other=True)
+    await ERASURE.start(ctx, form)

@@ -107,8 +107,9 @@ async def update_member(session: AsyncSession, member: Member, details: MemberDe
     )
 
 
-async def erase_member(session: AsyncSession, member: Member) -> None:
-    """Remove her personal data (UU PDP); keep an anonymous row so counts stay right."""
+async def erase_member(session: AsyncSession, member: Member, actor: str | None = None) -> None:
+    """Remove her personal data (UU PDP); keep an anonymous row so counts stay right.
+    `actor` is who asked, when not she herself (her kader, for a mother without a phone)."""
     member.full_name = None
     member.rt = member.rw = None
     member.dasa_wisma = None
@@ -118,7 +119,7 @@ async def erase_member(session: AsyncSession, member: Member) -> None:
     await session.execute(delete(IdentityMember).where(IdentityMember.member_id == member.id))
     await audit(
         session,
-        actor=f"member:{member.id}",
+        actor=actor or f"member:{member.id}",
         action="member.erase",
         object_type="member",
         object_id=member.id,
