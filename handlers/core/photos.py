@@ -26,12 +26,23 @@ from handlers.core.media import MAX_PHOTO_BYTES, MediaDownloadError, downloader_
 from handlers.core.steps import SKIP_WORDS, Form, Problem, Question, Step
 from handlers.core.types import Kind
 from handlers.parse import parse_int
-from handlers.parse.words import norm
+from handlers.parse.words import norm, starts_with_words
+from handlers.parse.yesno import parse_yes_no
 
 log = logging.getLogger(__name__)
 
 DONE, CLEAR = "done", "clear"
-DONE_WORDS = (*SKIP_WORDS, "selesai", "sudah", "cukup", "lanjut", "tanpa foto", "done", "no photo")
+DONE_WORDS = (
+    *SKIP_WORDS,
+    "selesai",
+    "sudah",
+    "udah",
+    "cukup",
+    "lanjut",
+    "tanpa foto",
+    "done",
+    "no photo",
+)
 CLEAR_WORDS = ("hapus", "hapus foto", "hapus semua foto", "ulang", "ulangi", "delete photos")
 DOWNLOAD_PROBLEMS = {"too_large": "kit.photo_too_large", "not_a_photo": "kit.photo_not_a_photo"}
 
@@ -106,7 +117,7 @@ class Photos(Step):
                 return value
         if typed in CLEAR_WORDS and any(v == CLEAR for v, _ in options):
             return CLEAR
-        return DONE if typed in DONE_WORDS else None
+        return DONE if _done_words(typed) else None
 
     async def _photo(self, ctx: Ctx, ans: Answer, form: Form, have: list[str]) -> Any:
         media = ans.incoming.media if ans.incoming else None
@@ -146,6 +157,17 @@ class Photos(Step):
     def _keep(self, ctx: Ctx, form: Form, have: list[str]) -> None:
         setattr(form, self.attr, have)
         ctx.update_data(form=form.model_dump(mode="json"))
+
+
+def _done_words(typed: str) -> bool:
+    """ "selesai", "sudah semua", "tidak ada foto", "gak ada fotonya", "udah", "tidak":
+    no (more) photos. Read only when no photo came and no choice matched."""
+    if typed in DONE_WORDS or parse_yes_no(typed) is False:
+        return True
+    first = typed.split()[0] if typed.split() else ""
+    if parse_yes_no(first) is False:  # "nggak ada", "tidak usah"
+        return True
+    return any(starts_with_words(typed, w) for w in DONE_WORDS if w != "-")
 
 
 def _relative(path: Path, media_dir: Path) -> str:

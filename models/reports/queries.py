@@ -46,7 +46,8 @@ async def recent_kegiatan(
 
 async def opd_names(session: AsyncSession, first: str | None = None, limit: int = 7) -> list[str]:
     """OPDs to offer: `first` (the kegiatan's own), those named on kegiatan (most recent
-    first), then the common ones; each once, whatever its case."""
+    first), then the common ones; each once, whatever its case, and a short name not
+    beside a longer one it begins."""
     named = await session.execute(
         select(Kegiatan.opd, func.max(Kegiatan.starts_at).label("last"))
         .group_by(Kegiatan.opd)
@@ -54,12 +55,13 @@ async def opd_names(session: AsyncSession, first: str | None = None, limit: int 
         .limit(limit)
     )
     out: list[str] = []
-    seen: set[str] = set()
+    seen: list[list[str]] = []
     for name in [first or "", *(row[0] for row in named), *COMMON_OPDS]:
-        key = " ".join(name.casefold().split())
-        if key and key not in seen:
-            seen.add(key)
-            out.append(name.strip())
+        words = name.casefold().split()
+        # "Puskesmas" is not offered beside "Puskesmas Kasemen": the full name says it.
+        if words and not any(have[: len(words)] == words for have in seen):
+            seen.append(words)
+            out.append(" ".join(name.split()))
     return out[:limit]
 
 

@@ -153,3 +153,22 @@ async def test_a_channel_that_cannot_fetch_photos_says_so(app: App, kit_chat: Ch
     await kit_chat.tap_label("Tanpa foto")
     step, form = await form_of(app)
     assert step == "summary" and form["pics"] == []
+
+
+@pytest.mark.parametrize("typed", ["tidak ada foto", "gak ada fotonya", "nggak", "belum ada foto"])
+async def test_no_photo_said_in_her_own_words(app: App, kit_chat: Chat, typed: str) -> None:
+    """Found trying the demo: "tidak ada foto" was asked again instead of going on."""
+    await kit_chat.tap("a:test.visit")
+    await kit_chat.send("besok")
+    await kit_chat.send("hari ini")
+    await kit_chat.send(typed)
+    step, form = await form_of(app)
+    assert step == "summary" and form["pics"] == []
+
+
+async def test_a_photo_promised_later_is_not_taken_as_none(app: App, kit_chat: Chat) -> None:
+    await kit_chat.tap("a:test.visit")
+    await kit_chat.send("besok")
+    await kit_chat.send("hari ini")
+    await kit_chat.send("foto menyusul")
+    assert (await form_of(app))[0] == "pics"

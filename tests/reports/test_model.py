@@ -108,6 +108,15 @@ async def test_opds_offered_once_each_the_kegiatans_own_first(app: App) -> None:
     assert {"DP3AKB", "Dinas Sosial", "Puskesmas"} <= set(names)
 
 
+async def test_a_common_opd_is_not_offered_beside_its_full_name(app: App) -> None:
+    """Found trying the demo: "DP3AKB Kota Serang" and "DP3AKB" were both offered."""
+    await held_kegiatan(app, days_ago=1, opd="DP3AKB Kota Serang")
+    await held_kegiatan(app, days_ago=2, opd="Puskesmas  Kasemen")
+    async with app.sessions() as s:
+        names = await opd_names(s)
+    assert names == ["DP3AKB Kota Serang", "Puskesmas Kasemen", "Dinas Kesehatan", "Dinas Sosial"]
+
+
 async def test_sending_and_deciding_happen_once(app: App) -> None:
     now = utcnow()
     async with transaction(app.sessions) as s:
