@@ -1,5 +1,6 @@
 """`p2wkss-bot chat --demo`: a living demo on its own database file (never the
-production one), with a few kegiatan in the coming weeks and an example admin.
+production one), with a few kegiatan in the coming weeks, an example admin and an
+example kader of Kampung Sumberan.
 
 The kegiatan are placed relative to today each time the demo starts without upcoming
 ones, so the demo never shows an empty or stale schedule.
@@ -14,14 +15,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Kegiatan, transaction, utcnow
+from models import IdentityMember, Kegiatan, Member, transaction, utcnow
 from models.kegiatan.admin import create_kegiatan, publish
 from models.kegiatan.tables import KegiatanDraft
 from models.location import active_kampung
+from models.people.members import CONSENT_VERSION, ensure_identity, household
 from models.people.roles import grant_admin
 
 DEMO_DB = Path("p2wkss-demo.db")
 DEMO_ADMIN = "admin"  # `p2wkss-bot chat --demo --user admin` opens the admin's chat
+DEMO_KADER = "kader"  # `p2wkss-bot chat --demo --user kader` opens the kader's chat
+DEMO_KADER_NAME = "Ani Lestari (contoh kader)"
 
 # (days from today, start hour, hours, jenis, judul, opd, tempat, kuota, kampung or None)
 EXAMPLES = [
@@ -88,6 +92,8 @@ async def seed_demo(sessions: async_sessionmaker[AsyncSession], tz: ZoneInfo) ->
     now = utcnow()
     async with transaction(sessions) as session:
         await grant_admin(session, "console", DEMO_ADMIN, actor="demo")
+        places = {p.name: p.id for p in await active_kampung(session)}
+        await _demo_kader(session, places.get("Sumberan"))
         upcoming = await session.scalar(
             select(func.count())
             .select_from(Kegiatan)
@@ -95,7 +101,6 @@ async def seed_demo(sessions: async_sessionmaker[AsyncSession], tz: ZoneInfo) ->
         )
         if upcoming:
             return 0
-        places = {p.name: p.id for p in await active_kampung(session)}
         today = now.astimezone(tz).date()
         for days, hour, hours, jenis, judul, opd, tempat, kuota, kampung in EXAMPLES:
             start = datetime.combine(today + timedelta(days=days), time(hour), tzinfo=tz)
@@ -113,3 +118,22 @@ async def seed_demo(sessions: async_sessionmaker[AsyncSession], tz: ZoneInfo) ->
             k = await create_kegiatan(session, draft, now=now, actor="demo")
             await publish(session, k.id, now=now, actor="demo")
         return len(EXAMPLES)
+
+
+async def _demo_kader(session: AsyncSession, kampung_id: int | None) -> None:
+    """A kader as an invitation would make her (granted, not claimed), registered."""
+    identity_id = await ensure_identity(session, "console", DEMO_KADER)
+    if await household(session, identity_id):
+        return
+    kader = Member(
+        full_name=DEMO_KADER_NAME,
+        role="kader",
+        kampung_id=kampung_id,
+        language="id",
+        consent_at=utcnow(),
+        consent_version=CONSENT_VERSION,
+        consent_method="chat",
+    )
+    session.add(kader)
+    await session.flush()
+    session.add(IdentityMember(identity_id=identity_id, member_id=kader.id))

@@ -21,6 +21,9 @@ def test_the_demo_has_kegiatan_and_its_own_database(tmp_path: Path) -> None:
 
     admin = run_cli(["chat", "--demo", "--user", "admin"], stdin="menu\n", cwd=tmp_path)
     assert "Kelola kegiatan" in admin.stdout and "Kirim pengumuman" in admin.stdout
+    kader = run_cli(["chat", "--demo", "--user", "kader"], stdin="menu\n", cwd=tmp_path)
+    assert "Ani Lestari" in kader.stdout
+    assert "Lapor" in kader.stdout and "Ibu binaan" in kader.stdout
     again = run_cli(["chat", "--demo"], stdin="jadwal saya\n", cwd=tmp_path)
     assert again.stdout.count("Pelatihan menjahit") <= 1  # the examples are not added twice
 
