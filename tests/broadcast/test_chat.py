@@ -291,7 +291,7 @@ async def test_scheduled_for_tomorrow_then_cancelled_sends_nothing_at_its_time(a
 
     # Later she opens the list and cancels it.
     await admin.send("menu")
-    await admin.tap_label("Pengumuman terjadwal / laporan")
+    await admin.tap_label("Pengumuman terjadwal / terkirim")
     assert "#1" in admin.text and shown in admin.text and "Lomba P2WKSS" in admin.text
     await admin.tap_label("Batalkan #1")
     assert "Batalkan pengumuman #1" in admin.text

@@ -97,7 +97,7 @@ async def test_cancelling_a_scheduled_broadcast_takes_everyday_yes_words(
     admin = await admin_chat(app)
     await scheduled_for_tomorrow(admin)
     await admin.send("menu")
-    await admin.tap_label("Pengumuman terjadwal / laporan")
+    await admin.tap_label("Pengumuman terjadwal / terkirim")
     await admin.tap_label("Batalkan #1")
     assert "Batalkan pengumuman #1" in admin.text and "Lomba P2WKSS" in admin.text
     await admin.send(yes)
