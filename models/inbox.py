@@ -7,7 +7,8 @@ came (raw JSON) and reads it back itself. A row goes through three states:
 - ``new``: stored, not yet handled (after a crash these are handled at start, once);
 - ``answered``: handled in the transaction that changed her state; ``payload`` now holds
   the replies, until the adapter confirms them sent (after a crash they are sent again
-  at start, unless they are older than the resend window);
+  at start, unless they are older than the resend window: then her state is marked
+  `UNSEEN` and her next message shows her current screen again);
 - ``done``: only the key is kept (``payload`` is NULL), to recognise a redelivered
   update; housekeeping deletes done rows after a week.
 
@@ -19,17 +20,29 @@ replies sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint, delete, select, update
+from sqlalchemy import (
+    CheckConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, check_in, insert_ignore, transaction, utcnow
+from models.conversation import ConversationState
+from models.people.tables import ChannelIdentity
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +50,10 @@ Write = Callable[[AsyncSession], Awaitable[object]]
 
 NEW, ANSWERED, DONE = "new", "answered", "done"
 STATUSES = (NEW, ANSWERED, DONE)
+# A key in her state's `offered`: the replies that showed her this screen were never sent.
+UNSEEN = "unseen"
+
+_T = TypeVar("_T")
 
 
 class InboxMessage(Base):
@@ -94,11 +111,19 @@ async def store(session: AsyncSession, channel: str, arrivals: Sequence[Arrival]
     return len(result.all())
 
 
-async def claim(session: AsyncSession, channel: str, key: str, chat: str | None) -> int | None:
-    """Take an update for handling in this transaction: its row becomes answered (the
-    update itself is dropped). A message that never went through the inbox (the console,
-    tests) gets its row now. None when it was handled already (a redelivery)."""
+async def settle(
+    session: AsyncSession, channel: str, key: str, chat: str | None, replies: list[dict[str, Any]]
+) -> bool:
+    """Mark an update handled in this transaction (the update itself is dropped), keeping
+    its replies until they are sent; with none, the row is done at once. A message that
+    never went through the inbox (the console, tests) gets its row now. False when it was
+    handled already (a redelivery): the caller rolls its transaction back."""
     now = utcnow()
+    values: dict[str, Any] = (
+        {"status": ANSWERED, "payload": {"replies": replies}, "handled_at": now}
+        if replies
+        else {"status": DONE, "payload": None, "handled_at": now}
+    )
     row_id = await session.scalar(
         update(InboxMessage)
         .where(
@@ -106,31 +131,17 @@ async def claim(session: AsyncSession, channel: str, key: str, chat: str | None)
             InboxMessage.update_key == key,
             InboxMessage.status == NEW,
         )
-        .values(status=ANSWERED, payload=None, handled_at=now)
+        .values(**values)
         .returning(InboxMessage.id)
     )
     if row_id is not None:
-        return int(row_id)
+        return True
     row_id = await session.scalar(
         insert_ignore(session, InboxMessage, ["channel", "update_key"])
-        .values(
-            channel=channel,
-            update_key=key,
-            chat=chat,
-            status=ANSWERED,
-            payload=None,
-            received_at=now,
-            handled_at=now,
-        )
+        .values(channel=channel, update_key=key, chat=chat, received_at=now, **values)
         .returning(InboxMessage.id)
     )
-    return None if row_id is None else int(row_id)
-
-
-async def keep_replies(session: AsyncSession, row_id: int, replies: list[dict[str, Any]]) -> None:
-    """The replies to a claimed update, kept until sent; none at all: the row is done."""
-    values: dict[str, Any] = {"payload": {"replies": replies}} if replies else {"status": DONE}
-    await session.execute(update(InboxMessage).where(InboxMessage.id == row_id).values(**values))
+    return row_id is not None
 
 
 async def finish(session: AsyncSession, channel: str, keys: Sequence[str]) -> None:
@@ -179,13 +190,52 @@ async def prune(session: AsyncSession, before: datetime) -> int:
 
 
 async def drop_stale_replies(session: AsyncSession, before: datetime) -> int:
-    """Replies still unsent that were made before `before` are not sent any more."""
-    result = await session.execute(
-        update(InboxMessage)
-        .where(InboxMessage.status == ANSWERED, InboxMessage.handled_at < before)
-        .values(status=DONE, payload=None)
+    """Replies still unsent that were made before `before` are not sent any more. Each
+    chat left without the screen it is on (no fresher replies wait to be sent) has her
+    state marked `UNSEEN`, so her next message shows that screen again first."""
+    m = InboxMessage
+    stale = (
+        await session.execute(
+            select(m.id, m.channel, m.chat).where(m.status == ANSWERED, m.handled_at < before)
+        )
+    ).all()
+    if not stale:
+        return 0
+    for ids in _chunks([row.id for row in stale]):
+        await session.execute(update(m).where(m.id.in_(ids)).values(status=DONE, payload=None))
+    # Her latest dropped reply, against her latest reply still to be sent.
+    latest: dict[tuple[str, str], int] = {}
+    for row in stale:
+        if row.chat is not None:
+            latest[(row.channel, row.chat)] = max(row.id, latest.get((row.channel, row.chat), 0))
+    waiting = await session.execute(
+        select(m.channel, m.chat, func.max(m.id))
+        .where(m.status == ANSWERED, m.chat.is_not(None))
+        .group_by(m.channel, m.chat)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    fresher = {(channel, chat): newest for channel, chat, newest in waiting}
+    lost = {chat for chat, dropped in latest.items() if fresher.get(chat, 0) < dropped}
+    await _mark_unseen(session, lost)
+    return len(stale)
+
+
+async def _mark_unseen(session: AsyncSession, chats: set[tuple[str, str]]) -> None:
+    by_channel: dict[str, list[str]] = {}
+    for channel, chat in chats:
+        by_channel.setdefault(channel, []).append(chat)
+    for channel, external_ids in by_channel.items():
+        for some in _chunks(sorted(external_ids)):
+            states = await session.scalars(
+                select(ConversationState)
+                .join(ChannelIdentity, ChannelIdentity.id == ConversationState.identity_id)
+                .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id.in_(some))
+            )
+            for state in states:
+                state.offered = {**(state.offered or {}), UNSEEN: True}
+
+
+def _chunks(values: list[_T], size: int = 500) -> list[list[_T]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 class GroupCommit:
@@ -193,8 +243,12 @@ class GroupCommit:
     for a burst of webhook requests or of sent replies). `run` returns once its write is
     committed, and raises what the transaction raised."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, gate: asyncio.Lock | None = None
+    ) -> None:
         self.sessions = sessions
+        # Held around each transaction when given (the engine's SQLite writer gate).
+        self.gate = gate
         self._waiting: list[tuple[Write, asyncio.Future[None]]] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -209,7 +263,10 @@ class GroupCommit:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                async with transaction(self.sessions) as session:
+                async with (
+                    self.gate or contextlib.nullcontext(),
+                    transaction(self.sessions) as session,
+                ):
                     for write, _future in batch:
                         await write(session)
             except Exception as exc:

@@ -1,35 +1,51 @@
 """The one entry point every channel calls: `Engine.handle(incoming) -> replies`.
 
-Per message: one database transaction holding its inbox row (claimed, and the replies
-kept until sent), the conversation state and the domain change, so a crash mid-way
-leaves everything as it was before that message. Messages from one chat are handled
-strictly in order (an in-process lock per chat, plus a row lock on the state for several
-workers on PostgreSQL); different chats run concurrently.
+Per message: one database transaction holding her identity (made at her first message),
+her conversation state, the domain change and the inbox row (marked handled, with the
+replies kept until sent), so a crash mid-way leaves everything as it was before that
+message. Messages from one chat are handled strictly in order (an in-process lock per
+chat, plus a row lock on the state for several workers on PostgreSQL); different chats
+run concurrently (on SQLite their transactions take turns, as SQLite's writers do).
+
+The path is kept short because every statement costs a round trip (on SQLite, several
+hops to the driver's thread): her identity, state and active member come in one
+statement, the state is written once at the end, and "last seen" only when it is a
+minute old.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
+from handlers.core.codes import typed_code
 from handlers.core.config import Config
 from handlers.core.context import Ctx
 from handlers.core.delivery import take_due
 from handlers.core.feature import Registry
 from handlers.core.i18n import normalize_language, t
-from handlers.core.router import route
-from handlers.core.types import Incoming, Reply, reply_to_json
-from models import ChannelIdentity, ConversationState, inbox, utcnow
+from handlers.core.menu import reprompt
+from handlers.core.router import escape_of, route
+from handlers.core.types import ACTION_PREFIX, Incoming, Kind, Reply, reply_to_json
+from handlers.parse.words import norm
+from models import ChannelIdentity, ConversationState, Member, inbox, utcnow
 from models.base import transaction
-from models.people.members import ensure_identity, household, household_member
+from models.people.members import ensure_identity
 from models.people.roles import set_reachable, staff_chats
+from models.people.tables import IdentityMember
 
 log = logging.getLogger(__name__)
+
+# "Last seen" and "last active" are written again only when older than this.
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
 
 
 class Engine:
@@ -50,7 +66,10 @@ class Engine:
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
-        self._writes = inbox.GroupCommit(sessions)
+        bind = sessions.kw.get("bind")
+        sqlite = isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite"
+        self._write_gate = asyncio.Lock() if sqlite else None
+        self._writes = inbox.GroupCommit(sessions, gate=self._write_gate)
 
     def _lock(self, channel: str, identity: str) -> asyncio.Lock:
         key = (channel, identity)
@@ -62,30 +81,28 @@ class Engine:
 
     async def handle(self, incoming: Incoming, *, keep_replies: bool = False) -> list[Reply]:
         """Her replies to one message. With `keep_replies` they are also stored with the
-        state change until the adapter says they were sent (`sent`), so a crash between
+        state change until the adapter says they were sent (`done`), so a crash between
         the commit and the send does not lose them (`unfinished` gives them back)."""
         lock = self._lock(incoming.channel, incoming.identity)
         async with lock:
             lang = self.default_language
             try:
-                async with transaction(self.sessions) as session:
-                    identity_id = await ensure_identity(
-                        session, incoming.channel, incoming.identity
-                    )
-                async with transaction(self.sessions) as session:
-                    row_id = await inbox.claim(
-                        session, incoming.channel, incoming.message_id, incoming.identity
-                    )
-                    if row_id is None:
-                        log.info("duplicate message ignored on %s", incoming.channel)
-                        return []
-                    ctx = await self._context(session, identity_id, incoming)
+                async with self._writing(), transaction(self.sessions) as session:
+                    ctx = await self._context(session, incoming)
                     lang = ctx.lang
-                    await route(ctx)
+                    await self._answer(ctx)
                     self._save(ctx)
                     kept = [reply_to_json(r) for r in ctx.replies] if keep_replies else []
-                    await inbox.keep_replies(session, row_id, kept)
+                    # Marked handled last, in the same transaction: an update handled
+                    # before (a redelivery) rolls all of this back.
+                    if not await inbox.settle(
+                        session, incoming.channel, incoming.message_id, incoming.identity, kept
+                    ):
+                        raise _Redelivered
                     return ctx.replies
+            except _Redelivered:
+                log.info("duplicate message ignored on %s", incoming.channel)
+                return []
             except Exception:
                 # Logged without the message text or any personal data; the transaction
                 # rolled back, so her conversation state is as it was before this message.
@@ -95,6 +112,25 @@ class Engine:
                 # The message is not tried again after a restart: she got the apology.
                 await self._finish_quietly(incoming.channel, [incoming.message_id])
                 return [Reply(text=t(lang, "common.error"))]
+
+    async def _answer(self, ctx: Ctx) -> None:
+        """Route her message, unless the replies that showed her the current screen were
+        never sent (a crash, then too old to send): then that screen comes again first,
+        and her message counts only if it means the same on any screen (an escape word,
+        a menu button, a code); "1" is no answer to a question she never saw."""
+        offered = ctx.state.offered or {}
+        if inbox.UNSEEN not in offered:
+            await route(ctx)
+            return
+        ctx.state.offered = {k: v for k, v in offered.items() if k != inbox.UNSEEN}
+        if _means_the_same_anywhere(ctx.incoming) or self._flow_expired(ctx):
+            await route(ctx)
+            return
+        await reprompt(ctx)
+
+    def _flow_expired(self, ctx: Ctx) -> bool:
+        updated = ctx.state.updated_at
+        return bool(ctx.state.flow) and ctx.now - updated > self.config.flow_idle
 
     # -- the inbox: updates stored before the platform is answered ---------------------
 
@@ -111,7 +147,7 @@ class Engine:
         """What a crash left, in arrival order: updates not handled yet (status new) and
         replies not confirmed sent (answered). Replies older than the resend window are
         dropped here instead."""
-        async with transaction(self.sessions) as session:
+        async with self._writing(), transaction(self.sessions) as session:
             stale = await inbox.drop_stale_replies(session, utcnow() - self.config.reply_resend)
             rows = await inbox.unfinished(session, channel)
         if stale:
@@ -128,12 +164,12 @@ class Engine:
 
     async def set_reachable(self, channel: str, external_id: str, reachable: bool) -> None:
         """The platform says the chat blocked the bot (or came back)."""
-        async with transaction(self.sessions) as session:
+        async with self._writing(), transaction(self.sessions) as session:
             await set_reachable(session, channel, external_id, reachable)
 
     async def staff_chats(self, channel: str) -> dict[str, str]:
         """Chats acting for a kader or an admin (for per-role command menus)."""
-        async with transaction(self.sessions) as session:
+        async with self._writing(), transaction(self.sessions) as session:
             return await staff_chats(session, channel)
 
     async def take_outbox(self, channel: str, external_id: str) -> list[Reply]:
@@ -143,23 +179,43 @@ class Engine:
             self.sessions, channel, external_id, quiet_hours=self.config.quiet_hours
         )
 
-    async def _context(self, session: AsyncSession, identity_id: int, incoming: Incoming) -> Ctx:
-        identity = await session.get_one(ChannelIdentity, identity_id)
-        state = await session.get_one(ConversationState, identity_id, with_for_update=True)
-        member = None
-        if state.active_member_id is not None:
-            member = await household_member(session, identity_id, state.active_member_id)
+    def _writing(self) -> contextlib.AbstractAsyncContextManager[object]:
+        """On SQLite, one writing transaction of this process at a time, handed over in
+        arrival order: SQLite lets one writer in anyway, and a writer refused the lock
+        sleeps in SQLite's busy handler (up to 100 ms a try) while the lock may long be
+        free again. On PostgreSQL nothing is held: chats write concurrently."""
+        return self._write_gate if self._write_gate is not None else contextlib.nullcontext()
+
+    async def _context(self, session: AsyncSession, incoming: Incoming) -> Ctx:
+        """Her identity, state (row-locked on PostgreSQL) and active member, read in one
+        statement; a chat seen for the first time gets its rows here, in the same
+        transaction. The state is detached from the session until `_save`, so that the
+        queries a handler makes do not flush it half-changed (it is written once)."""
+        known = _known(incoming.channel, incoming.identity)
+        found = (await session.execute(known)).first()
+        if found is None:
+            await ensure_identity(session, incoming.channel, incoming.identity)
+            found = (await session.execute(known)).first()
+            assert found is not None
+        identity, state = found[0], found[1]
+        # Outer-joined: None when she has no active member, or no member at all.
+        member: Member | None = found[2]
+        first_member: int | None = found[3]
+        session.expunge(state)
         if member is None:
-            members = await household(session, identity_id)
-            member = members[0] if members else None
-            state.active_member_id = member.id if member else None
+            # Her active member is gone (erased, or no longer served from this chat):
+            # the household's first, if any.
+            member = await session.get(Member, first_member) if first_member else None
+            if state.active_member_id != first_member:
+                state.active_member_id = first_member
         now = utcnow()
-        identity.last_seen_at = now
+        if _stale(identity.last_seen_at, now):
+            identity.last_seen_at = now
         if identity.unreachable:
             # She wrote to us, so the chat works again (she unblocked the bot).
             identity.unreachable = False
             identity.unreachable_at = None
-        if member is not None:
+        if member is not None and _stale(member.last_active_at, now):
             member.last_active_at = now
         return Ctx(
             session=session,
@@ -174,7 +230,55 @@ class Engine:
     @staticmethod
     def _save(ctx: Ctx) -> None:
         state = ctx.state
+        ctx.session.add(state)
         flag_modified(state, "data")
         flag_modified(state, "offered")
         state.version += 1
         state.updated_at = utcnow()
+
+
+def _stale(seen: datetime | None, now: datetime) -> bool:
+    """Whether a "last seen" time is worth writing again: to the minute is enough for
+    what reads it (inactive audiences, the most recently used chat), and most messages
+    then change no identity or member row at all."""
+    return seen is None or now - seen >= ACTIVITY_RESOLUTION
+
+
+class _Redelivered(Exception):
+    """The update was handled before: what this transaction did is rolled back."""
+
+
+def _means_the_same_anywhere(incoming: Incoming) -> bool:
+    if incoming.kind is Kind.CHOICE:
+        return (incoming.choice or "").startswith(ACTION_PREFIX)
+    text = incoming.text or ""
+    return escape_of(norm(text)) is not None or typed_code(text) is not None
+
+
+def _known(
+    channel: str, external_id: str
+) -> Select[ChannelIdentity, ConversationState, Member, int]:
+    """A chat's identity, its state, its active member if this chat still acts for her
+    (a forged or old id, or an erased member, gives None) and the household's first
+    member (for when the active one is gone)."""
+    first_member = (
+        select(IdentityMember.member_id)
+        .join(Member, Member.id == IdentityMember.member_id)
+        .where(IdentityMember.identity_id == ChannelIdentity.id, Member.erased_at.is_(None))
+        .order_by(IdentityMember.created_at, Member.id)
+        .limit(1)
+        .correlate(ChannelIdentity)
+        .scalar_subquery()
+    )
+    return (
+        select(ChannelIdentity, ConversationState, Member, first_member)
+        .join(ConversationState, ConversationState.identity_id == ChannelIdentity.id)
+        .outerjoin(
+            IdentityMember,
+            (IdentityMember.identity_id == ChannelIdentity.id)
+            & (IdentityMember.member_id == ConversationState.active_member_id),
+        )
+        .outerjoin(Member, (Member.id == IdentityMember.member_id) & Member.erased_at.is_(None))
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+        .with_for_update(of=ConversationState)
+    )
