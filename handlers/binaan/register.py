@@ -193,6 +193,7 @@ REGISTER: Wizard[BinaanForm] = Wizard(
             max_len=40,
             clean=read_phone,
             optional=True,
+            skip_on_no=True,
             skip_label="binaan.no_phone",
             empty="reg.phone_none",
             edit="reg.edit_phone",

@@ -90,6 +90,10 @@ class Step(ABC):
     again: str | None = None
     # Catalog key of the "Lewati" button of an optional step, when it says more.
     skip_label: str = "kit.skip"
+    # An optional step where any "no" in her own words means none ("tidak punya",
+    # "belum ada HP", "gak"): a phone number. Not for free text, where "tidak ada air
+    # bersih" is an answer.
+    skip_on_no: bool = False
     # Catalog key of how an empty value reads on a summary ("(tidak ada)").
     empty: str | None = None
     # Catalog key said when a photo, sticker or voice note comes where text is asked.
@@ -143,7 +147,17 @@ class Step(ABC):
         if ans.value == SKIP:
             return True
         typed = norm(ans.text) if ans.kind is Kind.TEXT else ""
-        return bool(typed) and (typed in SKIP_WORDS or typed == norm(ctx.t(self.skip_label)))
+        if not typed:
+            return False
+        if typed in SKIP_WORDS or typed == norm(ctx.t(self.skip_label)):
+            return True
+        return self.skip_on_no and _says_no(typed)
+
+
+def _says_no(typed: str) -> bool:
+    """ "tidak punya", "belum ada hp", "gak", "ndak ada": a no, whatever follows it."""
+    words = typed.split()
+    return parse_yes_no(typed) is False or parse_yes_no(words[0]) is False or words[0] == "belum"
 
 
 def _text_of(ans: Answer) -> str:

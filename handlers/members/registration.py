@@ -158,6 +158,7 @@ PHONE = Phone(
     ask="reg.ask_phone",
     share_label="reg.share_phone",
     optional=True,
+    skip_on_no=True,
     skip_label="reg.no_phone",
     empty="reg.phone_none",
     edit="reg.edit_phone",

@@ -179,3 +179,15 @@ async def test_the_list_is_paged_and_found_by_name_of_her_kampung_only(app: App)
     await kader.tap_label("Cari nama")
     await kader.send("cib")
     assert 'Hasil pencarian "cib": 0 ibu' in kader.text  # Cibening is not hers
+
+
+async def test_kader_says_the_mother_has_no_phone_in_her_own_words(app: App) -> None:
+    """Found trying the demo: "tidak punya" at the phone question was read as a number."""
+    kader = await make_kader(app)
+    await start_registration(kader)
+    for answer in ("ya", "Enah", "2/4", "tidak punya"):
+        await kader.send(answer)
+    assert "Nomor HP: (tidak ada)" in kader.text, kader.text
+    await kader.send("simpan")
+    [enah] = await mothers_named(app, "Enah")
+    assert enah.phone_e164 is None and enah.reached_via_kader_id is not None

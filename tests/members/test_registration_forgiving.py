@@ -80,3 +80,24 @@ async def test_names_are_tidied_and_shown_back_in_the_summary(
     assert f"Nama: {stored}" in chat.text
     await chat.send("simpan")
     assert (await saved(app)).full_name == stored
+
+
+@pytest.mark.parametrize("typed", ["tidak punya", "gak punya hp", "belum ada", "ndak"])
+async def test_no_phone_of_her_own_in_her_words(app: App, chat: Chat, typed: str) -> None:
+    """Found trying the demo: "tidak punya" was read as a bad phone number."""
+    await until_kampung(chat)
+    await chat.send("Sumberan")
+    await chat.send("3/5")
+    await chat.send(typed)
+    assert "Nomor HP: (tidak ada)" in chat.text, chat.text
+    await chat.send("simpan")
+    member = await saved(app)
+    assert member.full_name == "Siti Aminah" and member.phone_e164 is None
+
+
+async def test_a_phone_number_with_words_is_still_a_number_to_read(chat: Chat) -> None:
+    await until_kampung(chat)
+    await chat.send("Sumberan")
+    await chat.send("3/5")
+    await chat.send("hp suami 0812")  # not a "no": read as a number, asked again kindly
+    assert "tidak bisa kami baca" in chat.text and "Tidak punya HP sendiri" in chat.labels
