@@ -10,13 +10,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.i18n import format_date_local, format_datetime_local, t
-from models.base import insert_ignore
-from models.outbox.tables import PRIORITY_NOTICE, enqueue_many, outbox_row
-from models.reminders.chats import member_chats
+from models.reminders.chats import MemberChat
+from models.reminders.daily import Daily, not_yet_had, write_daily
 from models.reminders.digest import (
     KIND,
     SOURCE,
@@ -25,7 +23,6 @@ from models.reminders.digest import (
     admins,
     digest_lines,
 )
-from models.reminders.tables import ReminderLog
 
 log = logging.getLogger(__name__)
 
@@ -61,68 +58,26 @@ async def sweep_digest(session: AsyncSession, now: datetime, plan: DigestPlan) -
     due = _local(today, plan.at, plan.tz)
     if now < due:
         return 0
-    due_for = _local(today, time(0, 0), plan.tz)
-    recipients = await admins(session)
-    if not recipients:
-        return 0
-    had = set(
-        await session.scalars(
-            select(ReminderLog.member_id).where(
-                ReminderLog.source == SOURCE,
-                ReminderLog.kind == KIND,
-                ReminderLog.due_for == due_for,
-                ReminderLog.member_id.in_(recipients),
-            )
-        )
-    )
-    todo = [m for m in recipients if m not in had]
+    daily = Daily(
+        SOURCE, KIND, _local(today, time(0, 0), plan.tz), OUTBOX_KIND, "digest:daily",
+        today.isoformat(),
+    )  # fmt: skip
+    todo = await not_yet_had(session, daily, await admins(session))
     if not todo:
         return 0
     window = DigestWindow(since=due - timedelta(days=1), now=now, today=today, tz=plan.tz)
     lines = await digest_lines(session, window)
-    chats = await member_chats(session, todo)
-    logs: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
     bodies: dict[str, str] = {}
-    for member_id in todo:
-        logs.append(
-            {
-                "source": SOURCE,
-                "ref_id": 0,
-                "member_id": member_id,
-                "kind": KIND,
-                "due_for": due_for,
-                "outcome": "written" if member_id in chats else "no_chat",
-                "created_at": now,
-            }
-        )
-        chat = chats.get(member_id)
-        if chat is None:
-            continue
+
+    def params(chat: MemberChat) -> dict[str, Any]:
         if chat.language not in bodies:
             bodies[chat.language] = render_lines(lines, chat.language, plan.tz)
-        rows.append(
-            outbox_row(
-                identity_id=chat.identity_id,
-                member_id=member_id,
-                channel=chat.channel,
-                kind=OUTBOX_KIND,
-                params={
-                    "date": format_date_local(due, chat.language, plan.tz),
-                    "body": bodies[chat.language],
-                    "lang": chat.language,
-                },
-                idempotency_key=f"digest:daily:m{member_id}:{today.isoformat()}",
-                priority=PRIORITY_NOTICE,
-                now=now,
-                respects_quiet_hours=True,
-            )
-        )
-    await session.execute(
-        insert_ignore(session, ReminderLog, ["source", "ref_id", "member_id", "kind", "due_for"]),
-        logs,
-    )
-    written = len(await enqueue_many(session, rows))
+        return {
+            "date": format_date_local(due, chat.language, plan.tz),
+            "body": bodies[chat.language],
+        }
+
+    written = await write_daily(session, daily, todo, params, now)
     if written:
         log.info("admin digest written to %d admin(s)", written)
     return written

@@ -16,22 +16,19 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.base import insert_ignore
-from models.outbox.tables import PRIORITY_NOTICE, enqueue_many, outbox_row
 from models.questions.ops import escalate_questions
-from models.reminders.chats import member_chats
+from models.reminders.chats import MemberChat
+from models.reminders.daily import Daily, not_yet_had, write_daily
 from models.reminders.nudge import KIND, SOURCE, kader_without_reports
-from models.reminders.tables import ReminderLog
 from scheduler.sweeps import Sweep, when_text_for
 
 log = logging.getLogger(__name__)
 
 NUDGE_KIND = "kader_nudge"
 MONDAY = 0
-# A kader is nudged when she has no report created or submitted within this span.
+# A kader is nudged when she sent no report within this span.
 REPORT_SPAN = timedelta(days=7)
 
 
@@ -65,61 +62,17 @@ async def sweep_nudge(session: AsyncSession, now: datetime, plan: NudgePlan) -> 
     if now < datetime.combine(day, plan.at, tzinfo=plan.tz):
         return 0
     due_for = datetime.combine(day, time(0, 0), tzinfo=plan.tz).astimezone(UTC)
-    kader = await kader_without_reports(session, now - REPORT_SPAN)
-    if not kader:
-        return 0
-    had = set(
-        await session.scalars(
-            select(ReminderLog.member_id).where(
-                ReminderLog.source == SOURCE,
-                ReminderLog.kind == KIND,
-                ReminderLog.due_for == due_for,
-                ReminderLog.member_id.in_(kader),
-            )
-        )
+    daily = Daily(SOURCE, KIND, due_for, NUDGE_KIND, "nudge:kader", day.isoformat())
+    todo = await not_yet_had(
+        session, daily, await kader_without_reports(session, now - REPORT_SPAN)
     )
-    todo = [m for m in kader if m not in had]
     if not todo:
         return 0
-    chats = await member_chats(session, todo)
-    logs: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
-    for member_id in todo:
-        chat = chats.get(member_id)
-        logs.append(
-            {
-                "source": SOURCE,
-                "ref_id": 0,
-                "member_id": member_id,
-                "kind": KIND,
-                "due_for": due_for,
-                "outcome": "written" if chat is not None else "no_chat",
-                "created_at": now,
-            }
-        )
-        if chat is None:
-            continue
-        params: dict[str, Any] = {"name": chat.name, "lang": chat.language}
-        if chat.shared:
-            params["for_name"] = chat.name
-        rows.append(
-            outbox_row(
-                identity_id=chat.identity_id,
-                member_id=member_id,
-                channel=chat.channel,
-                kind=NUDGE_KIND,
-                params=params,
-                idempotency_key=f"nudge:kader:m{member_id}:{day.isoformat()}",
-                priority=PRIORITY_NOTICE,
-                now=now,
-                respects_quiet_hours=True,
-            )
-        )
-    await session.execute(
-        insert_ignore(session, ReminderLog, ["source", "ref_id", "member_id", "kind", "due_for"]),
-        logs,
-    )
-    written = len(await enqueue_many(session, rows))
+
+    def params(chat: MemberChat) -> dict[str, Any]:
+        return {"name": chat.name, **({"for_name": chat.name} if chat.shared else {})}
+
+    written = await write_daily(session, daily, todo, params, now)
     if written:
         log.info("weekly kader nudge written to %d kader", written)
     return written
