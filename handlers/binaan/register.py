@@ -18,16 +18,9 @@ from handlers.core.context import Ctx
 from handlers.core.feature import STAFF
 from handlers.core.labels import kampung_label
 from handlers.core.menu import end_flow, show_menu
-from handlers.core.steps import Menu, Option, Pick, Problem, Summary, Text
+from handlers.core.steps import Menu, Option, Problem, Summary, Text
 from handlers.core.wizard import NEXT, Wizard
-from handlers.members.registration import (
-    kampung_check_text,
-    kampung_of,
-    kampung_options,
-    kampung_typed,
-    read_name,
-    read_rtrw,
-)
+from handlers.members.registration import kampung_steps, read_name, read_rtrw
 from models import utcnow
 from models.location import Location
 from models.people.binaan import register_spoken, same_name
@@ -73,17 +66,6 @@ async def _consent(ctx: Ctx, form: BinaanForm) -> str | None:
 async def _declined(ctx: Ctx, form: BinaanForm) -> str | None:
     await end_flow(ctx, ctx.t("binaan.consent_declined"))
     return None
-
-
-async def _kampung_right(ctx: Ctx, form: BinaanForm) -> str | None:
-    form.kampung_guessed = False
-    return NEXT
-
-
-async def _kampung_wrong(ctx: Ctx, form: BinaanForm) -> str | None:
-    form.kampung_guessed = False
-    form.kampung_id = None
-    return "kampung"
 
 
 async def render_summary(ctx: Ctx, form: BinaanForm) -> str:
@@ -164,28 +146,7 @@ REGISTER: Wizard[BinaanForm] = Wizard(
             clean=read_mother_name,
             edit="reg.edit_name",
         ),
-        Pick(
-            name="kampung",
-            field="kampung_id",
-            ask="binaan.ask_kampung",
-            choices=kampung_options,
-            convert=kampung_of,
-            typed=kampung_typed,
-            problem="reg.kampung_pick",
-            edit="reg.edit_kampung",
-            when=lambda form: not form.kampung_fixed,
-        ),
-        Menu(
-            name="kampung_check",
-            ask="reg.kampung_guess",
-            render=kampung_check_text,
-            choose=lambda _ctx, _form: (
-                Option("yes", "kit.yes", _kampung_right),
-                Option("no", "reg.kampung_other", _kampung_wrong),
-            ),
-            when=lambda form: form.kampung_guessed,
-            confirms=True,
-        ),
+        *kampung_steps("binaan.ask_kampung", when=lambda form: not form.kampung_fixed),
         Text(name="rtrw", ask="binaan.ask_rtrw", max_len=40, clean=read_rtrw, edit="reg.edit_rtrw"),
         Text(
             name="phone",

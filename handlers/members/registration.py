@@ -8,6 +8,7 @@ a bad answer or a restart never loses what she already gave.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -89,15 +90,44 @@ async def kampung_check_text(ctx: Ctx, form: RegistrationForm) -> str:
     return ctx.t("reg.kampung_guess", kampung=label)
 
 
-async def _kampung_right(ctx: Ctx, form: RegistrationForm) -> str | None:
+async def _kampung_right(ctx: Ctx, form: Any) -> str | None:
     form.kampung_guessed = False
     return NEXT
 
 
-async def _kampung_wrong(ctx: Ctx, form: RegistrationForm) -> str | None:
+async def _kampung_wrong(ctx: Ctx, form: Any) -> str | None:
     form.kampung_guessed = False
     form.kampung_id = None
     return "kampung"
+
+
+def kampung_steps(ask: str, when: Callable[[Any], bool] | None = None) -> tuple[Pick, Menu]:
+    """Her kampung from the list (a typo is guessed at, then "Maksud Ibu kampung …?"), for
+    any form with `kampung_id` and `kampung_guessed`: her own registration, or her kader's."""
+    return (
+        Pick(
+            name="kampung",
+            field="kampung_id",
+            ask=ask,
+            choices=kampung_options,
+            convert=kampung_of,
+            typed=kampung_typed,
+            problem="reg.kampung_pick",
+            edit="reg.edit_kampung",
+            when=when,
+        ),
+        Menu(
+            name="kampung_check",
+            ask="reg.kampung_guess",
+            render=kampung_check_text,
+            choose=lambda _ctx, _form: (
+                Option("yes", "kit.yes", _kampung_right),
+                Option("no", "reg.kampung_other", _kampung_wrong),
+            ),
+            when=lambda form: form.kampung_guessed,
+            confirms=True,
+        ),
+    )
 
 
 async def _consent(ctx: Ctx, form: RegistrationForm) -> str | None:
@@ -188,27 +218,7 @@ REGISTRATION: Wizard[RegistrationForm] = Wizard(
             clean=read_name,
             edit="reg.edit_name",
         ),
-        Pick(
-            name="kampung",
-            field="kampung_id",
-            ask="reg.ask_kampung",
-            choices=kampung_options,
-            convert=kampung_of,
-            typed=kampung_typed,
-            problem="reg.kampung_pick",
-            edit="reg.edit_kampung",
-        ),
-        Menu(
-            name="kampung_check",
-            ask="reg.kampung_guess",
-            render=kampung_check_text,
-            choose=lambda _ctx, _form: (
-                Option("yes", "kit.yes", _kampung_right),
-                Option("no", "reg.kampung_other", _kampung_wrong),
-            ),
-            when=lambda form: form.kampung_guessed,
-            confirms=True,
-        ),
+        *kampung_steps("reg.ask_kampung"),
         Text(name="rtrw", ask="reg.ask_rtrw", max_len=40, clean=read_rtrw, edit="reg.edit_rtrw"),
         PHONE,
         Summary(
