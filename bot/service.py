@@ -11,6 +11,7 @@ import logging
 from telegram.error import TelegramError
 
 from bot.app import App, open_app, stop_on_signals
+from bot.channels.budget import SendBudget
 from bot.channels.telegram import TelegramChannel, start_refused
 from bot.channels.telegram_render import CHANNEL as TELEGRAM
 from bot.channels.telegram_sender import TelegramSender
@@ -61,6 +62,7 @@ async def run_service(
             base_file_url=settings.telegram_file_url,
             polling=not webhook,
             flood=FloodGate(settings.flood_rate, settings.flood_burst),
+            budget=SendBudget(settings.telegram_total_rate),
         )
         try:
             await telegram.start()  # checks the token (getMe); stops what it started if not
@@ -68,10 +70,12 @@ async def run_service(
             raise start_refused(exc, token) from None
         server = None
         server_task = None
-        # Outbox rows go through the channel's own bot (one connection pool, one token).
+        # Outbox rows go through the channel's own bot (one connection pool, one token)
+        # and its send budget: replies and announcements together stay under Telegram's
+        # overall limit, replies first.
         sender = TelegramSender(
             telegram.bot, max_rate=settings.telegram_send_rate,
-            default_language=settings.default_language,
+            default_language=settings.default_language, budget=telegram.budget,
         )  # fmt: skip
         scheduler: RunningScheduler | None = None
         try:

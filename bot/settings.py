@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     media_dir: Path = Path("./media")
     telegram_send_rate: float = Field(default=25.0, gt=0, le=30)
+    # All messages a second to Telegram from `run`, replies and outbox together (replies
+    # first); 0: no overall limit.
+    telegram_total_rate: float = Field(default=29.0, ge=0, le=30)
     quiet_hours_start: str = "21:00"
     quiet_hours_end: str = "06:00"
     # A half-finished conversation is dropped after this many idle hours.

@@ -1,10 +1,12 @@
 """The outbox dispatcher: sends queued rows through each channel's sender, within limits.
 
-Per channel it keeps a small claimed backlog (rows leased in batches), gives each row a
-send slot from an even pacer (`max_rate`; a send is also kept 1/rate behind the one before
-it as really sent, so a stall never lets a burst out), keeps two sends to one chat
-`per_chat_interval` apart (a row whose chat is cooling down goes back to the queue for a
-moment instead of holding up the others), and runs the sends concurrently so platform
+Per channel it keeps a small claimed backlog (rows leased in batches; at most a batch
+waiting or in flight, so sends a channel holds back, e.g. behind direct replies sharing
+its budget, do not pile up), gives each row a send slot from an even pacer (`max_rate`;
+a send is also kept 1/rate behind the one before it as really sent, so a stall never
+lets a burst out), keeps two sends to one chat `per_chat_interval` apart (a row whose
+chat is cooling down goes back to the queue for a moment instead of holding up the
+others), and runs the sends concurrently so platform
 latency does not cap throughput. Each result is recorded in its own short transaction as
 soon as it arrives, so a kill loses at most the answers of the sends in flight: those rows
 are still `sending` and are claimed again (sent twice, never lost): at once by the next
@@ -139,7 +141,7 @@ class Dispatcher:
                         continue
                     try:
                         if await self.locks.hold(f"outbox:{lane.channel}"):
-                            claimed += await self._fill(lane, self.batch_size - lane.waiting)
+                            claimed += await self._fill(lane, self.batch_size - len(lane.tasks))
                     except Exception:
                         log.exception("claiming outbox rows failed on %s", lane.channel)
                 busy = claimed > 0 or any(lane.tasks for lane in self.lanes)
@@ -187,9 +189,9 @@ class Dispatcher:
             log.info("took back %d rows left sending on %s", taken, lane.channel)
 
     async def _fill(self, lane: _Lane, limit: int) -> int:
+        """Claim up to `limit` rows and start a paced send task for each."""
         if not lane.took_over:
             await self._take_over(lane)
-        """Claim up to `limit` rows and start a paced send task for each."""
         # Never hold more than half a lease's worth of sends: a row still waiting for its
         # slot when the lease runs out would be claimed again and sent twice.
         limit = min(limit, int(lane.sender.max_rate * self.lease_seconds / 2) - lane.waiting)

@@ -5,7 +5,9 @@ Updates from different chats run concurrently (PTB's concurrent updates); the en
 per-chat lock keeps one chat's updates in arrival order. PTB's handler only puts an update
 in its chat's queue; a task per chat handles them in order (holding one of `concurrency`
 handling slots while the engine works) and sends the replies holding no slot, so a chat
-that floods, or waits out a RetryAfter, delays only itself. A per-chat token bucket
+that floods, or waits out a RetryAfter, delays only itself. Replies go out within the
+channel's send budget (`budget.SendBudget`), shared with the outbox sender of the same
+process and ahead of it; one answer may come as up to 3 messages at once. A per-chat token bucket
 (`FloodGate`) drops what comes too fast, with one note per burst, and caps her backlog.
 
 Nothing acknowledged is lost: every update is stored in the inbox before Telegram is told
@@ -44,6 +46,7 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, TypeHandler
 from telegram.request import HTTPXRequest
 
+from bot.channels.budget import REPLY, SendBudget
 from bot.channels.telegram_render import CHANNEL, Outgoing, render, storable, to_incoming
 from bot.logsetup import redact
 from bot.settings import ConfigError, Settings
@@ -141,6 +144,7 @@ class TelegramChannel:
         concurrency: int = 64,
         flood: FloodGate | None = None,
         backlog: int = BACKLOG,
+        budget: SendBudget | None = None,
     ) -> None:
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
@@ -167,6 +171,8 @@ class TelegramChannel:
         self._slots = asyncio.Semaphore(concurrency)
         self.flood = flood or FloodGate(0, 0)
         self.backlog = backlog
+        # Shared with the outbox sender of this process (see `bot.service`).
+        self.budget = budget or SendBudget()
         self.dropped = 0
         # Updates being handled right now; lets tests and shutdown wait for quiet.
         self._busy = 0
@@ -436,6 +442,8 @@ class TelegramChannel:
         times; False when the chat cannot be reached (blocked) or sending gave up."""
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
+                # Waits in this chat's task, holding no handling slot: ahead of outbox sends.
+                await self.budget.take(chat_id, REPLY)
                 await self._call(chat_id, piece)
                 return True
             except RetryAfter as exc:

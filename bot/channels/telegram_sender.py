@@ -26,6 +26,8 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.channels.budget import OUTBOX, SendBudget
+
 # Importing the channel also opts PTB into timedelta periods (PTB_TIMEDELTA), as there.
 from bot.channels.telegram import QUIET_LOGGERS
 from bot.channels.telegram_render import CHANNEL, Outgoing, render
@@ -49,6 +51,11 @@ PER_CHAT_INTERVAL = 1.0
 # the dispatcher's lease (60 s), so a slow call is answered before its row can be claimed
 # again and sent twice.
 REQUEST_TIMEOUT = 15.0
+# How long a row may wait for a slot of a budget shared with replies (people writing in
+# take every slot): then it goes back to the queue and the channel pauses a moment,
+# well before its lease could run out and it be claimed again.
+BUDGET_WAIT = 10.0
+BUDGET_BACKOFF = 1.0
 # The worker's own Bot: enough pooled connections for every send in flight (at 30/s and
 # 1 s of latency about 30); PTB's default pool of one would serialise them.
 CONNECTION_POOL = 64
@@ -92,8 +99,14 @@ class TelegramSender:
         per_chat_interval: float = PER_CHAT_INTERVAL,
         default_language: str | None = None,
         request_timeout: float = REQUEST_TIMEOUT,
+        budget: SendBudget | None = None,
+        budget_wait: float = BUDGET_WAIT,
     ) -> None:
         self.bot = bot
+        # The channel's budget when the process also answers chats; the dispatcher's
+        # own pace (max_rate, per_chat_interval) applies in any case.
+        self.budget = budget
+        self.budget_wait = budget_wait
         self.max_rate = max_rate
         self.per_chat_interval = per_chat_interval
         self.default_language = default_language
@@ -121,6 +134,12 @@ class TelegramSender:
                 content = await asyncio.to_thread(media.read_bytes) if media else None
             except OSError:
                 return Failed("media_missing")
+            if self.budget is not None:
+                try:
+                    async with asyncio.timeout(self.budget_wait):
+                        await self.budget.take(chat_id, OUTBOX)
+                except TimeoutError:
+                    return RetryLater(BUDGET_BACKOFF, whole_channel=True)
             try:
                 # A hard cap over PTB's connect, write, read and pool timeouts together.
                 async with asyncio.timeout(self.request_timeout):
