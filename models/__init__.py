@@ -1,5 +1,6 @@
 """Tables and the domain rules on them; nothing here knows a chat platform or a handler."""
 
+from models.attendance.tables import Attendance, CheckinCode
 from models.audit import AuditEntry, audit
 from models.base import Base, make_engine, make_sessionmaker, transaction, utcnow
 from models.codes import OneTimeCode
@@ -17,10 +18,12 @@ from models.reminders.tables import KegiatanConfirmation, ReminderLog
 from models.reports.tables import Report, ReportPhoto
 
 __all__ = [
+    "Attendance",
     "AuditEntry",
     "Base",
     "Broadcast",
     "ChannelIdentity",
+    "CheckinCode",
     "ConversationState",
     "Deadline",
     "IdentityMember",
