@@ -13,10 +13,7 @@ as a spreadsheet shows it). One bad row imports nothing; a good file is publishe
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -29,6 +26,8 @@ from handlers.parse import parse_datetime, parse_int, parse_time
 from models.kegiatan.admin import create_kegiatan, publish
 from models.kegiatan.tables import JENIS, Kegiatan, KegiatanDraft, jenis_from_text, validate_draft
 from models.location import active_kampung
+from models.sheets import REASONS as SHEET_REASONS
+from models.sheets import Cell, SheetError, read_rows
 
 COLUMNS = ("jenis", "judul", "opd", "narasumber", "tempat", "mulai", "selesai", "kuota",
            "sasaran", "deskripsi")  # fmt: skip
@@ -39,6 +38,7 @@ NO_LIMIT_WORDS = frozenset({"-", "tidak terbatas", "tanpa batas", "bebas", "unli
 ALL_KAMPUNG_WORDS = frozenset({"semua", "semua kampung", "all"})
 
 REASONS = {
+    **SHEET_REASONS,
     "unsupported_file": "only .csv and .xlsx files can be imported",
     "unreadable": "the file cannot be read",
     "missing_column": "missing column",
@@ -71,8 +71,6 @@ _DRAFT_PROBLEMS = {
     "description_too_long": ("deskripsi", "too_long"),
 }
 _ISO = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T].*)?")
-
-Cell = str | int | float | datetime | date | time | None
 
 
 @dataclass(frozen=True)
@@ -155,16 +153,14 @@ def read_schedule(path: Path) -> list[tuple[int, dict[str, Cell]]]:
     """(row number, {column: cell}) for every non-empty row; header names normalised.
 
     Raises ScheduleFileError when the file as a whole is wrong."""
-    suffix = path.suffix.lower()
+    if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
+        raise ScheduleFileError(RowError(0, None, "unsupported_file", path.suffix))
     try:
-        if suffix == ".csv":
-            table = _read_csv(path)
-        elif suffix in (".xlsx", ".xlsm"):
-            table = _read_xlsx(path)
-        else:
-            raise ScheduleFileError(RowError(0, None, "unsupported_file", path.suffix))
-    except (OSError, UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError) as err:
-        raise ScheduleFileError(RowError(0, None, "unreadable", type(err).__name__)) from err
+        # Lazily, within limits and through defusedxml (models.sheets): a small XLSX
+        # claiming a million rows by 16k columns is refused, not unfolded in memory.
+        table = read_rows(path)
+    except SheetError as err:
+        raise ScheduleFileError(RowError(0, None, err.reason, err.detail)) from err
     if not table:
         raise ScheduleFileError(RowError(0, None, "no_rows"))
     header = [_column_name(h) for h in table[0]]
@@ -181,31 +177,6 @@ def read_schedule(path: Path) -> list[tuple[int, dict[str, Cell]]]:
     if len(rows) > MAX_ROWS:
         raise ScheduleFileError(RowError(0, None, "too_many_rows", str(len(rows))))
     return rows
-
-
-def _read_csv(path: Path) -> list[list[Cell]]:
-    text = path.read_text("utf-8-sig")
-    first = text.split("\n", 1)[0]
-    # Spreadsheets set to Indonesian save with ';' (the comma is the decimal mark there).
-    delimiter = max((",", ";", "\t"), key=first.count)
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _read_xlsx(path: Path) -> list[list[Cell]]:
-    from openpyxl import load_workbook  # only needed here; keeps start-up light
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _cell(value: object) -> Cell:
-    if value is None or isinstance(value, str | int | float | datetime | date | time):
-        return value
-    return str(value)  # rich text, formulas: their text
 
 
 def _column_name(cell: Cell) -> str:
