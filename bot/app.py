@@ -65,6 +65,7 @@ async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> A
         flow_idle=timedelta(hours=settings.flow_idle_hours),
         confirm_window=timedelta(minutes=settings.confirm_window_minutes),
         reply_resend=timedelta(minutes=settings.reply_resend_minutes),
+        import_max_bytes=int(settings.import_max_mb * 1024 * 1024),
         kader_invite_days=settings.kader_invite_days,
         code_limit=AttemptLimit(
             settings.code_attempts, timedelta(minutes=settings.code_attempt_window_minutes)

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     media_dir: Path = Path("./media")
+    # A spreadsheet to import (the KK binaan list, in chat or on the CLI): at most this many
+    # MB (Telegram hands a bot files of at most 20 MB, whatever this says).
+    import_max_mb: float = Field(default=20.0, gt=0, le=1024)
     telegram_send_rate: float = Field(default=25.0, gt=0, le=30)
     # All messages a second to Telegram from `run`, replies and outbox together (replies
     # first); 0: no overall limit.

@@ -25,6 +25,8 @@ class Config:
     confirm_window: timedelta = timedelta(minutes=10)
     # Replies a crash left unsent are sent after the restart only if younger than this.
     reply_resend: timedelta = timedelta(minutes=5)
+    # A spreadsheet to import (the KK binaan list) may be at most this large (IMPORT_MAX_MB).
+    import_max_bytes: int = 20 * 1024 * 1024
     # Kader invitations are valid this many days.
     kader_invite_days: int = 7
     # Wrong one-time codes one chat may try within a window.
@@ -42,6 +44,7 @@ class Config:
         flow_idle: timedelta = timedelta(hours=24),
         confirm_window: timedelta = timedelta(minutes=10),
         reply_resend: timedelta = timedelta(minutes=5),
+        import_max_bytes: int = 20 * 1024 * 1024,
         kader_invite_days: int = 7,
         code_limit: AttemptLimit | None = None,
         bot_username: str | None = None,
@@ -54,6 +57,7 @@ class Config:
             flow_idle=flow_idle,
             confirm_window=confirm_window,
             reply_resend=reply_resend,
+            import_max_bytes=import_max_bytes,
             kader_invite_days=kader_invite_days,
             code_limit=code_limit or AttemptLimit(),
             bot_username=bot_username,
