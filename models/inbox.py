@@ -30,8 +30,10 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     CheckConstraint,
     Index,
+    Insert,
     String,
     UniqueConstraint,
+    bindparam,
     delete,
     func,
     select,
@@ -118,30 +120,46 @@ async def settle(
     its replies until they are sent; with none, the row is done at once. A message that
     never went through the inbox (the console, tests) gets its row now. False when it was
     handled already (a redelivery): the caller rolls its transaction back."""
-    now = utcnow()
-    values: dict[str, Any] = (
-        {"status": ANSWERED, "payload": {"replies": replies}, "handled_at": now}
-        if replies
-        else {"status": DONE, "payload": None, "handled_at": now}
-    )
-    row_id = await session.scalar(
-        update(InboxMessage)
-        .where(
-            InboxMessage.channel == channel,
-            InboxMessage.update_key == key,
-            InboxMessage.status == NEW,
-        )
-        .values(**values)
-        .returning(InboxMessage.id)
-    )
-    if row_id is not None:
+    values = {
+        "b_status": ANSWERED if replies else DONE,
+        "b_payload": {"replies": replies} if replies else None,
+        "b_now": utcnow(),
+    }
+    # Plain statements on the connection, built once: this runs for every message.
+    connection = await session.connection()
+    found = await connection.execute(_SETTLE, {"b_channel": channel, "b_key": key, **values})
+    if found.first() is not None:
         return True
-    row_id = await session.scalar(
-        insert_ignore(session, InboxMessage, ["channel", "update_key"])
-        .values(channel=channel, update_key=key, chat=chat, received_at=now, **values)
-        .returning(InboxMessage.id)
+    insert = _SETTLE_NEW.get(connection.dialect.name)
+    if insert is None:
+        insert = _SETTLE_NEW[connection.dialect.name] = (
+            insert_ignore(session, InboxMessage, ["channel", "update_key"])
+            .values(
+                channel=bindparam("b_channel"), update_key=bindparam("b_key"),
+                chat=bindparam("b_chat"), status=bindparam("b_status"),
+                payload=bindparam("b_payload"), received_at=bindparam("b_now"),
+                handled_at=bindparam("b_now"),
+            )
+            .returning(InboxMessage.id)
+        )  # fmt: skip
+    params = {"b_channel": channel, "b_key": key, "b_chat": chat, **values}
+    return (await connection.execute(insert, params)).first() is not None
+
+
+_SETTLE = (
+    update(InboxMessage)
+    .where(
+        InboxMessage.channel == bindparam("b_channel"),
+        InboxMessage.update_key == bindparam("b_key"),
+        InboxMessage.status == NEW,
     )
-    return row_id is not None
+    .values(
+        status=bindparam("b_status"), payload=bindparam("b_payload"), handled_at=bindparam("b_now")
+    )
+    .returning(InboxMessage.id)
+)
+# The INSERT … ON CONFLICT DO NOTHING differs by dialect: built at its first use.
+_SETTLE_NEW: dict[str, Insert] = {}
 
 
 async def finish(session: AsyncSession, channel: str, keys: Sequence[str]) -> None:

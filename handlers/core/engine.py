@@ -21,10 +21,10 @@ import logging
 import weakref
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm.attributes import flag_modified
 
 from handlers.core.codes import typed_code
 from handlers.core.config import Config
@@ -91,7 +91,7 @@ class Engine:
                     ctx = await self._context(session, incoming)
                     lang = ctx.lang
                     await self._answer(ctx)
-                    self._save(ctx)
+                    await _save(ctx)
                     kept = [reply_to_json(r) for r in ctx.replies] if keep_replies else []
                     # Marked handled last, in the same transaction: an update handled
                     # before (a redelivery) rolls all of this back.
@@ -123,7 +123,7 @@ class Engine:
             await route(ctx)
             return
         ctx.state.offered = {k: v for k, v in offered.items() if k != inbox.UNSEEN}
-        if _means_the_same_anywhere(ctx.incoming) or self._flow_expired(ctx):
+        if _means_the_same_anywhere(ctx.incoming, self.registry) or self._flow_expired(ctx):
             await route(ctx)
             return
         await reprompt(ctx)
@@ -191,11 +191,11 @@ class Engine:
         statement; a chat seen for the first time gets its rows here, in the same
         transaction. The state is detached from the session until `_save`, so that the
         queries a handler makes do not flush it half-changed (it is written once)."""
-        known = _known(incoming.channel, incoming.identity)
-        found = (await session.execute(known)).first()
+        chat = {"channel": incoming.channel, "external_id": incoming.identity}
+        found = (await session.execute(_KNOWN, chat)).first()
         if found is None:
             await ensure_identity(session, incoming.channel, incoming.identity)
-            found = (await session.execute(known)).first()
+            found = (await session.execute(_KNOWN, chat)).first()
             assert found is not None
         identity, state = found[0], found[1]
         # Outer-joined: None when she has no active member, or no member at all.
@@ -227,15 +227,6 @@ class Engine:
             registry=self.registry,
         )
 
-    @staticmethod
-    def _save(ctx: Ctx) -> None:
-        state = ctx.state
-        ctx.session.add(state)
-        flag_modified(state, "data")
-        flag_modified(state, "offered")
-        state.version += 1
-        state.updated_at = utcnow()
-
 
 def _stale(seen: datetime | None, now: datetime) -> bool:
     """Whether a "last seen" time is worth writing again: to the minute is enough for
@@ -248,16 +239,18 @@ class _Redelivered(Exception):
     """The update was handled before: what this transaction did is rolled back."""
 
 
-def _means_the_same_anywhere(incoming: Incoming) -> bool:
+def _means_the_same_anywhere(incoming: Incoming, registry: Registry) -> bool:
     if incoming.kind is Kind.CHOICE:
         return (incoming.choice or "").startswith(ACTION_PREFIX)
     text = incoming.text or ""
-    return escape_of(norm(text)) is not None or typed_code(text) is not None
+    return (
+        escape_of(norm(text)) is not None
+        or typed_code(text) is not None
+        or registry.command(text) is not None
+    )
 
 
-def _known(
-    channel: str, external_id: str
-) -> Select[ChannelIdentity, ConversationState, Member, int]:
+def _known() -> Select[ChannelIdentity, ConversationState, Member, int]:
     """A chat's identity, its state, its active member if this chat still acts for her
     (a forged or old id, or an erased member, gives None) and the household's first
     member (for when the active one is gone)."""
@@ -279,6 +272,32 @@ def _known(
             & (IdentityMember.member_id == ConversationState.active_member_id),
         )
         .outerjoin(Member, (Member.id == IdentityMember.member_id) & Member.erased_at.is_(None))
-        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+        .where(
+            ChannelIdentity.channel == bindparam("channel"),
+            ChannelIdentity.external_id == bindparam("external_id"),
+        )
         .with_for_update(of=ConversationState)
     )
+
+
+# Built once: building a statement, and its cache key, costs more than running it.
+_KNOWN = _known()
+_STATE = cast(Table, ConversationState.__table__)
+_STATE_COLUMNS = [c for c in _STATE.columns if not c.primary_key]
+_SAVE_STATE = (
+    update(_STATE)
+    .where(_STATE.c.identity_id == bindparam("b_identity_id"))
+    .values({c.name: bindparam(f"b_{c.name}") for c in _STATE_COLUMNS})
+)
+
+
+async def _save(ctx: Ctx) -> None:
+    """Write her state once, every column, after the domain rows (one plain UPDATE: the
+    state was detached, so no unit of work has to find out what changed)."""
+    state = ctx.state
+    state.version = (state.version or 0) + 1
+    state.updated_at = utcnow()
+    await ctx.session.flush()
+    values = {f"b_{c.name}": getattr(state, c.key) for c in _STATE_COLUMNS}
+    connection = await ctx.session.connection()
+    await connection.execute(_SAVE_STATE, {"b_identity_id": state.identity_id, **values})
