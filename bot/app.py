@@ -71,6 +71,7 @@ async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> A
             settings.code_attempts, timedelta(minutes=settings.code_attempt_window_minutes)
         ),
         bot_username=settings.telegram_bot_username,
+        checkin_before=timedelta(minutes=settings.checkin_before_minutes),
     )
     engine = Engine(sessions, config)
     return App(db=db, sessions=sessions, engine=engine)

@@ -33,6 +33,8 @@ class Config:
     code_limit: AttemptLimit = field(default_factory=AttemptLimit)
     # For https://t.me/<username>?start=<code> links shown in chat (None: the code only).
     bot_username: str | None = None
+    # Check-in ("hadir <code>") opens this long before a kegiatan starts, until its end.
+    checkin_before: timedelta = timedelta(minutes=60)
 
     @classmethod
     def build(
@@ -48,6 +50,7 @@ class Config:
         kader_invite_days: int = 7,
         code_limit: AttemptLimit | None = None,
         bot_username: str | None = None,
+        checkin_before: timedelta = timedelta(minutes=60),
     ) -> Config:
         return cls(
             tz=tz,
@@ -61,4 +64,5 @@ class Config:
             kader_invite_days=kader_invite_days,
             code_limit=code_limit or AttemptLimit(),
             bot_username=bot_username,
+            checkin_before=checkin_before,
         )

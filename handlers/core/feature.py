@@ -31,6 +31,8 @@ T = TypeVar("T")
 
 ActionHandler = Callable[["Ctx", list[str]], Awaitable[None]]
 CodeHandler = Callable[["Ctx", "OneTimeCode"], Awaitable[None]]
+# A word typed anywhere with what follows it ("hadir K7WFE"): handler(ctx, "K7WFE").
+CommandHandler = Callable[["Ctx", str], Awaitable[None]]
 
 # How the router reads typed text on a step (answer rule c): "choice" steps match the
 # screen's choices by number or label; the others take what she typed as their own type
@@ -97,6 +99,9 @@ class Feature:
     flows: tuple[Flow, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
     codes: Mapping[str, CodeHandler] = field(default_factory=dict)
+    # Whole messages "<word> <argument>" that work on any screen, like "kode <code>"; the
+    # word alone reaches the handler with "" only where nothing else took it.
+    commands: Mapping[str, CommandHandler] = field(default_factory=dict)
     # Action names used on buttons sent before the rename, still found on old messages.
     aliases: Mapping[str, str] = field(default_factory=dict)
 
@@ -111,6 +116,7 @@ class Registry:
         self.actions: dict[str, Action] = {}
         self.flows: dict[str, Flow] = {}
         self.codes: dict[str, CodeHandler] = {}
+        self.commands: dict[str, CommandHandler] = {}
         self.aliases: dict[str, str] = {}
         entries: list[MenuEntry] = []
         names: set[str] = set()
@@ -128,6 +134,8 @@ class Registry:
                 _put(self.codes, purpose, handler, "code purpose")
             for old, new in feature.aliases.items():
                 _put(self.aliases, old, new, "action alias")
+            for word, command in feature.commands.items():
+                _put(self.commands, word, command, "command")
             entries.extend(feature.menu)
         for old, new in self.aliases.items():
             if old in self.actions or new not in self.actions:
@@ -142,6 +150,15 @@ class Registry:
 
     def flow(self, name: str | None) -> Flow | None:
         return self.flows.get(name or "")
+
+    def command(self, text: str) -> tuple[CommandHandler, str] | None:
+        """A whole message "<word> <argument>" whose word a feature registered, with the
+        argument ("hadir K7WFE"); None for anything else, the word alone included."""
+        if len(text) > 100:  # a long message is no command
+            return None
+        parts = text.strip().split(maxsplit=1)
+        found = self.commands.get(parts[0].casefold().lstrip("/")) if len(parts) == 2 else None
+        return (found, parts[1].strip()) if found is not None else None
 
 
 def _add(names: set[str], name: str, what: str) -> None:

@@ -1,7 +1,8 @@
 """What a message means, decided in one place for every flow and screen, in this order:
 
 (a) a tapped button (its choice id);
-(b) a whole message "kode <code>" (a one-time code typed, as `/start <code>` from a link);
+(b) a whole message "kode <code>" (a one-time code typed, as `/start <code>` from a link)
+    or a feature's command with its argument ("hadir <check-in code>");
     a whole message that is an escape word (menu, batal, bantuan, bahasa, BERHENTI,
     MULAI, /start), unless a choice on the current screen starts with that word
     ("Batal ikut"), which then wins;
@@ -207,6 +208,11 @@ async def _route_text(ctx: Ctx, text: str, flow: Flow | None) -> None:
     if code is not None:
         await redeem_code(ctx, code)
         return
+    # A feature's typed command ("hadir K7WFE": a check-in code), just as anywhere.
+    command = ctx.registry.command(text)
+    if command is not None:
+        await command[0](ctx, command[1])
+        return
     word = norm(text)
     screen = await _screen(ctx)
     # (b) escape words, unless the screen offers a choice starting with the word.
@@ -254,6 +260,10 @@ async def _route_text(ctx: Ctx, text: str, flow: Flow | None) -> None:
         return
     if flow is not None:
         await answer_step(ctx, Answer(kind=Kind.TEXT, text=text.strip(), incoming=ctx.incoming))
+        return
+    bare = ctx.registry.commands.get(word)
+    if bare is not None:  # "hadir" alone: the command asks for what should follow
+        await bare(ctx, "")
         return
     keyword = keyword_action(ctx, text)
     if keyword is not None:
