@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.deadlines.sweep import DeadlinePlan
 from models.reminders.kegiatan import ReminderPlan
+from scheduler.attendance import AttendancePlan
 from scheduler.digest import DigestPlan
 from scheduler.kader import NudgePlan, QuestionPlan
 
@@ -85,6 +86,10 @@ class Settings(BaseSettings):
     # One-time codes (invitations, deep links): wrong ones one chat may try in a window.
     code_attempts: int = Field(default=5, ge=1)
     code_attempt_window_minutes: float = Field(default=60.0, gt=0)
+    # Attendance: "hadir <code>" works from this many minutes before a kegiatan starts
+    # until its end; after the end its admins and kader get a summary (unless switched off).
+    checkin_before_minutes: int = Field(default=60, ge=0, le=24 * 60)
+    attendance_summary_enabled: bool = True
 
     @field_validator("database_url")
     @classmethod
@@ -154,6 +159,10 @@ class Settings(BaseSettings):
         if not self.kader_nudge_enabled:
             return None
         return NudgePlan(tz=self.tz, at=time.fromisoformat(self.kader_nudge_at))
+
+    @property
+    def attendance_plan(self) -> AttendancePlan | None:
+        return AttendancePlan(tz=self.tz) if self.attendance_summary_enabled else None
 
     @field_validator("kader_nudge_at")
     @classmethod

@@ -28,6 +28,7 @@ from bot.channels.telegram import start_refused
 from bot.channels.telegram_sender import TelegramSender, make_bot
 from bot.settings import ConfigError, Settings
 from handlers.core.delivery import Sender
+from scheduler.attendance import attendance_sweeps
 from scheduler.dispatcher import Dispatcher
 from scheduler.jobs import build_scheduler
 from scheduler.kader import kader_sweeps
@@ -122,7 +123,10 @@ def start_scheduler(
         settings.reminder_plan,
         settings.deadline_plan,
         settings.digest_plan,
-        extra=kader_sweeps(settings.question_plan, settings.nudge_plan),
+        extra=[
+            *kader_sweeps(settings.question_plan, settings.nudge_plan),
+            *attendance_sweeps(settings.attendance_plan),
+        ],
     )
     running = RunningScheduler(dispatcher, sweeper, settings.reminder_sweep_seconds)
     running.start()
