@@ -3,6 +3,7 @@ only the features a story needs); a name used twice stops the start."""
 
 from __future__ import annotations
 
+from handlers.attendance import ATTENDANCE_FEATURE
 from handlers.binaan import BINAAN_FEATURE
 from handlers.broadcast import BROADCAST_FEATURE
 from handlers.core.common import CORE
@@ -29,6 +30,7 @@ def all_features() -> tuple[Feature, ...]:
         KADER_FEATURE,
         QUESTIONS_FEATURE,
         REPORTS_FEATURE,
+        ATTENDANCE_FEATURE,
     )
 
 

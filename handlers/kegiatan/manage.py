@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from handlers.attendance import screen as attendance
 from handlers.core.context import Answer, Ctx
 from handlers.core.feature import ADMIN, StepKind
 from handlers.core.labels import shorten
@@ -364,6 +365,8 @@ async def manage(ctx: Ctx, args: list[str]) -> None:
             else ctx.t("reminders.admin_confirmed_none")
         )
         text += "\n" + confirmed
+    code_lines, code_choices = await attendance.for_staff(ctx, k)
+    text = "\n".join([text, *code_lines])
     choices = []
     if k.status == "draft":
         choices.append(Choice(action("kga.publish", k.id), ctx.t("kgm.publish")))
@@ -373,6 +376,7 @@ async def manage(ctx: Ctx, args: list[str]) -> None:
             for w in ("time", "place", "kuota")
         ]
         choices.append(Choice(action("kga.cancel", k.id), ctx.t("kgm.cancel_kegiatan")))
+    choices += code_choices
     choices.append(Choice(action("kga.list"), ctx.t("kgm.back")))
     choices.append(to_menu(ctx))
     ctx.show(text, choices)

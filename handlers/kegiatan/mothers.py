@@ -16,6 +16,7 @@ from babel import Locale
 from babel.dates import format_datetime
 from pydantic import BaseModel
 
+from handlers.attendance import screen as attendance
 from handlers.core.context import Ctx
 from handlers.core.feature import MEMBERS
 from handlers.core.i18n import catalog, format_time_local
@@ -209,6 +210,11 @@ async def show_detail(ctx: Ctx, args: list[str]) -> None:
             key = "kegiatan.btn_waitlist" if full else "kegiatan.btn_signup"
             signup_id = action("kg.signup", k.id, member.id)
             choices.append(Choice(signup_id, ctx.t(key), SIGN_UP_WORDS))
+    # Attendance: "Hadir" while check-in is open; the code for her kader and admins.
+    her_lines, her_choices = await attendance.for_mother(ctx, k, member)
+    staff_lines, staff_choices = ([], []) if her else await attendance.for_staff(ctx, k)
+    lines += her_lines + staff_lines
+    choices += her_choices + staff_choices
     choices.append(Choice(action("kg.list", 0, *her), ctx.t("kegiatan.back_to_list")))
     if her and member is not None:
         lines.insert(0, ctx.t("outbox.for_member", name=member.full_name or "-"))

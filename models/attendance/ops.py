@@ -81,11 +81,12 @@ async def check_in(
     )
     line = await line_of(session, kegiatan_id, member_id)
     assert line is not None
-    if written is not None:
-        return CheckIn("present", line)
-    if line.status == "present":
+    if written is None and line.status == "present":
         return CheckIn("already", line)
-    _present(line, now, method, by_member_id, walk_in)
+    if written is None:
+        _present(line, now, method, by_member_id, walk_in)
+    if method == "hand" and by_member_id is not None:
+        await _audit_mark(session, line, by_member_id)
     return CheckIn("present", line)
 
 
@@ -95,14 +96,13 @@ async def toggle_member(
     """The daftar hadir by hand: present becomes absent, anything else present."""
     line = await line_of(session, kegiatan_id, member_id)
     if line is None or line.status != "present":
+        # Marked present by someone else meanwhile ("already"): she stays present, as
+        # this tap meant.
         result = await check_in(
             session, kegiatan_id, member_id, now, method="hand", by_member_id=by_member_id
         )
-        line = result.line
-        if result.outcome == "already":  # marked present by someone else meanwhile
-            _absent(line, now, by_member_id)
-    else:
-        _absent(line, now, by_member_id)
+        return result.line
+    _absent(line, now, by_member_id)
     await _audit_mark(session, line, by_member_id)
     return line
 

@@ -44,8 +44,14 @@ class Tally:
     walk_ins: int
 
     @property
+    def present_registered(self) -> int:
+        """Present with a seat (walk-ins not counted)."""
+        return self.present - self.walk_ins
+
+    @property
     def absent(self) -> int:
-        return self.registered - (self.present - self.walk_ins)
+        """Registered and not present."""
+        return self.registered - self.present_registered
 
 
 async def daftar_hadir(

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.attendance.queries import ended_between, tally
 from models.deadlines.rules import due_dates
 from models.deadlines.tables import Deadline
 from models.kegiatan.tables import Kegiatan, Signup
@@ -94,6 +95,21 @@ async def signups(session: AsyncSession, w: DigestWindow) -> list[DigestLine]:
     ]
 
 
+async def attendance(session: AsyncSession, w: DigestWindow) -> list[DigestLine]:
+    """Kegiatan that ended since yesterday's digest: who came with a seat of how many
+    registered, and the walk-ins; no line when none ended."""
+    ended = await ended_between(session, w.since, w.now)
+    if not ended:
+        return []
+    lines = [DigestLine("digest.attendance", {"count": len(ended)})]
+    for k in ended[:LIST_LIMIT]:
+        counts = await tally(session, k.id)
+        values = {"judul": k.judul, "present": counts.present_registered,
+                  "registered": counts.registered, "walk_ins": counts.walk_ins}  # fmt: skip
+        lines.append(DigestLine("digest.attendance_kegiatan", values))
+    return lines
+
+
 async def coming_kegiatan(session: AsyncSession, w: DigestWindow) -> list[DigestLine]:
     found = list(
         await session.scalars(
@@ -154,10 +170,11 @@ async def reports_waiting(session: AsyncSession, w: DigestWindow) -> list[Digest
     return [DigestLine("digest.reports_waiting", {"count": total, "places": places})]
 
 
-# Later features append their parts here (attendance).
+# Later features append their parts here.
 DIGEST_PARTS: list[Part] = [
     new_registrations,
     signups,
+    attendance,
     coming_kegiatan,
     coming_deadlines,
     reports_waiting,
