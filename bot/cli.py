@@ -1,5 +1,5 @@
 """The `p2wkss-bot` command: chat, run, worker, db upgrade, locations import, broadcast,
-deadline, kader.
+deadline, kader, members.
 
 Each sub-command's parser names the coroutine that runs it (`set_defaults(handler=...)`),
 so `main` only loads the settings, sets up logging and runs that one coroutine.
@@ -19,6 +19,7 @@ from bot.app import DatabaseNotReady, migrate_and_seed, open_app
 from bot.cli_broadcast import add_broadcast_parser, run_broadcast
 from bot.cli_deadline import add_deadline_parser
 from bot.cli_kader import add_kader_parser
+from bot.cli_members import add_members_parser
 from bot.logsetup import setup_logging
 from bot.settings import ConfigError, Settings, load_settings
 from models import make_engine, make_sessionmaker, transaction
@@ -95,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     add_broadcast_parser(sub).set_defaults(handler=run_broadcast)
     add_deadline_parser(sub)
     add_kader_parser(sub)
+    add_members_parser(sub)
 
     keg = sub.add_parser("kegiatan", help="kegiatan (activities)")
     keg_sub = keg.add_subparsers(dest="kegiatan_command", required=True)

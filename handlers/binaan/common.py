@@ -13,6 +13,7 @@ from handlers.kegiatan.mothers import short_when, to_menu
 from handlers.parse.ids import read_id
 from models.kegiatan.queries import my_schedule
 from models.location import Location
+from models.member_import import linkable
 from models.people.binaan import SPOKEN, MotherLine, in_scope, mother_line, through_kader
 from models.people.members import acting_kader_id, belongs_to
 from models.people.rules import format_phone, format_rt_rw
@@ -55,6 +56,8 @@ def reached_by(ctx: Ctx, line: MotherLine) -> str:
         return ctx.t("binaan.via_kader")
     if through_kader(line.member):
         return ctx.t("binaan.via_kader_inactive")
+    if line.member.consent_at is None:
+        return ctx.t("link.not_linked")  # imported from the kelurahan's list
     return ctx.t("binaan.no_chat")
 
 
@@ -77,6 +80,8 @@ def _how_reached(ctx: Ctx, line: MotherLine, viewer: Member) -> str:
         return ctx.t("binaan.reached_kader", kader=line.kader_name or "-")
     if through_kader(line.member):
         return ctx.t("binaan.reached_nobody", kader=line.kader_name or "-")
+    if line.member.consent_at is None:
+        return ctx.t("link.reached_imported")
     return ctx.t("binaan.reached_none")
 
 
@@ -120,6 +125,9 @@ async def show_mother(ctx: Ctx, mother: Member) -> None:
     elif through_kader(mother) and not line.kader_active:
         lines.append(ctx.t("binaan.take_hint"))
         choices.append(Choice(action("bn.take", mother.id), ctx.t("binaan.btn_take")))
+    if await linkable(ctx.session, mother):
+        # No chat of her own yet: a code she types on her phone links it (her consent there).
+        choices.append(Choice(action("bn.code", mother.id), ctx.t("link.btn_code")))
     back = action("bn.list", mother.kampung_id or 0, 0)
     choices.append(Choice(back, ctx.t("binaan.back_to_list")))
     choices.append(to_menu(ctx))

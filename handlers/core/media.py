@@ -1,4 +1,5 @@
-"""Photos for announcements: how a handler turns a platform file id into a stored file.
+"""Photos (announcements, reports) and files (spreadsheets to import): how a handler turns a
+platform file id into a stored file.
 
 An `Incoming` photo carries only the platform's file id (`Media.file_ref`); the outbox
 needs a file on disk, because a row must still be sendable after a restart, on another
@@ -53,3 +54,20 @@ def unregister_downloader(channel: str) -> None:
 
 def downloader_for(channel: str) -> MediaDownloader | None:
     return DOWNLOADERS.get(channel)
+
+
+# Any file, not only a picture: a spreadsheet an admin sends to import (same contract as a
+# MediaDownloader, without the check that it is a photo; "too_large" and "failed" only).
+FILE_DOWNLOADERS: dict[str, MediaDownloader] = {}
+
+
+def register_file_downloader(channel: str, downloader: MediaDownloader) -> None:
+    FILE_DOWNLOADERS[channel] = downloader
+
+
+def unregister_file_downloader(channel: str) -> None:
+    FILE_DOWNLOADERS.pop(channel, None)
+
+
+def file_downloader_for(channel: str) -> MediaDownloader | None:
+    return FILE_DOWNLOADERS.get(channel)

@@ -1,7 +1,9 @@
 """Registration of an ibu, and editing her data later ("Ubah data saya").
 
-consent > name > kampung > RT/RW > phone > summary (change any field) > saved. On a
-phone that already serves someone, "Daftar" first asks whom it is for (a screen of
+consent > name > kampung > RT/RW > phone > summary (change any field) > saved. A shared
+contact whose number is on a record without a chat (imported from the kelurahan's list)
+first asks whether that is her, and links this chat to it (handlers/members/linking.py).
+On a phone that already serves someone, "Daftar" first asks whom it is for (a screen of
 self-contained buttons, not a step). Every answer is kept in the conversation state, so
 a bad answer or a restart never loses what she already gave.
 """
@@ -18,9 +20,10 @@ from handlers.core.context import Ctx
 from handlers.core.feature import ANYONE
 from handlers.core.labels import kampung_label
 from handlers.core.menu import end_flow, show_menu
-from handlers.core.steps import Menu, Option, Phone, Pick, Problem, Summary, Text
+from handlers.core.steps import Menu, Option, Pick, Problem, Summary, Text
 from handlers.core.types import Choice, action
 from handlers.core.wizard import NEXT, Wizard
+from handlers.members.linking import LINK_OFFER, LinkingPhone
 from handlers.parse.ids import read_id
 from handlers.parse.places import match_place
 from models import utcnow
@@ -49,6 +52,9 @@ class RegistrationForm(BaseModel):
     rtrw: tuple[int, int] | None = None
     phone: str | None = None
     phone_verified: bool = False
+    # Records without a chat carrying her shared (verified) number: (member id, label).
+    link_offers: list[tuple[int, str]] = []
+    link_declined: bool = False
 
 
 def read_name(text: str) -> Any:
@@ -183,7 +189,7 @@ async def save(ctx: Ctx, form: RegistrationForm) -> str | None:
     return None
 
 
-PHONE = Phone(
+PHONE = LinkingPhone(
     name="phone",
     ask="reg.ask_phone",
     share_label="reg.share_phone",
@@ -221,6 +227,7 @@ REGISTRATION: Wizard[RegistrationForm] = Wizard(
         *kampung_steps("reg.ask_kampung"),
         Text(name="rtrw", ask="reg.ask_rtrw", max_len=40, clean=read_rtrw, edit="reg.edit_rtrw"),
         PHONE,
+        LINK_OFFER,
         Summary(
             name="summary",
             ask="reg.summary",

@@ -246,9 +246,7 @@ def _check_row(
     if name.error:
         fail("nama", f"name_{name.error}" if raw_name else "empty", raw_name or None)
     raw_role = text(values.get("peran")).casefold()
-    role = ROLE_WORDS.get(raw_role)
-    if role is None:
-        fail("peran", "role_admin" if raw_role in ADMIN_WORDS else "unknown_role", raw_role)
+    role = ROLE_WORDS.get(raw_role)  # said last: the columns' order
     raw_place = text(values.get("kampung"))
     ids = places.get(place_key(raw_place), []) if raw_place else []
     if len(ids) != 1:
@@ -270,6 +268,8 @@ def _check_row(
     dasa = text(values.get("dasa_wisma"))
     if len(dasa) > DASA_WISMA_MAX:
         fail("dasa_wisma", "too_long", dasa)
+    if role is None:
+        fail("peran", "role_admin" if raw_role in ADMIN_WORDS else "unknown_role", raw_role)
     if problems or name.value is None or role is None:
         return None, problems
     return NewMember(number, name.value, ids[0], rt.value, rw.value, phone, dasa or None, role), []

@@ -23,6 +23,7 @@ COMMANDS = [
     ["locations", "import", "lokasi.csv"],
     ["kegiatan", "import", "jadwal.csv"],
     ["broadcast", "--audience", "all", "--text", "Halo"],
+    ["members", "import", "kk.csv", "--dry-run"],
 ]
 
 
@@ -45,7 +46,8 @@ def test_every_sub_command_names_its_handler() -> None:
         ("db", "upgrade"), ("locations", "import"), ("kegiatan", "import"), ("broadcast",),
         ("deadline", "add"), ("deadline", "edit"), ("deadline", "list"),
         ("deadline", "delete"), ("kader", "invite"), ("kader", "list"), ("kader", "revoke"),
-        ("kader", "remove"),
+        ("kader", "remove"), ("members", "import"), ("members", "link-code"),
+        ("members", "template"),
     }  # fmt: skip
     missing = [" ".join(path) for path, handler in found.items() if handler is None]
     assert not missing, f"sub-commands without a handler: {missing}"
