@@ -53,7 +53,13 @@ from bot.settings import ConfigError, Settings
 from handlers.core.engine import Engine
 from handlers.core.flood import ADMIT, NOTICE, FloodGate
 from handlers.core.i18n import t
-from handlers.core.media import MediaDownloadError, register_downloader, unregister_downloader
+from handlers.core.media import (
+    MediaDownloadError,
+    register_downloader,
+    register_file_downloader,
+    unregister_downloader,
+    unregister_file_downloader,
+)
 from handlers.core.types import STEP_PREFIX, Incoming, Media, Reply, reply_from_json
 from models.inbox import ANSWERED, Arrival
 
@@ -185,8 +191,8 @@ class TelegramChannel:
         bot: Bot = self.application.bot
         return bot
 
-    async def download(self, media: Media, folder: Path, *, max_bytes: int) -> Path:
-        """Store a photo she sent (for an announcement) under a name from its content."""
+    async def _fetch(self, media: Media, max_bytes: int) -> bytes:
+        """A file she sent, at most `max_bytes` (Bot API getFile: at most 20 MB)."""
         if media.size and media.size > max_bytes:
             raise MediaDownloadError("too_large")
         try:
@@ -195,14 +201,26 @@ class TelegramChannel:
                 raise MediaDownloadError("too_large")
             data = bytes(await tg_file.download_as_bytearray())
         except TelegramError as exc:
-            log.warning("photo download failed: %s", exc.__class__.__name__)
+            log.warning("file download failed: %s", exc.__class__.__name__)
             raise MediaDownloadError("failed") from None
         if len(data) > max_bytes:
             raise MediaDownloadError("too_large")
+        return data
+
+    async def download(self, media: Media, folder: Path, *, max_bytes: int) -> Path:
+        """Store a photo she sent (for an announcement) under a name from its content."""
+        data = await self._fetch(media, max_bytes)
         suffix = next((ext for magic, ext in IMAGE_MAGIC if data.startswith(magic)), None)
         if suffix is None:
             raise MediaDownloadError("not_a_photo")
         path = folder / (hashlib.sha256(data).hexdigest()[:32] + suffix)
+        await asyncio.to_thread(_store, path, data)
+        return path
+
+    async def download_file(self, media: Media, folder: Path, *, max_bytes: int) -> Path:
+        """Store any file she sent (a spreadsheet to import); its reader checks the kind."""
+        data = await self._fetch(media, max_bytes)
+        path = folder / hashlib.sha256(data).hexdigest()[:32]
         await asyncio.to_thread(_store, path, data)
         return path
 
@@ -211,6 +229,7 @@ class TelegramChannel:
         failure everything started is stopped again and the error raised (see
         `start_refused` for saying it in one line)."""
         register_downloader(CHANNEL, self.download)
+        register_file_downloader(CHANNEL, self.download_file)
         try:
             await self.application.initialize()
             self.username = self.bot.username
@@ -230,6 +249,7 @@ class TelegramChannel:
 
     async def stop(self) -> None:
         unregister_downloader(CHANNEL)
+        unregister_file_downloader(CHANNEL)
         # Chats' work still waiting is left to the inbox (handled, or sent, after a restart);
         # what is under way may finish (a task cancelled inside a transaction can leave a
         # SQLite connection holding the write lock), up to STOP_WAIT.

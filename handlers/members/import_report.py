@@ -54,9 +54,7 @@ def plan_text(ctx: Ctx, plan: ImportPlan, filename: str) -> str:
     return "\n".join(lines)
 
 
-def file_error_text(
-    ctx: Ctx, error: SheetError | ImportFileError, limits: Limits, mb: str
-) -> str:
+def file_error_text(ctx: Ctx, error: SheetError | ImportFileError, limits: Limits, mb: str) -> str:
     """Why the file as a whole cannot be imported, and what to do."""
     if isinstance(error, SheetError):
         values = {"mb": mb, "rows": limits.max_rows, "columns": limits.max_columns}

@@ -101,11 +101,6 @@ def _name(ctx: Ctx) -> str:
     return (media.filename if media and media.filename else "")[:80]
 
 
-def _suffix(filename: str) -> str:
-    suffix = Path(filename).suffix.lower()
-    return suffix if suffix in (".csv", ".xlsx", ".xlsm", ".txt", ".xls") else ""
-
-
 @dataclass(frozen=True, kw_only=True)
 class SpreadsheetFile(Step):
     """The file the admin sends (a document); its value is the stored path."""
@@ -137,9 +132,7 @@ class SpreadsheetFile(Step):
         except Exception:
             log.warning("import file download failed on %s", ctx.incoming.channel, exc_info=True)
             return Problem("imp.file_failed")
-        filename = _name(ctx)
-        if _suffix(filename) and path.suffix != _suffix(filename):
-            path = path.rename(path.with_suffix(_suffix(filename)))
+        filename = _name(ctx)  # the kind is told by the content; the name only hints
         plan = await make_plan(ctx, path, filename)
         if isinstance(plan, str):
             path.unlink(missing_ok=True)

@@ -218,13 +218,19 @@ def _read_xlsx(path: Path, limits: Limits) -> list[Row]:
     if not openpyxl.DEFUSEDXML:
         # defusedxml is a dependency; OPENPYXL_DEFUSEDXML=False would switch it off.
         raise SheetError("unsafe_reader")
+    # Opened as a file, not by name: openpyxl refuses a name without .xlsx (a file from
+    # chat is stored under a name made of its content's hash).
+    source = path.open("rb")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             _check_parts(archive, limits)
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except SheetError:
-        raise
-    except Exception as err:  # an untrusted file can break a parser in many ways
+        source.seek(0)
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except BaseException as err:
+        source.close()
+        if isinstance(err, SheetError) or not isinstance(err, Exception):
+            raise
+        # An untrusted file can break a parser in many ways.
         log.info("spreadsheet not readable: %s", type(err).__name__)
         raise SheetError("unreadable", type(err).__name__) from err
     try:
@@ -235,8 +241,8 @@ def _read_xlsx(path: Path, limits: Limits) -> list[Row]:
         part = getattr(sheet, "_worksheet_path", None)
         if not isinstance(part, str):
             raise SheetError("unreadable", "no worksheet")
-        with zipfile.ZipFile(path) as archive, archive.open(part) as source:
-            scan_sheet(source, limits.max_rows, limits.max_columns, limits.max_cells_in_row)
+        with zipfile.ZipFile(path) as archive, archive.open(part) as xml:
+            scan_sheet(xml, limits.max_rows, limits.max_columns, limits.max_cells_in_row)
         # The stored range (<dimension ref=…>) is the file's claim, not its content.
         reset = getattr(sheet, "reset_dimensions", None)
         if reset is not None:
@@ -257,3 +263,4 @@ def _read_xlsx(path: Path, limits: Limits) -> list[Row]:
         raise SheetError("unreadable", type(err).__name__) from err
     finally:
         workbook.close()
+        source.close()

@@ -181,3 +181,11 @@ def test_exported_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> N
     assert raw.startswith(b"\xef\xbb\xbf")
     read_back = [r[0] for r in csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";")]
     assert read_back[1:] == ["'" + v for v in risky[:4]] + ["Siti"]
+
+
+def test_a_workbook_stored_without_its_name_is_still_read(tmp_path: Path) -> None:
+    """A file from chat is kept under a name made of its content's hash."""
+    path = xlsx(tmp_path / "kk.xlsx", [HEADER, ROW])
+    hashed = path.rename(tmp_path / "3f2a9c")
+    assert read_rows(hashed, name="daftar kk.xlsx") == [list(HEADER), list(ROW)]
+    assert read_rows(hashed) == [list(HEADER), list(ROW)]
