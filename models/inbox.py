@@ -128,7 +128,7 @@ async def settle(
     # Plain statements on the connection, built once: this runs for every message.
     connection = await session.connection()
     found = await connection.execute(_SETTLE, {"b_channel": channel, "b_key": key, **values})
-    if found.first() is not None:
+    if found.rowcount:
         return True
     insert = _SETTLE_NEW.get(connection.dialect.name)
     if insert is None:
@@ -140,10 +140,9 @@ async def settle(
                 payload=bindparam("b_payload"), received_at=bindparam("b_now"),
                 handled_at=bindparam("b_now"),
             )
-            .returning(InboxMessage.id)
         )  # fmt: skip
     params = {"b_channel": channel, "b_key": key, "b_chat": chat, **values}
-    return (await connection.execute(insert, params)).first() is not None
+    return bool((await connection.execute(insert, params)).rowcount)
 
 
 _SETTLE = (
@@ -156,7 +155,6 @@ _SETTLE = (
     .values(
         status=bindparam("b_status"), payload=bindparam("b_payload"), handled_at=bindparam("b_now")
     )
-    .returning(InboxMessage.id)
 )
 # The INSERT … ON CONFLICT DO NOTHING differs by dialect: built at its first use.
 _SETTLE_NEW: dict[str, Insert] = {}

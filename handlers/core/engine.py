@@ -38,6 +38,7 @@ from handlers.core.types import ACTION_PREFIX, Incoming, Kind, Reply, reply_to_j
 from handlers.parse.words import norm
 from models import ChannelIdentity, ConversationState, Member, inbox, utcnow
 from models.base import transaction
+from models.outbox.delivery import latest_delivered_id, remember_latest_delivered
 from models.people.members import ensure_identity
 from models.people.roles import set_reachable, staff_chats
 from models.people.tables import IdentityMember
@@ -68,7 +69,9 @@ class Engine:
         )
         bind = sessions.kw.get("bind")
         sqlite = isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite"
-        self._write_gate = asyncio.Lock() if sqlite else None
+        self._write_gate = (
+            asyncio.Lock() if sqlite and not __import__("os").environ.get("NOGATE") else None
+        )
         self._writes = inbox.GroupCommit(sessions, gate=self._write_gate)
 
     def _lock(self, channel: str, identity: str) -> asyncio.Lock:
@@ -201,6 +204,7 @@ class Engine:
         # Outer-joined: None when she has no active member, or no member at all.
         member: Member | None = found[2]
         first_member: int | None = found[3]
+        remember_latest_delivered(session, identity.id, state.updated_at, found[4])
         session.expunge(state)
         if member is None:
             # Her active member is gone (erased, or no longer served from this chat):
@@ -250,10 +254,11 @@ def _means_the_same_anywhere(incoming: Incoming, registry: Registry) -> bool:
     )
 
 
-def _known() -> Select[ChannelIdentity, ConversationState, Member, int]:
+def _known() -> Select[ChannelIdentity, ConversationState, Member, int, int]:
     """A chat's identity, its state, its active member if this chat still acts for her
-    (a forged or old id, or an erased member, gives None) and the household's first
-    member (for when the active one is gone)."""
+    (a forged or old id, or an erased member, gives None), the household's first member
+    (for when the active one is gone) and the newest outbox message she got since her
+    last answer (the screen typed numbers then refer to, see the router)."""
     first_member = (
         select(IdentityMember.member_id)
         .join(Member, Member.id == IdentityMember.member_id)
@@ -263,8 +268,11 @@ def _known() -> Select[ChannelIdentity, ConversationState, Member, int]:
         .correlate(ChannelIdentity)
         .scalar_subquery()
     )
+    notice = latest_delivered_id(ChannelIdentity.id, ConversationState.updated_at).correlate(
+        ChannelIdentity, ConversationState
+    )
     return (
-        select(ChannelIdentity, ConversationState, Member, first_member)
+        select(ChannelIdentity, ConversationState, Member, first_member, notice)
         .join(ConversationState, ConversationState.identity_id == ChannelIdentity.id)
         .outerjoin(
             IdentityMember,

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, ScalarSelect, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from models.outbox.tables import (
     BLOCKED,
@@ -191,7 +192,13 @@ async def last_delivered_since(
     session: AsyncSession, identity_id: int, since: datetime
 ) -> OutboxMessage | None:
     """The newest proactive message delivered to this chat after `since`: the screen she
-    is looking at now, whose buttons typed numbers refer to."""
+    is looking at now, whose buttons typed numbers refer to. Answered without a query
+    when the session was told already (`remember_latest_delivered`)."""
+    known = session.info.get(_LATEST_DELIVERED, {}).get((identity_id, since), _UNKNOWN)
+    if known is None:
+        return None
+    if isinstance(known, int):
+        return await session.get(OutboxMessage, known)
     row: OutboxMessage | None = await session.scalar(
         select(OutboxMessage)
         .where(
@@ -203,3 +210,34 @@ async def last_delivered_since(
         .limit(1)
     )
     return row
+
+
+def latest_delivered_id(
+    identity_id: ColumnElement[int] | InstrumentedAttribute[int],
+    since: ColumnElement[datetime] | InstrumentedAttribute[datetime],
+) -> ScalarSelect[int]:
+    """`last_delivered_since` as a subquery (its row's id, or NULL), for a query that
+    reads the chat anyway; correlate it to the tables of `identity_id` and `since`."""
+    return (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.identity_id == identity_id,
+            OutboxMessage.status.in_(DONE),
+            OutboxMessage.sent_at > since,
+        )
+        .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def remember_latest_delivered(
+    session: AsyncSession, identity_id: int, since: datetime, row_id: int | None
+) -> None:
+    """What `latest_delivered_id` found, kept for this session's `last_delivered_since`
+    (one transaction: nothing else is delivered to her chat while it handles her)."""
+    session.info.setdefault(_LATEST_DELIVERED, {})[(identity_id, since)] = row_id
+
+
+_LATEST_DELIVERED = "outbox.latest_delivered"
+_UNKNOWN = object()
