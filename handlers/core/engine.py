@@ -69,9 +69,7 @@ class Engine:
         )
         bind = sessions.kw.get("bind")
         sqlite = isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite"
-        self._write_gate = (
-            asyncio.Lock() if sqlite and not __import__("os").environ.get("NOGATE") else None
-        )
+        self._write_gate = asyncio.Lock() if sqlite else None
         self._writes = inbox.GroupCommit(sessions, gate=self._write_gate)
 
     def _lock(self, channel: str, identity: str) -> asyncio.Lock:
