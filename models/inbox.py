@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, check_in, insert_ignore, transaction, utcnow
+from models.base import Base, check_in, insert_ignore, utcnow
 from models.conversation import ConversationState
 from models.people.tables import ChannelIdentity
 
@@ -279,9 +279,11 @@ class GroupCommit:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
+                # The gate is let go at the commit, before the connection is reset.
                 async with (
+                    self.sessions() as session,
                     self.gate or contextlib.nullcontext(),
-                    transaction(self.sessions) as session,
+                    session.begin(),
                 ):
                     for write, _future in batch:
                         await write(session)
