@@ -1,5 +1,5 @@
 """The `p2wkss-bot` command: chat, run, worker, db upgrade, locations import, broadcast,
-deadline, kader, members.
+deadline, kader, members, export.
 
 Each sub-command's parser names the coroutine that runs it (`set_defaults(handler=...)`),
 so `main` only loads the settings, sets up logging and runs that one coroutine.
@@ -18,6 +18,7 @@ from typing import Any
 from bot.app import DatabaseNotReady, migrate_and_seed, open_app
 from bot.cli_broadcast import add_broadcast_parser, run_broadcast
 from bot.cli_deadline import add_deadline_parser
+from bot.cli_export import add_export_parser
 from bot.cli_kader import add_kader_parser
 from bot.cli_members import add_members_parser
 from bot.logsetup import setup_logging
@@ -97,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     add_deadline_parser(sub)
     add_kader_parser(sub)
     add_members_parser(sub)
+    add_export_parser(sub)
 
     keg = sub.add_parser("kegiatan", help="kegiatan (activities)")
     keg_sub = keg.add_subparsers(dest="kegiatan_command", required=True)

@@ -9,6 +9,7 @@ from handlers.broadcast import BROADCAST_FEATURE
 from handlers.core.common import CORE
 from handlers.core.feature import Feature, Registry
 from handlers.deadlines import DEADLINES_FEATURE
+from handlers.exports import EXPORTS_FEATURE
 from handlers.kader import KADER_FEATURE
 from handlers.kegiatan import KEGIATAN, KEGIATAN_ADMIN
 from handlers.members import MEMBERS_FEATURE
@@ -31,6 +32,7 @@ def all_features() -> tuple[Feature, ...]:
         QUESTIONS_FEATURE,
         REPORTS_FEATURE,
         ATTENDANCE_FEATURE,
+        EXPORTS_FEATURE,
     )
 
 

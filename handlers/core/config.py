@@ -35,6 +35,9 @@ class Config:
     bot_username: str | None = None
     # Check-in ("hadir <code>") opens this long before a kegiatan starts, until its end.
     checkin_before: timedelta = timedelta(minutes=60)
+    # Files sent in chat (export photo ZIPs) are split to at most this size: Telegram takes
+    # uploads from a bot up to 50 MB. Not a setting; tests lower it.
+    export_part_max_bytes: int = 45 * 1024 * 1024
 
     @classmethod
     def build(

@@ -24,6 +24,8 @@ COMMANDS = [
     ["kegiatan", "import", "jadwal.csv"],
     ["broadcast", "--audience", "all", "--text", "Halo"],
     ["members", "import", "kk.csv", "--dry-run"],
+    ["export", "kegiatan", "--out", "kegiatan.csv", "--sep", ";"],
+    ["export", "penilaian", "--out", "penilaian.xlsx", "--photos", "foto.zip"],
 ]
 
 
@@ -47,7 +49,8 @@ def test_every_sub_command_names_its_handler() -> None:
         ("deadline", "add"), ("deadline", "edit"), ("deadline", "list"),
         ("deadline", "delete"), ("kader", "invite"), ("kader", "list"), ("kader", "revoke"),
         ("kader", "remove"), ("members", "import"), ("members", "link-code"),
-        ("members", "template"),
+        ("members", "template"), ("export", "members"), ("export", "kegiatan"),
+        ("export", "laporan"), ("export", "deliveries"), ("export", "penilaian"),
     }  # fmt: skip
     missing = [" ".join(path) for path, handler in found.items() if handler is None]
     assert not missing, f"sub-commands without a handler: {missing}"
