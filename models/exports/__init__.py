@@ -18,7 +18,7 @@ from models.exports.activities import (
     kegiatan_tables,
     takings_of,
 )
-from models.exports.charts import Chart, render_png
+from models.exports.charts import Chart, ChartKind, render_png
 from models.exports.deliveries import DELIVERIES_HEADER, deliveries_table
 from models.exports.files import (
     TABLE_KINDS,
@@ -49,6 +49,7 @@ __all__ = [
     "TABLE_KINDS",
     "TOTAL",
     "Chart",
+    "ChartKind",
     "Counts",
     "Format",
     "LaporanSheet",
