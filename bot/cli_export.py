@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.app import open_app
 from bot.settings import Settings
-from models import transaction
+from models import transaction, utcnow
 from models.exports import (
     TABLE_KINDS,
     Format,
@@ -149,8 +149,9 @@ async def run_penilaian(settings: Settings, args: argparse.Namespace) -> int:
                 print(scope, file=sys.stderr)
                 return 2
             pack = await write_penilaian(
-                session, scope, args.out, media_dir=settings.media_dir, photos_out=args.photos
-            )
+                session, scope, args.out, now=utcnow(), media_dir=settings.media_dir,
+                photos_out=args.photos,
+            )  # fmt: skip
             await record_export(
                 session, "penilaian", scope, actor="cli", format="xlsx", **pack.counts,
                 zips=len(pack.zipped.parts), missing_photos=len(pack.zipped.missing),

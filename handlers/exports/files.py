@@ -60,6 +60,7 @@ async def _send_pack(ctx: Ctx, scope: Scope, period: str) -> None:
         ctx.session,
         scope,
         out,
+        now=ctx.now,
         media_dir=ctx.media_dir,
         photos_out=photos,
         max_zip_bytes=ctx.config.export_part_max_bytes,

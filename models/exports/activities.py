@@ -95,6 +95,8 @@ def kegiatan_where(
     where = scope.moments(Kegiatan.starts_at)
     if scope.kampung_id is not None:
         where.append(for_kampung(scope.kampung_id))
+    if scope.started_by is not None:
+        where.append(Kegiatan.starts_at <= scope.started_by)
     if statuses is not None:
         where.append(Kegiatan.status.in_(statuses))
     elif not scope.drafts:

@@ -6,7 +6,9 @@ files are written in a thread, off the event loop."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Final, Literal
 
@@ -81,13 +83,14 @@ async def write_penilaian(
     scope: Scope,
     out: Path,
     *,
+    now: datetime,
     media_dir: Path,
     photos_out: Path | None = None,
     max_zip_bytes: int | None = None,
 ) -> PackWritten:
-    """The workbook at `out`; with `photos_out`, the photos in ZIPs there (split to parts
-    of at most `max_zip_bytes`)."""
-    pack = await penilaian_pack(session, scope)
+    """The workbook at `out` (kegiatan that started by `now`: what took place); with
+    `photos_out`, the photos in ZIPs there (split to parts of at most `max_zip_bytes`)."""
+    pack = await penilaian_pack(session, dataclasses.replace(scope, started_by=now))
     await asyncio.to_thread(write_xlsx, out, pack.tables, tz=scope.tz)
     written = PackWritten(out, counts=pack.counts)
     if photos_out is not None:

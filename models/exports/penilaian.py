@@ -3,7 +3,8 @@
 Sheets: the kegiatan recapped per jenis, per OPD, per kampung and per month (kegiatan
 held, seats taken, people present, walk-ins, reports and the women and men they count),
 the daftar hadir of every kegiatan, the reports, and the members per kampung and role.
-Kegiatan counted are those published and not cancelled; a kegiatan for every kampung
+Kegiatan counted are those published, not cancelled and started by the time of the
+export (what took place; `Scope.started_by`); a kegiatan for every kampung
 counts once for each kampung in the per-kampung sheet. Each recap ends with a total row.
 The photos of the reports go in a ZIP beside it (`models.exports.photos`).
 """

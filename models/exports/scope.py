@@ -44,6 +44,8 @@ class Scope:
     until: date | None = None
     kampung_id: int | None = None
     drafts: bool = True
+    # Only kegiatan that started by then (the assessment counts what took place).
+    started_by: datetime | None = None
 
     def start(self) -> datetime | None:
         return _midnight(self.since, self.tz) if self.since else None

@@ -106,7 +106,10 @@ async def test_admin_mengekspor_kegiatan_lewat_lainnya_dan_menerima_file(
 async def test_kader_hanya_mendapat_data_kampungnya_sendiri(app: App, settings: Settings) -> None:
     data = await build_dataset(app, settings.media_dir)
     kader = await make_kader(app, "tg-kader", "Ani Lestari", "Sumberan")
-    await kader.send("ekspor data")
+    await kader.send("menu")
+    await kader.tap_label("Lainnya")
+    assert {"Ekspor data", "Rekap (grafik)"} <= set(kader.labels)
+    await kader.tap_label("Ekspor data")
     assert "Hanya data Kampung Sumberan." in kader.text
     assert [label for label in kader.labels if label in KINDS] == [KINDS[1], KINDS[2], KINDS[4]]
 
