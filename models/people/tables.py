@@ -49,6 +49,9 @@ class Member(Base):
     registered_by_member_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL")
     )
+    # Her choice under "Lainnya" > "Saluran": proactive messages go to her chat on this
+    # channel while she has a reachable one there; None: to the chat she used last.
+    preferred_channel: Mapped[str | None] = mapped_column(String(16))
 
     kampung: Mapped[Location | None] = relationship(lazy="joined", foreign_keys=[kampung_id])
 
@@ -61,6 +64,7 @@ class ChannelIdentity(Base):
     __tablename__ = "channel_identities"
     __table_args__ = (
         UniqueConstraint("channel", "external_id", name="uq_channel_identities_channel_external"),
+        Index("ix_channel_identities_channel_alias", "channel", "external_alias"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +81,12 @@ class ChannelIdentity(Base):
     # window, so nobody can guess invitation codes by trying many.
     code_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     code_failures_since: Mapped[datetime | None]
+    # Another id of the same chat on its platform: on WhatsApp the phone's wa_id beside the
+    # business-scoped user id the chat is keyed by (a message may carry either, or both).
+    external_alias: Mapped[str | None] = mapped_column(String(64))
+    # Her last message as the platform stamped it: WhatsApp lets free-form messages reach
+    # her only within 24 hours of it (after that, approved templates only).
+    last_inbound_at: Mapped[datetime | None]
 
 
 class IdentityMember(Base):
