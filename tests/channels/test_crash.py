@@ -9,8 +9,10 @@ wait their turn unhandled. The kill leaves both kinds behind."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +147,53 @@ async def test_sigkill_after_acknowledging_loses_and_repeats_nothing(
 ) -> None:
     async with fake_process(tmp_path) as fake:
         await crash_and_recover(db_url, tmp_path, fake, webhook=mode == "webhook")
+
+
+async def test_sigkill_between_commit_and_send_then_a_late_restart_shows_the_question_again(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Her "daftar" is handled (the consent question kept with her state) and the bot is
+    killed before sending it; it comes back after the resend window, so the question is
+    not sent any more. Her "1" then gets the question, not a consent she never gave."""
+    siti = CHATS[0]
+
+    async def texts() -> str:
+        return "\n".join(m["text"] or "" for m in await fake.sent() if m["chat_id"] == siti)
+
+    async with fake_process(tmp_path) as fake:
+        log = (tmp_path / "run.log").open("ab")
+        await fake.config(hold=["sendMessage"])
+        bot = start_run_process(db_url, fake, tmp_path, log=log)
+        try:
+            await fake.inject_message(siti, "daftar")
+
+            async def handled_not_sent() -> bool:
+                return await statuses(db_url) == {"answered": 1}
+
+            await eventually(handled_not_sent, what="her message handled, the reply unsent")
+            kill(bot)
+            await fake.config(hold=[])
+            monkeypatch.setenv("REPLY_RESEND_MINUTES", "0.01")  # a restart 0.6 s late is late
+            await asyncio.sleep(1.0)
+            bot = start_run_process(db_url, fake, tmp_path, log=log)
+            await eventually(
+                lambda: statuses_are(db_url, {"done": 1}), what="the old reply dropped"
+            )
+            assert "setuju" not in await texts()  # too old: not sent
+
+            await fake.inject_message(siti, "1")
+            await eventually(lambda: said(texts, "Apakah Ibu setuju?"), what="the question")
+            assert "nama lengkap" not in await texts()
+            await fake.inject_message(siti, "1")
+            await eventually(lambda: said(texts, "nama lengkap"), what="her answer taken")
+        finally:
+            kill(bot, signal.SIGTERM)
+            log.close()
+
+
+async def statuses_are(database_url: str, expected: dict[str, int]) -> bool:
+    return await statuses(database_url) == expected
+
+
+async def said(texts: Callable[[], Awaitable[str]], words: str) -> bool:
+    return words in await texts()
