@@ -13,16 +13,21 @@ from bot.app import App
 from bot.channels.budget import OUTBOX, REPLY, ChatPace, SendBudget
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_sender import TelegramSender
+from handlers.core.context import Ctx
+from handlers.core.feature import Action, Feature, Registry
+from handlers.features import all_features
 from models import transaction, utcnow
 from models.outbox.tables import enqueue_many, outbox_row
 from scheduler.dispatcher import Dispatcher
 from tests.support.fakes.outbox import WIB, add_member
 from tests.support.fakes.telegram_api import FakeTelegramServer
-from tests.support.telegram_harness import TOKEN
+from tests.support.telegram_harness import TOKEN, TgUser
 
 ANNOUNCED = [6170000000 + i for i in range(100)]
 WRITERS = [6180000000 + i for i in range(35)]
 TELEGRAM_LIMIT = 30  # messages in any one second, overall
+SITI = 6190000001
+GUESTS = frozenset({"guest"})
 
 
 def test_one_answer_may_burst_three_messages_then_one_a_second() -> None:
@@ -129,3 +134,33 @@ async def test_a_broadcast_and_people_writing_in_stay_under_the_limit_and_replie
     assert len(sends) >= len(ANNOUNCED) + len(WRITERS)
     assert busiest_second(sends) <= TELEGRAM_LIMIT
     assert fake.http_429_count == 0
+
+
+async def test_an_answer_of_five_messages_comes_three_at_once_then_one_a_second(
+    app: App, fake: FakeTelegramServer
+) -> None:
+    async def five(ctx: Ctx, _args: list[str]) -> None:
+        for n in range(1, 6):
+            ctx.say(f"Bagian {n}")
+
+    testing = Feature("testing", "test", actions=(Action("test.five", five, GUESTS),))
+    app.engine.registry = Registry((*all_features(), testing))
+    channel = TelegramChannel(
+        TOKEN, app.engine, base_url=fake.base_url, base_file_url=fake.file_url
+    )
+    await channel.start(poll_timeout=1)
+    siti = TgUser(fake, SITI, channel)
+    try:
+        await siti.say("/start", "Menu utama")
+        menu = siti.messages()[-1].message_id
+        await fake.pause(1.1)  # her chat's burst is full again
+        await siti.tap_data(menu, "a:test.five", "Bagian 1")
+        await fake.wait_for(lambda _: "Bagian 5" in siti.text, timeout=10)
+    finally:
+        await channel.stop()
+    parts = [
+        c.at for c in fake.calls_of("sendMessage", 200) if "Bagian" in c.params.get("text", "")
+    ]
+    assert [m.text for m in siti.new()] == [f"Bagian {n}" for n in range(1, 6)]
+    # Counted at the Bot API: never more than 3 in one second to her chat.
+    assert busiest_second(parts) == 3
