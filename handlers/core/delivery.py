@@ -19,9 +19,11 @@ from handlers.core.i18n import FALLBACK, catalog, normalize_language, t
 from handlers.core.types import Choice, Reply
 from models.base import transaction, utcnow
 from models.outbox.delivery import (
+    AS_TEMPLATE,
     Blocked,
     Delivered,
     Failed,
+    OptedOut,
     OutsideWindow,
     Read,
     RetryAfter,
@@ -33,9 +35,11 @@ from models.outbox.tables import OutboxMessage, QuietHours, finish_row, skip_rea
 from models.people.tables import ChannelIdentity, Member
 
 __all__ = [
+    "AS_TEMPLATE",
     "Blocked",
     "Delivered",
     "Failed",
+    "OptedOut",
     "OutsideWindow",
     "Read",
     "RetryAfter",
@@ -48,7 +52,7 @@ __all__ = [
 ]
 
 # Parameters that steer rendering rather than fill the message text.
-_CONTROL_PARAMS = frozenset({"lang", "choices", "for_name"})
+_CONTROL_PARAMS = frozenset({"lang", "choices", "for_name", AS_TEMPLATE})
 
 
 class Sender(Protocol):

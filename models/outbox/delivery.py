@@ -1,17 +1,19 @@
 """Delivery results, and applying them to outbox rows.
 
 What a channel's send answers (`Sent`, `RetryAfter`, `Blocked`, `OutsideWindow`,
-`Failed`) and what a platform reports later (`Delivered`, `Read`, or a failure) are plain
+`OptedOut`, `Failed`) and what a platform reports later (`Delivered`, `Read`, or a failure,
+a pause or a refusal as above) are plain
 data, defined here in the data layer that applies them, so this layer needs no channel;
 `handlers.core.delivery` re-exports them next to the `Sender` interface.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, ScalarSelect, select
+from sqlalchemy import ColumnElement, ScalarSelect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -19,11 +21,17 @@ from models.outbox.tables import (
     BLOCKED,
     DONE,
     MAX_ERROR,
+    OPTED_OUT,
     OUTSIDE_WINDOW,
     OutboxMessage,
     finish_row,
     mark_unreachable,
 )
+from models.people.tables import ChannelIdentity
+
+# A row parameter: the platform refused it as a free-form message, so the channel sends it
+# as its template (WhatsApp: outside the 24-hour window).
+AS_TEMPLATE = "as_template"
 
 # --- delivery results (what a channel's send returns, or reports later) -------------------
 
@@ -46,13 +54,28 @@ class Blocked:
 
 @dataclass(frozen=True)
 class OutsideWindow:
-    pass
+    """The platform takes no free-form message to this chat now (WhatsApp: 24 hours after
+    her last message). With neither option the row fails."""
+
+    # Wait for her next message (it opens the window again; see `release_waiting`), at
+    # most this many seconds before the row is tried again.
+    wait: float | None = None
+    # Send it again at once, as the platform's pre-approved template.
+    as_template: bool = False
+
+
+@dataclass(frozen=True)
+class OptedOut:
+    """She stopped this kind of message on the platform itself (WhatsApp: marketing
+    messages): the chat gets no more announcements, as after BERHENTI."""
 
 
 @dataclass(frozen=True)
 class Failed:
     reason: str
     retryable: bool = False
+    # The retry's delay, instead of the exponential backoff (e.g. a per-day platform limit).
+    retry_in: float | None = None
 
 
 @dataclass(frozen=True)
@@ -65,8 +88,8 @@ class Read:
     pass
 
 
-SendResult = Sent | RetryAfter | Blocked | OutsideWindow | Failed
-StatusReport = Delivered | Read | Blocked | OutsideWindow | Failed
+SendResult = Sent | RetryAfter | Blocked | OutsideWindow | OptedOut | Failed
+StatusReport = Delivered | Read | Blocked | OutsideWindow | OptedOut | RetryAfter | Failed
 
 
 def retry_delay(attempts: int, base: float = 2.0, cap: float = 600.0) -> float:
@@ -118,7 +141,7 @@ async def record_result(
 async def _apply_failure(
     session: AsyncSession,
     row: OutboxMessage,
-    result: Blocked | OutsideWindow | Failed,
+    result: Blocked | OutsideWindow | OptedOut | Failed,
     *,
     now: datetime,
     max_attempts: int,
@@ -129,9 +152,21 @@ async def _apply_failure(
         await session.flush()
         await mark_unreachable(session, row.identity_id, now)
     elif isinstance(result, OutsideWindow):
-        finish_row(row, "failed", OUTSIDE_WINDOW)
+        if result.as_template:
+            row.params = {**row.params, AS_TEMPLATE: True}
+            _requeue(row, now, counted=False, error=OUTSIDE_WINDOW)
+        elif result.wait is not None:
+            _requeue(row, now + timedelta(seconds=result.wait), counted=False, error=OUTSIDE_WINDOW)
+        else:
+            finish_row(row, "failed", OUTSIDE_WINDOW)
+    elif isinstance(result, OptedOut):
+        finish_row(row, "skipped", OPTED_OUT)
+        await session.flush()
+        await opt_out_announcements(session, row.identity_id, now)
     elif result.retryable and row.attempts < max_attempts:
-        delay = retry_delay(row.attempts, *backoff)
+        delay = (
+            result.retry_in if result.retry_in is not None else retry_delay(row.attempts, *backoff)
+        )
         _requeue(row, now + timedelta(seconds=delay), counted=True, error=result.reason)
     else:
         finish_row(row, "failed", result.reason)
@@ -165,12 +200,56 @@ async def apply_status_callback(
         if row.status in ("sent", "delivered"):
             row.status = "read"
     elif row.status in DONE or row.status == "sending":
-        if isinstance(report, Failed) and report.retryable:
+        if isinstance(report, RetryAfter | OutsideWindow) or (
+            isinstance(report, Failed) and report.retryable
+        ):
             row.provider_message_id = None  # a fresh send gets a fresh id
-        await _apply_failure(
-            session, row, report, now=now, max_attempts=max_attempts, backoff=backoff
-        )
+        if isinstance(report, RetryAfter):
+            _requeue(
+                row, now + timedelta(seconds=report.seconds), counted=False, error="retry_after"
+            )
+        else:
+            await _apply_failure(
+                session, row, report, now=now, max_attempts=max_attempts, backoff=backoff
+            )
     return True
+
+
+async def opt_out_announcements(session: AsyncSession, identity_id: int, now: datetime) -> None:
+    """The chat wants no more announcements (as after BERHENTI); those queued are withdrawn."""
+    await session.execute(
+        update(ChannelIdentity)
+        .where(
+            ChannelIdentity.id == identity_id, ChannelIdentity.announcements_opted_out.is_(False)
+        )
+        .values(announcements_opted_out=True, opted_out_at=now)
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.identity_id == identity_id,
+            OutboxMessage.status == "queued",
+            OutboxMessage.respects_opt_out.is_(True),
+        )
+        .values(status="skipped", last_error=OPTED_OUT)
+    )
+
+
+async def release_waiting(session: AsyncSession, identity_ids: Sequence[int], now: datetime) -> int:
+    """She wrote: rows that waited for her next message (outside the platform's window)
+    are due now. Returns how many."""
+    if not identity_ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.identity_id.in_(list(identity_ids)),
+            OutboxMessage.status == "queued",
+            OutboxMessage.last_error == OUTSIDE_WINDOW,
+        )
+        .values(not_before=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def delivered_since(session: AsyncSession, identity_id: int, since: datetime) -> bool:
