@@ -206,7 +206,10 @@ async def _kegiatan_import(settings: Settings, args: argparse.Namespace) -> int:
 
 def _secrets(settings: Settings) -> list[str]:
     """The configured secrets, which no log line may show."""
-    found = (settings.telegram_bot_token, settings.webhook_secret)
+    found = (
+        settings.telegram_bot_token, settings.webhook_secret, settings.whatsapp_access_token,
+        settings.whatsapp_app_secret, settings.whatsapp_verify_token,
+    )  # fmt: skip
     return [secret.get_secret_value() for secret in found if secret is not None]
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.channels.whatsapp_templates import Template, build_registry, parse_overrides
 from models.deadlines.sweep import DeadlinePlan
 from models.reminders.kegiatan import ReminderPlan
 from scheduler.attendance import AttendancePlan
@@ -90,6 +91,20 @@ class Settings(BaseSettings):
     # until its end; after the end its admins and kader get a summary (unless switched off).
     checkin_before_minutes: int = Field(default=60, ge=0, le=24 * 60)
     attendance_summary_enabled: bool = True
+    # WhatsApp Cloud API: on when the phone number id and access token are set (then the
+    # app secret and verify token must be too); the webhook is WEBHOOK_LISTEN's /whatsapp.
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_version: str = "23.0"
+    whatsapp_api_base_url: str = "https://graph.facebook.com"
+    # Messages a second to WhatsApp (replies and outbox together, replies first); Meta
+    # allows 80 per phone number.
+    whatsapp_send_rate: float = Field(default=70.0, gt=0, le=80)
+    # Templates for messages outside the 24-hour window: JSON overriding the built-in
+    # registry (bot/channels/whatsapp_templates.py), kind -> null or {name, language, params}.
+    whatsapp_templates: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -211,7 +226,50 @@ class Settings(BaseSettings):
                 raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return v if v is not None and v.get_secret_value() else None
 
-    @field_validator("telegram_bot_token")
+    @field_validator("whatsapp_api_base_url")
+    @classmethod
+    def _base_url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return v.rstrip("/")
+
+    @field_validator("whatsapp_api_version")
+    @classmethod
+    def _api_version(cls, v: str) -> str:
+        v = v.strip().removeprefix("v")
+        if not re.fullmatch(r"\d+\.\d+", v):
+            raise ValueError("must be a Graph API version such as 23.0")
+        return v
+
+    @field_validator("whatsapp_phone_number_id")
+    @classmethod
+    def _phone_number_id(cls, v: str | None) -> str | None:
+        v = (v or "").strip()
+        if v and not v.isdigit():
+            raise ValueError("must be the phone number id (digits) from the WhatsApp Manager")
+        return v or None
+
+    @field_validator("whatsapp_templates")
+    @classmethod
+    def _templates(cls, v: str) -> str:
+        try:
+            parse_overrides(v)
+        except ValueError as exc:  # json.JSONDecodeError is one
+            raise ValueError(f"not a valid template registry ({str(exc)[:120]})") from None
+        return v
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_phone_number_id and self.whatsapp_access_token)
+
+    @property
+    def whatsapp_registry(self) -> dict[str, Template]:
+        return build_registry(parse_overrides(self.whatsapp_templates))
+
+    @field_validator(
+        "telegram_bot_token", "whatsapp_access_token", "whatsapp_app_secret",
+        "whatsapp_verify_token",
+    )  # fmt: skip
     @classmethod
     def _empty_token_is_none(cls, v: SecretStr | None) -> SecretStr | None:
         return v if v is not None and v.get_secret_value().strip() else None

@@ -1,7 +1,9 @@
 """The one web server of `p2wkss-bot run`: webhooks and a health check.
 
 Starlette on uvicorn. A webhook request without the right secret header gets 403 (any
-header value, ASCII or not, is compared as bytes in constant time). A body over
+header value, ASCII or not, is compared as bytes in constant time); on /whatsapp the
+secret is the body's HMAC in `X-Hub-Signature-256` under the app secret, and a GET there
+is Meta's verification (the challenge echoed only with the right verify token). A body over
 `MAX_BODY` gets 413: from its Content-Length before anything is read, or as soon as a
 chunked body passes the limit. A body that is not a JSON object, or that the channel
 cannot read as an update, gets 400. The access log is our own and names method, path
@@ -16,7 +18,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import uvicorn
 from sqlalchemy import text
@@ -36,6 +38,23 @@ MAX_BODY = 1_000_000
 # Hands a webhook's JSON object to its channel; raises ValueError when it cannot be read
 # as an update of that channel (the request then gets 400).
 UpdateSink = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class WhatsAppHook(Protocol):
+    """What the WhatsApp channel offers the web app."""
+
+    def challenge(self, mode: str | None, token: str | None, challenge: str | None) -> str | None:
+        """The challenge to echo to Meta's verification request, or None (403)."""
+        ...
+
+    def signature_valid(self, body: bytes, header: str | None) -> bool: ...
+
+    async def feed_webhook(self, data: dict[str, Any]) -> None:
+        """Store (then handle) a signed body; ValueError when it is no WhatsApp webhook."""
+        ...
+
+
+WHATSAPP_SIGNATURE_HEADER = "X-Hub-Signature-256"
 
 
 class BodyTooLarge(Exception):
@@ -110,7 +129,11 @@ class AccessLog:
 
 
 def build_web_app(
-    db: AsyncEngine, *, telegram: UpdateSink | None = None, telegram_secret: str | None = None
+    db: AsyncEngine,
+    *,
+    telegram: UpdateSink | None = None,
+    telegram_secret: str | None = None,
+    whatsapp: WhatsAppHook | None = None,
 ) -> ASGIApp:
     async def healthz(_request: Request) -> Response:
         try:
@@ -142,9 +165,46 @@ def build_web_app(
             return _refuse("bad request", 400)
         return PlainTextResponse("ok")
 
+    async def whatsapp_verify(request: Request) -> Response:
+        assert whatsapp is not None
+        q = request.query_params
+        echo = whatsapp.challenge(
+            q.get("hub.mode"), q.get("hub.verify_token"), q.get("hub.challenge")
+        )
+        return _refuse("forbidden", 403) if echo is None else PlainTextResponse(echo)
+
+    async def whatsapp_webhook(request: Request) -> Response:
+        assert whatsapp is not None
+        try:
+            body = await read_body(request)  # the signature covers the whole body
+        except BodyTooLarge:
+            return _refuse("too large", 413)
+        except ClientDisconnect:
+            return _refuse("bad request", 400)
+        if not whatsapp.signature_valid(body, request.headers.get(WHATSAPP_SIGNATURE_HEADER)):
+            return _refuse("forbidden", 403)
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            return _refuse("bad request", 400)
+        if not isinstance(data, dict):
+            return _refuse("bad request", 400)
+        try:
+            await whatsapp.feed_webhook(data)
+        except ValueError:
+            return _refuse("bad request", 400)
+        except Exception:
+            # Not stored: Meta sends the body again later.
+            log.exception("whatsapp webhook could not be stored")
+            return _refuse("try again", 503)
+        return PlainTextResponse("ok")
+
     routes = [Route("/healthz", healthz, methods=["GET"])]
     if telegram is not None:
         routes.append(Route("/telegram", telegram_webhook, methods=["POST"]))
+    if whatsapp is not None:
+        routes.append(Route("/whatsapp", whatsapp_verify, methods=["GET"]))
+        routes.append(Route("/whatsapp", whatsapp_webhook, methods=["POST"]))
     return AccessLog(Starlette(routes=routes))
 
 

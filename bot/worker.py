@@ -10,8 +10,10 @@ keeps one dispatcher active per channel. SQLite has no such lock, so there it is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
+import httpx
 from apscheduler.events import (  # type: ignore[import-untyped]
     EVENT_JOB_ERROR,
     EVENT_JOB_EXECUTED,
@@ -20,12 +22,17 @@ from apscheduler.events import (  # type: ignore[import-untyped]
     JobExecutionEvent,
 )
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from pywa_async.errors import WhatsAppError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.app import open_app, stop_on_signals
 from bot.channels.telegram import start_refused
 from bot.channels.telegram_sender import TelegramSender, make_bot
+from bot.channels.whatsapp_api import api_from_settings, check_whatsapp
+from bot.channels.whatsapp_api import start_refused as whatsapp_refused
+from bot.channels.whatsapp_sender import WhatsAppSender
 from bot.settings import ConfigError, Settings
 from handlers.core.delivery import Sender
 from scheduler.attendance import attendance_sweeps
@@ -135,31 +142,49 @@ def start_scheduler(
     return running
 
 
-async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> int:
-    """Run the scheduler with its own Bot until `stop` is set (or SIGINT/SIGTERM)."""
-    if settings.telegram_bot_token is None:
-        raise ConfigError("the worker sends through Telegram: set TELEGRAM_BOT_TOKEN")
-    token = settings.telegram_bot_token.get_secret_value()
+async def run_worker(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    whatsapp_transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """Run the scheduler with its own clients (a Telegram Bot, a WhatsApp Graph API
+    client) until `stop` is set (or SIGINT/SIGTERM)."""
+    whatsapp_on = check_whatsapp(settings)
+    if settings.telegram_bot_token is None and not whatsapp_on:
+        raise ConfigError(
+            "the worker sends through Telegram or WhatsApp: set TELEGRAM_BOT_TOKEN, or the "
+            "WHATSAPP_* settings (see .env.example)"
+        )
     stop = stop or stop_on_signals()
     app = await open_app(settings)
     try:
-        bot = make_bot(
-            token,
-            base_url=settings.telegram_api_base_url,
-            base_file_url=settings.telegram_file_url,
-        )
-        try:
-            await bot.initialize()  # checks the token with getMe
-        except TelegramError as exc:
-            await bot.shutdown()
-            # One line, as for a bad setting; never the URL or PTB's text (both hold the token).
-            raise start_refused(exc, token) from None
-        async with bot:  # already initialized; shuts the bot down on the way out
-            sender = TelegramSender(
-                bot, max_rate=settings.telegram_send_rate,
-                default_language=settings.default_language,
-            )  # fmt: skip
-            running = start_scheduler(settings, app.sessions, [sender])
+        async with contextlib.AsyncExitStack() as stack:
+            senders: list[Sender] = []
+            if settings.telegram_bot_token is not None:
+                bot = await _telegram_bot(settings)
+                stack.push_async_callback(bot.shutdown)
+                senders.append(
+                    TelegramSender(
+                        bot, max_rate=settings.telegram_send_rate,
+                        default_language=settings.default_language,
+                    )
+                )  # fmt: skip
+            if whatsapp_on:
+                api = api_from_settings(settings, whatsapp_transport)
+                stack.push_async_callback(api.close)
+                try:
+                    await api.check()
+                except (WhatsAppError, httpx.HTTPError) as exc:
+                    raise whatsapp_refused(exc) from None
+                senders.append(
+                    WhatsAppSender(
+                        api, max_rate=settings.whatsapp_send_rate,
+                        registry=settings.whatsapp_registry,
+                        default_language=settings.default_language,
+                    )
+                )  # fmt: skip
+            running = start_scheduler(settings, app.sessions, senders)
             try:
                 await stop.wait()
             finally:
@@ -167,3 +192,18 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> i
     finally:
         await app.close()
     return 0
+
+
+async def _telegram_bot(settings: Settings) -> Bot:
+    assert settings.telegram_bot_token is not None
+    token = settings.telegram_bot_token.get_secret_value()
+    bot = make_bot(
+        token, base_url=settings.telegram_api_base_url, base_file_url=settings.telegram_file_url
+    )
+    try:
+        await bot.initialize()  # checks the token with getMe
+    except TelegramError as exc:
+        await bot.shutdown()
+        # One line, as for a bad setting; never the URL or PTB's text (both hold the token).
+        raise start_refused(exc, token) from None
+    return bot

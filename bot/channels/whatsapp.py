@@ -1,0 +1,418 @@
+"""WhatsApp channel on the Cloud API (pywa's async client): webhook updates in, replies out.
+It only translates; every decision is made by the handlers.
+
+Nothing acknowledged is lost: a webhook body's messages are written to the inbox before
+the web app answers 200, in one transaction with what the body tells about people and
+delivery (`_store`): each sender's chat is found or made (keyed by her business-scoped
+user id, else her wa_id; two chats named by one message are merged), her last inbound
+time stamped (the 24-hour window), outbox rows that waited for her next message made due,
+and delivery statuses applied to their outbox rows (read from the raw body: a failed
+status may come without ``contacts``). Meta retries a body we did not answer 200, and a
+message handled once is not handled again (the inbox key is its ``wamid``).
+
+Then, as on Telegram: a queue per chat handled in order (holding one of `concurrency`
+handling slots while the engine works), replies kept with her state change until sent
+(`recover` finishes at start what a crash left), sends within the channel's budget shared
+with the outbox sender (replies first), and a per-chat flood gate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections import deque
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pywa_async.errors import WhatsAppError
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.budget import REPLY, SendBudget
+from bot.channels.whatsapp_api import WaApi, meaning, recipient
+from bot.channels.whatsapp_render import (
+    CHANNEL,
+    Outgoing,
+    WaMessage,
+    WaStatus,
+    parse_webhook,
+    render,
+    to_incoming,
+)
+from bot.channels.whatsapp_templates import Template
+from handlers.core.delivery import Blocked, Delivered, Read, RetryAfter, StatusReport
+from handlers.core.engine import Engine
+from handlers.core.flood import ADMIT, NOTICE, FloodGate
+from handlers.core.i18n import t
+from handlers.core.media import (
+    MediaDownloadError,
+    register_downloader,
+    register_file_downloader,
+    unregister_downloader,
+    unregister_file_downloader,
+)
+from handlers.core.types import Incoming, Media, Reply, reply_from_json
+from models import inbox, utcnow
+from models.outbox.delivery import apply_status_callback, release_waiting
+from models.outbox.tables import OutboxMessage, mark_unreachable
+from models.people.aliases import resolve_chat
+from models.people.tables import ChannelIdentity
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+BACKLOG = 10
+STOP_WAIT = 10.0
+SEND_ATTEMPTS = 4
+# A reply Meta refused for going too fast to her (131056) waits this long, then again.
+PAIR_BACKOFF = 6.0
+IMAGE_MAGIC = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG", ".png"), (b"RIFF", ".webp"))
+CHALLENGE_MAX = 256
+
+
+def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
+    """`X-Hub-Signature-256` is ``sha256=`` and the body's HMAC-SHA256 under the app secret,
+    compared in constant time as bytes (a header of any characters is just refused)."""
+    if not app_secret or header is None:
+        return False
+    expected = "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(header.encode("latin-1", "replace"), expected.encode("ascii"))
+
+
+@dataclass
+class _Work:
+    key: str
+    chat: str
+    to: dict[str, str | None]
+    incoming: Incoming | None = None
+    replies: list[Reply] | None = None
+
+
+class WhatsAppChannel:
+    def __init__(
+        self,
+        engine: Engine,
+        api: WaApi,
+        *,
+        app_secret: str,
+        verify_token: str,
+        registry: dict[str, Template],
+        concurrency: int = 64,
+        flood: FloodGate | None = None,
+        backlog: int = BACKLOG,
+        budget: SendBudget | None = None,
+    ) -> None:
+        self.engine = engine
+        self.api = api
+        self.app_secret = app_secret
+        self.verify_token = verify_token
+        self.registry = registry
+        self.flood = flood or FloodGate(0, 0)
+        self.backlog = backlog
+        self.budget = budget or SendBudget(0, burst=1, per_chat_interval=0.0)
+        # Webhook bodies arriving together share a transaction.
+        self._writes = inbox.GroupCommit(engine.sessions)
+        self._queues: dict[str, deque[_Work]] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(concurrency)
+        # Chats renamed or merged by a later message: their queued work goes to the new key.
+        self._renamed: dict[str, str] = {}
+        self.dropped = 0
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    # -- start and stop -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Check the token and number (raises WhatsAppError or httpx.HTTPError), then
+        finish what a crash left."""
+        await self.api.check()
+        register_downloader(CHANNEL, self.download)
+        register_file_downloader(CHANNEL, self.download_file)
+        await self.recover()
+
+    async def stop(self) -> None:
+        unregister_downloader(CHANNEL)
+        unregister_file_downloader(CHANNEL)
+        for queue in self._queues.values():
+            while queue:
+                queue.pop()
+                self._end()
+        workers = list(self._workers.values())
+        if workers:
+            _done, late = await asyncio.wait(workers, timeout=STOP_WAIT)
+            for worker in late:
+                worker.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        await self.api.close()
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    # -- the webhook ----------------------------------------------------------------------
+
+    def challenge(self, mode: str | None, token: str | None, challenge: str | None) -> str | None:
+        """Meta's verification request: the challenge to echo, or None (403)."""
+        if mode != "subscribe" or token is None or challenge is None:
+            return None
+        if len(challenge) > CHALLENGE_MAX or not challenge.isprintable():
+            return None
+        given, expected = token.encode("latin-1", "replace"), self.verify_token.encode()
+        return challenge if expected and hmac.compare_digest(given, expected) else None
+
+    def signature_valid(self, body: bytes, header: str | None) -> bool:
+        return signature_valid(body, header, self.app_secret)
+
+    async def feed_webhook(self, data: dict[str, Any]) -> None:
+        """A signed webhook body: stored (and its statuses applied) before this returns,
+        then its messages queued for handling. ValueError when it is no WhatsApp webhook."""
+        messages, statuses = parse_webhook(data)
+        ours = [m for m in messages if m.phone_number_id in (None, self.api.phone_id)]
+        mine = [s for s in statuses if s.phone_number_id in (None, self.api.phone_id)]
+        if not ours and not mine:
+            return
+        chats: dict[str, str] = {}
+        await self._writes.run(lambda session: self._store(session, ours, mine, chats))
+        for message in ours:
+            chat = chats.get(message.key)
+            if chat is not None:
+                await self._dispatch(message.key, chat, message.stored)
+
+    async def _store(
+        self,
+        session: AsyncSession,
+        messages: list[WaMessage],
+        statuses: list[WaStatus],
+        chats: dict[str, str],
+    ) -> None:
+        now = utcnow()
+        arrivals: list[inbox.Arrival] = []
+        identities: list[int] = []
+        for message in messages:
+            if message.chat is None:
+                log.warning("a whatsapp message names no sender; ignored")
+                continue
+            found = await resolve_chat(
+                session, CHANNEL, message.user_id, message.wa_id, inbound_at=min(message.at, now)
+            )
+            for old in found.merged:
+                self._renamed[old] = found.chat
+            if message.user_id and message.wa_id:
+                self._renamed[message.wa_id] = found.chat
+            chats[message.key] = found.chat
+            identities.append(found.identity_id)
+            arrivals.append(
+                inbox.Arrival(message.key, found.chat, {**message.stored, "chat": found.chat})
+            )
+        await release_waiting(session, identities, now)
+        await inbox.store(session, CHANNEL, arrivals)
+        for status in statuses:
+            await self._apply_status(session, status, now)
+
+    async def _apply_status(self, session: AsyncSession, status: WaStatus, now: Any) -> None:
+        report: StatusReport
+        if status.status == "delivered":
+            report = Delivered()
+        elif status.status == "read":
+            report = Read()
+        elif status.status == "failed":
+            kind = await session.scalar(
+                select(OutboxMessage.kind).where(
+                    OutboxMessage.channel == CHANNEL,
+                    OutboxMessage.provider_message_id == status.message_id,
+                )
+            )
+            report = meaning(status.error_code, has_template=kind in self.registry)
+            log.info("whatsapp reported a failed delivery (code %s)", status.error_code)
+            if kind is None:
+                await self._failed_reply(session, status, report, now)
+                return
+        else:
+            return  # sent, played, deleted: nothing to record
+        await apply_status_callback(session, CHANNEL, status.message_id, report, now=now)
+
+    async def _failed_reply(
+        self, session: AsyncSession, status: WaStatus, report: StatusReport, now: Any
+    ) -> None:
+        """A direct reply failed: only an undeliverable chat matters (it blocked us)."""
+        ids = [i for i in (status.user_id, status.wa_id) if i]
+        if not isinstance(report, Blocked) or not ids:
+            return
+        identity_id = await session.scalar(
+            select(ChannelIdentity.id).where(
+                ChannelIdentity.channel == CHANNEL,
+                or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.external_alias.in_(ids)),
+            )
+        )
+        if identity_id is not None:
+            await mark_unreachable(session, identity_id, now)
+
+    # -- handling, per chat in order ------------------------------------------------------
+
+    async def recover(self) -> None:
+        """Updates stored but not handled are queued (once, in order per chat); replies not
+        confirmed sent are sent again (unless too old)."""
+        rows = await self.engine.unfinished(CHANNEL)
+        if rows:
+            log.info("recovering %d unfinished whatsapp updates", len(rows))
+        for row in rows:
+            if row.status == inbox.ANSWERED:
+                replies = [reply_from_json(r) for r in row.payload.get("replies", [])]
+                if row.chat is not None:
+                    work = _Work(row.key, row.chat, recipient(row.chat, None), replies=replies)
+                    self._enqueue(row.chat, work, force=True)
+                else:
+                    await self.engine.done(CHANNEL, [row.key])
+                continue
+            chat = row.payload.get("chat")
+            if not isinstance(chat, str):
+                await self.engine.done(CHANNEL, [row.key])
+                continue
+            await self._dispatch(row.key, chat, row.payload, recovered=True)
+
+    async def _dispatch(
+        self, key: str, chat: str, stored: dict[str, Any], *, recovered: bool = False
+    ) -> None:
+        incoming = to_incoming(stored, chat)
+        if incoming is None:  # a reaction, a notice from WhatsApp: nothing to answer
+            await self.engine.done(CHANNEL, [key])
+            return
+        to = recipient(chat, incoming.sender_id)
+        verdict = ADMIT if recovered else self.flood.admit(chat)
+        work = _Work(key, chat, to, incoming)
+        if verdict == ADMIT and self._enqueue(chat, work, force=recovered):
+            return
+        if verdict == NOTICE:
+            note = [Reply(text=t(self.engine.default_language, "flood.slow_down"))]
+            if self._enqueue(chat, _Work(key, chat, to, replies=note), force=True, first=True):
+                return
+        self.dropped += 1
+        await self.engine.done(CHANNEL, [key])
+
+    def _enqueue(self, chat: str, work: _Work, *, force: bool = False, first: bool = False) -> bool:
+        queue = self._queues.setdefault(chat, deque())
+        if not force and self.flood.on and len(queue) >= self.backlog:
+            return False
+        if first:
+            queue.appendleft(work)
+        else:
+            queue.append(work)
+        self._busy += 1
+        self._idle.clear()
+        if chat not in self._workers:
+            self._workers[chat] = asyncio.create_task(self._drain(chat, queue))
+        return True
+
+    def _end(self) -> None:
+        self._busy -= 1
+        if self._busy == 0:
+            self._idle.set()
+
+    async def _drain(self, chat: str, queue: deque[_Work]) -> None:
+        try:
+            while queue:
+                work = queue.popleft()
+                try:
+                    await self._work(work)
+                except Exception:
+                    log.exception("whatsapp update failed")
+                finally:
+                    self._end()
+        finally:
+            del self._workers[chat]
+            if not queue:
+                self._queues.pop(chat, None)
+
+    async def _work(self, work: _Work) -> None:
+        replies = work.replies or []
+        # A later message may have named her by another id meanwhile (merged or rekeyed).
+        chat = self._renamed.get(work.chat, work.chat)
+        if work.incoming is not None:
+            async with self._slots:
+                incoming = replace(work.incoming, identity=chat)
+                replies = await self.engine.handle(incoming, keep_replies=True)
+            if not replies:
+                return
+        await self.send_replies(chat, work.to, replies)
+        await self.engine.done(CHANNEL, [work.key])
+
+    # -- sending --------------------------------------------------------------------------
+
+    async def send_replies(
+        self, chat: str, to: dict[str, str | None], replies: list[Reply]
+    ) -> None:
+        lang = self.engine.default_language
+        for reply in replies:
+            for piece in render(reply, lang):
+                if not await self._send(chat, to, piece):
+                    return
+
+    async def _send(self, chat: str, to: dict[str, str | None], piece: Outgoing) -> bool:
+        """Send one message: back off when Meta says too fast (to her or overall), retry
+        network errors a few times; False when the chat cannot be reached or we gave up."""
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                await self.budget.take(chat, REPLY)
+                await self.api.send(to, piece)
+                return True
+            except WhatsAppError as exc:
+                found = meaning(exc.code)
+                if isinstance(found, Blocked):
+                    await self.engine.set_reachable(CHANNEL, chat, False)
+                    log.info("whatsapp chat undeliverable; marked unreachable")
+                    return False
+                if isinstance(found, RetryAfter) and attempt < SEND_ATTEMPTS:
+                    # Too fast to her (a reply goes at once otherwise), or overall.
+                    wait = found.seconds if found.whole_channel else PAIR_BACKOFF * attempt
+                    log.info("whatsapp asked to slow down (code %s)", exc.code)
+                    await asyncio.sleep(wait)
+                    continue
+                log.warning("whatsapp reply refused (code %s)", exc.code)
+                return False
+            except (httpx.HTTPError, OSError) as exc:
+                if attempt == SEND_ATTEMPTS:
+                    log.warning("whatsapp reply failed: %s", exc.__class__.__name__)
+                    return False
+                await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+        return False
+
+    # -- files she sends ------------------------------------------------------------------
+
+    async def _fetch(self, media: Media, max_bytes: int) -> bytes:
+        if media.size and media.size > max_bytes:
+            raise MediaDownloadError("too_large")
+        try:
+            return await self.api.fetch_media(media.file_ref, max_bytes)
+        except ValueError:
+            raise MediaDownloadError("too_large") from None
+        except (WhatsAppError, httpx.HTTPError, KeyError) as exc:
+            log.warning("whatsapp media download failed: %s", exc.__class__.__name__)
+            raise MediaDownloadError("failed") from None
+
+    async def download(self, media: Media, folder: Path, *, max_bytes: int) -> Path:
+        """A photo she sent, stored under a name from its content."""
+        data = await self._fetch(media, max_bytes)
+        suffix = next((ext for magic, ext in IMAGE_MAGIC if data.startswith(magic)), None)
+        if suffix is None:
+            raise MediaDownloadError("not_a_photo")
+        path = folder / (hashlib.sha256(data).hexdigest()[:32] + suffix)
+        await asyncio.to_thread(_store_file, path, data)
+        return path
+
+    async def download_file(self, media: Media, folder: Path, *, max_bytes: int) -> Path:
+        """Any file she sent (a spreadsheet to import); its reader checks the kind."""
+        data = await self._fetch(media, max_bytes)
+        path = folder / hashlib.sha256(data).hexdigest()[:32]
+        await asyncio.to_thread(_store_file, path, data)
+        return path
+
+
+def _store_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(data)
