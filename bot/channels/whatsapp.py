@@ -105,8 +105,10 @@ class WhatsAppChannel:
         flood: FloodGate | None = None,
         backlog: int = BACKLOG,
         budget: SendBudget | None = None,
+        pair_backoff: float = PAIR_BACKOFF,
     ) -> None:
         self.engine = engine
+        self.pair_backoff = pair_backoff
         self.api = api
         self.app_secret = app_secret
         self.verify_token = verify_token
@@ -368,7 +370,7 @@ class WhatsAppChannel:
                     return False
                 if isinstance(found, RetryAfter) and attempt < SEND_ATTEMPTS:
                     # Too fast to her (a reply goes at once otherwise), or overall.
-                    wait = found.seconds if found.whole_channel else PAIR_BACKOFF * attempt
+                    wait = found.seconds if found.whole_channel else self.pair_backoff * attempt
                     log.info("whatsapp asked to slow down (code %s)", exc.code)
                     await asyncio.sleep(wait)
                     continue

@@ -81,8 +81,10 @@ class WhatsAppSender:
         request_timeout: float = REQUEST_TIMEOUT,
         budget: SendBudget | None = None,
         budget_wait: float = BUDGET_WAIT,
+        piece_gap: float = 1.0,
     ) -> None:
         self.api = api
+        self.piece_gap = piece_gap
         self.max_rate = max_rate
         self.registry = registry
         self.default_language = default_language
@@ -104,7 +106,7 @@ class WhatsAppSender:
             first: str | None = None
             for n, piece in enumerate(pieces):
                 if n:  # a text after a photo: a second message to her, a moment later
-                    await asyncio.sleep(1.0)
+                    await asyncio.sleep(self.piece_gap)
                 result = await self._call(identity.external_id, partial(self.api.send, to, piece))
                 if isinstance(result, WhatsAppError) and result.code == REENGAGEMENT and n == 0:
                     break  # her window closed after all: the template instead
