@@ -6,6 +6,7 @@ from __future__ import annotations
 from handlers.attendance import ATTENDANCE_FEATURE
 from handlers.binaan import BINAAN_FEATURE
 from handlers.broadcast import BROADCAST_FEATURE
+from handlers.channels_pref import CHANNELS_FEATURE
 from handlers.core.common import CORE
 from handlers.core.feature import Feature, Registry
 from handlers.deadlines import DEADLINES_FEATURE
@@ -33,6 +34,7 @@ def all_features() -> tuple[Feature, ...]:
         REPORTS_FEATURE,
         ATTENDANCE_FEATURE,
         EXPORTS_FEATURE,
+        CHANNELS_FEATURE,
     )
 
 

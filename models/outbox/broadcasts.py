@@ -183,7 +183,9 @@ async def audience_recipients(
     return sorted(chats.values(), key=lambda r: r.identity_id)
 
 
-def _member_chat_rows() -> Select[Any, Any, int, str, str | None, datetime | None, bool]:
+def _member_chat_rows() -> Select[
+    Any, Any, int, str, str | None, datetime | None, bool, str | None
+]:
     """Each (not erased) member with each of her reachable chats."""
     return (
         select(
@@ -194,6 +196,7 @@ def _member_chat_rows() -> Select[Any, Any, int, str, str | None, datetime | Non
             ChannelIdentity.language.label("identity_language"),
             ChannelIdentity.last_seen_at,
             ChannelIdentity.announcements_opted_out,
+            Member.preferred_channel,
         )
         .join(IdentityMember, IdentityMember.member_id == Member.id)
         .join(ChannelIdentity, ChannelIdentity.id == IdentityMember.identity_id)
@@ -223,9 +226,10 @@ def _where_audience(stmt: S, audience: Mapping[str, Any], now: datetime) -> S:
     return stmt
 
 
-def _recency(row: Any) -> tuple[float, int]:
+def _recency(row: Any) -> tuple[bool, float, int]:
+    """Her chosen channel first, then the most recently seen chat."""
     seen = row.last_seen_at.timestamp() if row.last_seen_at else float("-inf")
-    return seen, row.identity_id  # a tie goes to the newer chat
+    return row.channel == row.preferred_channel, seen, row.identity_id  # a tie: the newer chat
 
 
 def _latest(rows: list[Any]) -> dict[int, Any]:
@@ -281,8 +285,14 @@ async def _latest_chat(session: AsyncSession, member_id: int) -> Recipient | Non
         await session.execute(
             select(ChannelIdentity.id, ChannelIdentity.channel, ChannelIdentity.language)
             .join(IdentityMember, IdentityMember.identity_id == ChannelIdentity.id)
+            .join(Member, Member.id == IdentityMember.member_id)
             .where(IdentityMember.member_id == member_id, ChannelIdentity.unreachable.is_(False))
-            .order_by(ChannelIdentity.last_seen_at.desc().nulls_last(), ChannelIdentity.id.desc())
+            .order_by(
+                # Her chosen channel first, then the most recently seen chat.
+                (ChannelIdentity.channel == func.coalesce(Member.preferred_channel, "")).desc(),
+                ChannelIdentity.last_seen_at.desc().nulls_last(),
+                ChannelIdentity.id.desc(),
+            )
             .limit(1)
         )
     ).first()

@@ -77,9 +77,9 @@ async def _own_chats(
     session: AsyncSession, member_ids: Iterable[int]
 ) -> dict[int, tuple[int, str, str, str]]:
     """member -> (identity, channel, language, name) of her most recently seen reachable
-    chat among her own (identity_members)."""
+    chat among her own (identity_members); a chat on the channel she chose comes first."""
     ids = sorted(set(member_ids))
-    best: dict[int, tuple[tuple[bool, datetime | None, int], tuple[int, str, str, str]]] = {}
+    best: dict[int, tuple[_Rank, tuple[int, str, str, str]]] = {}
     for chunk in _chunks(ids):
         rows = await session.execute(
             select(
@@ -90,6 +90,7 @@ async def _own_chats(
                 ChannelIdentity.last_seen_at,
                 Member.language,
                 Member.full_name,
+                Member.preferred_channel,
             )
             .join(ChannelIdentity, ChannelIdentity.id == IdentityMember.identity_id)
             .join(Member, Member.id == IdentityMember.member_id)
@@ -99,9 +100,10 @@ async def _own_chats(
                 Member.erased_at.is_(None),
             )
         )
-        for member_id, ident, channel, ident_lang, seen, member_lang, name in rows:
-            # Most recently seen first (never seen last), then the newest identity.
-            rank = (seen is not None, seen, ident)
+        for member_id, ident, channel, ident_lang, seen, member_lang, name, chosen in rows:
+            # Her chosen channel first, then the most recently seen (never seen last),
+            # then the newest identity.
+            rank = (channel == chosen, seen is not None, seen, ident)
             old = best.get(member_id)
             if old is None or _later(rank, old[0]):
                 lang = ident_lang or member_lang or "id"
@@ -109,9 +111,14 @@ async def _own_chats(
     return {member_id: chat for member_id, (_, chat) in best.items()}
 
 
-def _later(a: tuple[bool, datetime | None, int], b: tuple[bool, datetime | None, int]) -> bool:
+_Rank = tuple[bool, bool, datetime | None, int]
+
+
+def _later(a: _Rank, b: _Rank) -> bool:
     if a[0] != b[0]:
         return a[0]
-    if a[1] != b[1] and a[1] is not None and b[1] is not None:
-        return a[1] > b[1]
-    return a[2] > b[2]
+    if a[1] != b[1]:
+        return a[1]
+    if a[2] != b[2] and a[2] is not None and b[2] is not None:
+        return a[2] > b[2]
+    return a[3] > b[3]
