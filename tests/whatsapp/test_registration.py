@@ -3,7 +3,10 @@ webhook driven with signed bodies."""
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -23,8 +26,13 @@ async def member_named(app: App, name: str) -> Member:
 
 
 async def test_siti_registers_through_a_list_buttons_and_typed_numbers(
-    app: App, web: httpx.AsyncClient, graph: FakeGraphAPI, whatsapp: WhatsAppChannel
+    app: App,
+    web: httpx.AsyncClient,
+    graph: FakeGraphAPI,
+    whatsapp: WhatsAppChannel,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     siti = WaUser(web, graph, whatsapp, user_id=SITI_ID, wa_id=SITI_WA, name="Siti")
     *_, menu = await siti.say("halo", "Menu utama")
     # Four choices: a list (a button message holds three).
@@ -46,6 +54,10 @@ async def test_siti_registers_through_a_list_buttons_and_typed_numbers(
         chat = await s.scalar(select(ChannelIdentity).where(ChannelIdentity.channel == "whatsapp"))
     assert chat is not None and (chat.external_id, chat.external_alias) == (SITI_ID, SITI_WA)
     assert chat.last_inbound_at is not None
+    # pywa's debug lines (whole payloads, numbers) stay off; ours name no one.
+    assert not [r for r in caplog.records if r.name.startswith("pywa") and r.levelno < 30]
+    for personal in (SITI_WA, SITI_ID, "Siti Aminah", "wa-token", "0812"):
+        assert personal not in caplog.text
 
 
 async def test_dewi_without_a_wa_id_types_her_number_and_a_strangers_contact_is_refused(
