@@ -3,12 +3,13 @@ It only translates; every decision is made by the handlers.
 
 Nothing acknowledged is lost: a webhook body's messages are written to the inbox before
 the web app answers 200, in one transaction with what the body tells about people and
-delivery (`_store`): each sender's chat is found or made (keyed by her business-scoped
-user id, else her wa_id; two chats named by one message are merged), her last inbound
-time stamped (the 24-hour window), outbox rows that waited for her next message made due,
-and delivery statuses applied to their outbox rows (read from the raw body: a failed
-status may come without ``contacts``). Meta retries a body we did not answer 200, and a
-message handled once is not handled again (the inbox key is its ``wamid``).
+delivery (`whatsapp_store.store_body`): each sender's chat is found or made (keyed by her
+business-scoped user id, else her wa_id; two chats named by one message are merged), her
+last inbound time stamped (the 24-hour window), outbox rows that waited for her next
+message made due, and delivery statuses applied to their outbox rows (read from the raw
+body: a failed status may come without ``contacts``). Meta retries a body we did not
+answer 200, and a message handled once is not handled again (the inbox key is its
+``wamid``).
 
 Then, as on Telegram: a queue per chat handled in order (holding one of `concurrency`
 handling slots while the engine works), replies kept with her state change until sent
@@ -29,22 +30,19 @@ from typing import Any
 
 import httpx
 from pywa_async.errors import WhatsAppError
-from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.budget import REPLY, SendBudget
 from bot.channels.whatsapp_api import WaApi, meaning, recipient
 from bot.channels.whatsapp_render import (
     CHANNEL,
     Outgoing,
-    WaMessage,
-    WaStatus,
     parse_webhook,
     render,
     to_incoming,
 )
+from bot.channels.whatsapp_store import store_body
 from bot.channels.whatsapp_templates import Template
-from handlers.core.delivery import Blocked, Delivered, Read, RetryAfter, StatusReport
+from handlers.core.delivery import Blocked, RetryAfter
 from handlers.core.engine import Engine
 from handlers.core.flood import ADMIT, NOTICE, FloodGate
 from handlers.core.i18n import t
@@ -56,15 +54,10 @@ from handlers.core.media import (
     unregister_file_downloader,
 )
 from handlers.core.types import Incoming, Media, Reply, reply_from_json
-from models import inbox, utcnow
-from models.outbox.delivery import apply_status_callback, release_waiting
-from models.outbox.tables import OutboxMessage, mark_unreachable
-from models.people.aliases import resolve_chat
-from models.people.tables import ChannelIdentity
+from models import inbox
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Hub-Signature-256"
 BACKLOG = 10
 STOP_WAIT = 10.0
 SEND_ATTEMPTS = 4
@@ -72,6 +65,7 @@ SEND_ATTEMPTS = 4
 PAIR_BACKOFF = 6.0
 IMAGE_MAGIC = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG", ".png"), (b"RIFF", ".webp"))
 CHALLENGE_MAX = 256
+RENAMED_MEMORY = 10_000
 
 
 def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
@@ -178,81 +172,18 @@ class WhatsAppChannel:
         mine = [s for s in statuses if s.phone_number_id in (None, self.api.phone_id)]
         if not ours and not mine:
             return
+        if len(self._renamed) > RENAMED_MEMORY:
+            self._renamed.clear()  # only work queued in the last moments needs them
         chats: dict[str, str] = {}
-        await self._writes.run(lambda session: self._store(session, ours, mine, chats))
+        await self._writes.run(
+            lambda session: store_body(
+                session, ours, mine, registry=self.registry, chats=chats, renamed=self._renamed
+            )
+        )
         for message in ours:
             chat = chats.get(message.key)
             if chat is not None:
                 await self._dispatch(message.key, chat, message.stored)
-
-    async def _store(
-        self,
-        session: AsyncSession,
-        messages: list[WaMessage],
-        statuses: list[WaStatus],
-        chats: dict[str, str],
-    ) -> None:
-        now = utcnow()
-        arrivals: list[inbox.Arrival] = []
-        identities: list[int] = []
-        for message in messages:
-            if message.chat is None:
-                log.warning("a whatsapp message names no sender; ignored")
-                continue
-            found = await resolve_chat(
-                session, CHANNEL, message.user_id, message.wa_id, inbound_at=min(message.at, now)
-            )
-            for old in found.merged:
-                self._renamed[old] = found.chat
-            if message.user_id and message.wa_id:
-                self._renamed[message.wa_id] = found.chat
-            chats[message.key] = found.chat
-            identities.append(found.identity_id)
-            arrivals.append(
-                inbox.Arrival(message.key, found.chat, {**message.stored, "chat": found.chat})
-            )
-        await release_waiting(session, identities, now)
-        await inbox.store(session, CHANNEL, arrivals)
-        for status in statuses:
-            await self._apply_status(session, status, now)
-
-    async def _apply_status(self, session: AsyncSession, status: WaStatus, now: Any) -> None:
-        report: StatusReport
-        if status.status == "delivered":
-            report = Delivered()
-        elif status.status == "read":
-            report = Read()
-        elif status.status == "failed":
-            kind = await session.scalar(
-                select(OutboxMessage.kind).where(
-                    OutboxMessage.channel == CHANNEL,
-                    OutboxMessage.provider_message_id == status.message_id,
-                )
-            )
-            report = meaning(status.error_code, has_template=kind in self.registry)
-            log.info("whatsapp reported a failed delivery (code %s)", status.error_code)
-            if kind is None:
-                await self._failed_reply(session, status, report, now)
-                return
-        else:
-            return  # sent, played, deleted: nothing to record
-        await apply_status_callback(session, CHANNEL, status.message_id, report, now=now)
-
-    async def _failed_reply(
-        self, session: AsyncSession, status: WaStatus, report: StatusReport, now: Any
-    ) -> None:
-        """A direct reply failed: only an undeliverable chat matters (it blocked us)."""
-        ids = [i for i in (status.user_id, status.wa_id) if i]
-        if not isinstance(report, Blocked) or not ids:
-            return
-        identity_id = await session.scalar(
-            select(ChannelIdentity.id).where(
-                ChannelIdentity.channel == CHANNEL,
-                or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.external_alias.in_(ids)),
-            )
-        )
-        if identity_id is not None:
-            await mark_unreachable(session, identity_id, now)
 
     # -- handling, per chat in order ------------------------------------------------------
 
