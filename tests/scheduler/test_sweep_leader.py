@@ -4,6 +4,7 @@ over at its next tick. Sweeps are idempotent, so even an overlap writes nothing 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,21 @@ async def reminders(app: App) -> int:
     async with app.sessions() as s:
         stmt = select(func.count()).where(OutboxMessage.kind == "kegiatan_reminder")
         return int(await s.scalar(stmt) or 0)
+
+
+async def terminate(app: App, pid: int) -> None:
+    """End a backend and wait until the server has let it go (its locks with it):
+    pg_terminate_backend only signals it, and the next lock attempt could come first."""
+    async with app.db.connect() as conn:
+        await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        for _ in range(500):
+            alive = await conn.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            )
+            if not alive:
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError(f"backend {pid} still there after terminate")
 
 
 async def test_one_leader_sweeps_and_another_takes_over_when_it_dies(
@@ -53,8 +69,7 @@ async def test_one_leader_sweeps_and_another_takes_over_when_it_dies(
         # The leader dies: the server ends its session, and with it the lock.
         assert one.locks._conn is not None
         pid = await one.locks._conn.scalar(text("SELECT pg_backend_pid()"))
-        async with app.db.connect() as conn:
-            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await terminate(app, pid)
         assert await two.run_once(due) is True  # took over
         assert await reminders(app) == 1
         assert await one.run_once(due + timedelta(seconds=15)) is False  # knows it lost
