@@ -16,6 +16,7 @@ from models.people.tables import ChannelIdentity, IdentityMember, Member
 from models.questions.tables import Question, QuestionMessage
 from models.reminders.tables import KegiatanConfirmation, ReminderLog
 from models.reports.tables import Report, ReportPhoto
+from models.voice.tables import VoiceUsage
 
 __all__ = [
     "Attendance",
@@ -42,6 +43,7 @@ __all__ = [
     "Report",
     "ReportPhoto",
     "Signup",
+    "VoiceUsage",
     "audit",
     "make_engine",
     "make_sessionmaker",

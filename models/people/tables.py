@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -52,6 +52,8 @@ class Member(Base):
     # Her choice under "Lainnya" > "Saluran": proactive messages go to her chat on this
     # channel while she has a reachable one there; None: to the chat she used last.
     preferred_channel: Mapped[str | None] = mapped_column(String(16))
+    # "Selalu kirim suara": her messages also come as voice notes (she or her kader chose).
+    voice_always: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     kampung: Mapped[Location | None] = relationship(lazy="joined", foreign_keys=[kampung_id])
 

@@ -1,0 +1,9 @@
+"""Voice notes: the per-chat allowance (here) and the speech itself (`models.voice.synth`:
+espeak-ng through ctypes, resampled with soxr, OGG/Opus through soundfile, cached on disk
+for a day). The synthesis is imported from its module only, since it loads numpy and
+libsndfile, which nothing else needs at start."""
+
+from models.voice.limits import Verdict, VoiceLimits, take_voice
+from models.voice.tables import VoiceUsage
+
+__all__ = ["Verdict", "VoiceLimits", "VoiceUsage", "take_voice"]
