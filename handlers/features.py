@@ -17,6 +17,7 @@ from handlers.members import MEMBERS_FEATURE
 from handlers.questions import QUESTIONS_FEATURE
 from handlers.reminders import REMINDERS_FEATURE
 from handlers.reports import REPORTS_FEATURE
+from handlers.voice import VOICE_FEATURE
 
 
 def all_features() -> tuple[Feature, ...]:
@@ -35,6 +36,7 @@ def all_features() -> tuple[Feature, ...]:
         ATTENDANCE_FEATURE,
         EXPORTS_FEATURE,
         CHANNELS_FEATURE,
+        VOICE_FEATURE,
     )
 
 

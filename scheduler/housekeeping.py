@@ -1,5 +1,5 @@
-"""Housekeeping sweep: mark ended kegiatan done, forget old inbox rows and drop replies
-too old to be sent after a crash.
+"""Housekeeping sweep: mark ended kegiatan done, forget old inbox rows, drop replies
+too old to be sent after a crash and delete voice notes a day old.
 
 The keys of done inbox rows are kept long enough to catch any platform redelivery
 (Telegram retries for at most a day); after that they only grow the table.
@@ -7,15 +7,20 @@ The keys of done inbox rows are kept long enough to catch any platform redeliver
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import transaction
-from models.inbox import drop_stale_replies, prune
+from models.inbox import drop_stale_replies
+from models.inbox import prune as prune_inbox
 from models.kegiatan.admin import finish_ended
+from models.voice import FOLDER, prune
+from models.voice.store import KEEP
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +40,19 @@ async def housekeeping_once(
     now: datetime,
     *,
     reply_resend: timedelta = timedelta(minutes=5),
+    media_dir: Path | None = None,
 ) -> Housekeeping:
     async with transaction(sessions) as session:
         finished = await finish_ended(session, now, grace=DONE_AFTER)
         # A running adapter sends its replies within seconds; what is left unsent this long
         # (a crash) is not sent any more.
         await drop_stale_replies(session, now - reply_resend)
-        forgotten = await prune(session, now - KEEP_MESSAGE_IDS)
+        forgotten = await prune_inbox(session, now - KEEP_MESSAGE_IDS)
+    if media_dir is not None:
+        # A voice note may name a person: none is kept beyond a day.
+        voices = await asyncio.to_thread(prune, media_dir / FOLDER, now - KEEP)
+        if voices:
+            log.info("housekeeping: %d voice notes deleted", voices)
     if finished or forgotten:
         log.info("housekeeping: %d kegiatan done, %d message ids forgotten", finished, forgotten)
     return Housekeeping(finished, forgotten)

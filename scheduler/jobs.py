@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -44,6 +45,7 @@ def build_scheduler(
     clock: Clock | None = None,
     sweeper: Sweeper | None = None,
     reminder_seconds: float = SWEEP_SECONDS,
+    media_dir: Path | None = None,
 ) -> AsyncIOScheduler:
     """A scheduler running the dispatcher loop (one long job), the broadcast sweep and,
     given a sweeper, the reminder sweeps (on the leader only)."""
@@ -65,7 +67,7 @@ def build_scheduler(
         _housekeeping,
         "interval",
         seconds=HOUSEKEEPING_SECONDS,
-        args=[dispatcher.sessions, clock],
+        args=[dispatcher.sessions, clock, media_dir],
         id="housekeeping",
         max_instances=1,
         coalesce=True,
@@ -88,5 +90,7 @@ async def _sweep(sweeper: Sweeper, clock: Clock) -> None:
     await sweeper.run_once(clock.now())
 
 
-async def _housekeeping(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
-    await housekeeping_once(sessions, clock.now())
+async def _housekeeping(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, media_dir: Path | None = None
+) -> None:
+    await housekeeping_once(sessions, clock.now(), media_dir=media_dir)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
+from pathlib import Path
 from typing import TextIO
 
 from handlers.core.engine import Engine
@@ -23,13 +24,26 @@ CHANNEL = "console"
 
 
 def render(reply: Reply) -> str:
-    lines = [reply.text]
+    lines = [reply.text] if reply.text or reply.voice is None else []
     lines += [f"  {i}. {c.label}" for i, c in enumerate(reply.choices, start=1)]
     if reply.document is not None:
         lines.append(f"  [dokumen: {reply.document_name or reply.document.name}]")
     if reply.photo is not None:
         lines.append(f"  [foto: {reply.photo.name}]")
+    if reply.voice is not None:
+        lines.append(f"  [suara: {reply.voice.name}, {_seconds(reply.voice)} detik]")
     return "\n".join(lines)
+
+
+def _seconds(voice: Path) -> int:
+    """How long a voice note lasts, in whole seconds (at least 1)."""
+    import soundfile  # type: ignore[import-untyped]  # only when there is a voice note
+
+    try:
+        seconds: float = soundfile.info(str(voice)).duration
+    except (OSError, RuntimeError):  # deleted meanwhile, or not audio
+        return 0
+    return max(1, round(seconds))
 
 
 async def _due(engine: Engine, user: str) -> list[Reply]:

@@ -11,6 +11,7 @@ from handlers.core.menu import show_menu
 from handlers.core.types import Choice, action
 from handlers.kegiatan.mothers import short_when, to_menu
 from handlers.parse.ids import read_id
+from handlers.voice.setting import kader_choice
 from models.kegiatan.queries import my_schedule
 from models.location import Location
 from models.member_import import linkable
@@ -128,6 +129,9 @@ async def show_mother(ctx: Ctx, mother: Member) -> None:
     if await linkable(ctx.session, mother):
         # No chat of her own yet: a code she types on her phone links it (her consent there).
         choices.append(Choice(action("bn.code", mother.id), ctx.t("link.btn_code")))
+    voice = await kader_choice(ctx, mother)  # "Selalu kirim suara", if hers to set
+    if voice is not None:
+        choices.append(voice)
     back = action("bn.list", mother.kampung_id or 0, 0)
     choices.append(Choice(back, ctx.t("binaan.back_to_list")))
     choices.append(to_menu(ctx))

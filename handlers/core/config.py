@@ -38,6 +38,9 @@ class Config:
     # Files sent in chat (export photo ZIPs) are split to at most this size: Telegram takes
     # uploads from a bot up to 50 MB. Not a setting; tests lower it.
     export_part_max_bytes: int = 45 * 1024 * 1024
+    # Voice notes ("Dengarkan"): at most one per chat this often, and this many a day.
+    voice_min_interval: timedelta = timedelta(seconds=5)
+    voice_daily_cap: int = 50
 
     @classmethod
     def build(
@@ -54,6 +57,8 @@ class Config:
         code_limit: AttemptLimit | None = None,
         bot_username: str | None = None,
         checkin_before: timedelta = timedelta(minutes=60),
+        voice_min_interval: timedelta = timedelta(seconds=5),
+        voice_daily_cap: int = 50,
     ) -> Config:
         return cls(
             tz=tz,
@@ -68,4 +73,6 @@ class Config:
             code_limit=code_limit or AttemptLimit(),
             bot_username=bot_username,
             checkin_before=checkin_before,
+            voice_min_interval=voice_min_interval,
+            voice_daily_cap=voice_daily_cap,
         )

@@ -8,6 +8,7 @@ domain rows; the engine saves both together.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +46,11 @@ class Ctx:
     config: Config
     registry: Registry
     replies: list[Reply] = field(default_factory=list)
+    # Work for after the commit, outside the database, before the replies go out (a voice
+    # note made): each takes the replies and returns them, added to or changed.
+    after_commit: list[Callable[[list[Reply]], Awaitable[list[Reply]]]] = field(
+        default_factory=list
+    )
 
     @property
     def tz(self) -> ZoneInfo:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.i18n import FALLBACK, catalog, normalize_language, t
-from handlers.core.types import Choice, Reply
+from handlers.core.types import Choice, Reply, action
 from models.base import transaction, utcnow
 from models.outbox.delivery import (
     AS_TEMPLATE,
@@ -31,7 +31,7 @@ from models.outbox.delivery import (
     Sent,
     StatusReport,
 )
-from models.outbox.tables import OutboxMessage, QuietHours, finish_row, skip_reason
+from models.outbox.tables import VOICE, OutboxMessage, QuietHours, finish_row, skip_reason
 from models.people.tables import ChannelIdentity, Member
 
 __all__ = [
@@ -52,7 +52,9 @@ __all__ = [
 ]
 
 # Parameters that steer rendering rather than fill the message text.
-_CONTROL_PARAMS = frozenset({"lang", "choices", "for_name", AS_TEMPLATE})
+_CONTROL_PARAMS = frozenset({"lang", "choices", "for_name", AS_TEMPLATE, VOICE})
+# "🔊 Dengarkan" under a delivered message (handlers/voice): "a:vc.listen:o<row id>".
+LISTEN_ACTION = "vc.listen"
 
 
 class Sender(Protocol):
@@ -93,7 +95,8 @@ def render_outbox(row: OutboxMessage, lang: str | None = None) -> Reply:
         text = t(language, "outbox.for_member", name=row.params["for_name"]) + "\n" + text
     choices = tuple(_choice(c, language) for c in row.params.get("choices", ()))
     photo = Path(row.media_path) if row.media_path else None
-    return Reply(text=text, choices=choices, photo=photo)
+    listen = Choice(action(LISTEN_ACTION, f"o{row.id}"), t(language, "voice.listen"))
+    return Reply(text=text, choices=choices, photo=photo, listen=listen)
 
 
 def _choice(spec: dict[str, Any], lang: str) -> Choice:

@@ -93,8 +93,11 @@ class Engine:
                 async with self.sessions() as session, self._writing(), session.begin():
                     ctx = await self._context(session, incoming)
                     lang = ctx.lang
-                    await self._answer(ctx)
-                    await _save(ctx)
+                    if not await self._aside(ctx):
+                        await self._answer(ctx)
+                        for after in self.registry.afters:
+                            await after(ctx)
+                        await _save(ctx)
                     kept = [reply_to_json(r) for r in ctx.replies] if keep_replies else []
                     # Marked handled last, in the same transaction: an update handled
                     # before (a redelivery) rolls all of this back.
@@ -102,7 +105,7 @@ class Engine:
                         session, incoming.channel, incoming.message_id, incoming.identity, kept
                     ):
                         raise _Redelivered
-                    return ctx.replies
+                    replies, later = ctx.replies, ctx.after_commit
             except _Redelivered:
                 log.info("duplicate message ignored on %s", incoming.channel)
                 return []
@@ -115,6 +118,22 @@ class Engine:
                 # The message is not tried again after a restart: she got the apology.
                 await self._finish_quietly(incoming.channel, [incoming.message_id])
                 return [Reply(text=t(lang, "common.error"))]
+            # After the commit, holding no database connection nor the SQLite writer gate,
+            # so other chats go on meanwhile (a voice note being made); still in her order.
+            for step in later:
+                try:
+                    replies = await step(replies)
+                except Exception:
+                    log.exception("work after the commit failed on %s", incoming.channel)
+            return replies
+
+    async def _aside(self, ctx: Ctx) -> bool:
+        """A message that is no answer ("Dengarkan"): a feature's hook takes it, and her
+        state is not saved, so no flow moves on and a pending confirmation stays fresh."""
+        for aside in self.registry.asides:
+            if await aside(ctx):
+                return True
+        return False
 
     async def _answer(self, ctx: Ctx) -> None:
         """Route her message, unless the replies that showed her the current screen were

@@ -33,6 +33,10 @@ ActionHandler = Callable[["Ctx", list[str]], Awaitable[None]]
 CodeHandler = Callable[["Ctx", "OneTimeCode"], Awaitable[None]]
 # A word typed anywhere with what follows it ("hadir K7WFE"): handler(ctx, "K7WFE").
 CommandHandler = Callable[["Ctx", str], Awaitable[None]]
+# A message that is no answer ("Dengarkan"): True when the hook took it.
+AsideHandler = Callable[["Ctx"], Awaitable[bool]]
+# Runs after every answer, before her state is saved (a "Dengarkan" button on the reply).
+AfterHandler = Callable[["Ctx"], Awaitable[None]]
 
 # How the router reads typed text on a step (answer rule c): "choice" steps match the
 # screen's choices by number or label; the others take what she typed as their own type
@@ -104,6 +108,12 @@ class Feature:
     commands: Mapping[str, CommandHandler] = field(default_factory=dict)
     # Action names used on buttons sent before the rename, still found on old messages.
     aliases: Mapping[str, str] = field(default_factory=dict)
+    # Looked at before the router. A message it takes is no answer: her conversation state
+    # is then not written at all, so no flow moves on and a pending confirmation stays as
+    # fresh as it was (asking to hear a message again, "Dengarkan").
+    aside: AsideHandler | None = None
+    # Looked at after every answer, before her state is saved.
+    after: AfterHandler | None = None
 
 
 class DuplicateName(ValueError):
@@ -118,6 +128,8 @@ class Registry:
         self.codes: dict[str, CodeHandler] = {}
         self.commands: dict[str, CommandHandler] = {}
         self.aliases: dict[str, str] = {}
+        self.asides = tuple(f.aside for f in self.features if f.aside is not None)
+        self.afters = tuple(f.after for f in self.features if f.after is not None)
         entries: list[MenuEntry] = []
         names: set[str] = set()
         for feature in self.features:

@@ -92,6 +92,11 @@ class Reply:
     document_name: str | None = None
     # The main menu: a channel may also keep it at hand (Telegram: a persistent keyboard).
     menu: bool = False
+    # A voice note (OGG/Opus) to send, with the text (if any) as its caption.
+    voice: Path | None = None
+    # "🔊 Dengarkan": shown apart from the numbered choices (Telegram: a button of its own
+    # row); the word "dengar" does the same on every channel.
+    listen: Choice | None = None
 
 
 def check_choice_id(choice_id: str) -> str:
@@ -130,11 +135,16 @@ def reply_to_json(reply: Reply) -> dict[str, object]:
         out["document_name"] = reply.document_name
     if reply.menu:
         out["menu"] = True
+    if reply.voice is not None:
+        out["voice"] = str(reply.voice)
+    if reply.listen is not None:
+        out["listen"] = [reply.listen.id, reply.listen.label]
     return out
 
 
 def reply_from_json(data: dict[str, Any]) -> Reply:
-    photo, document = data.get("photo"), data.get("document")
+    photo, document, voice = data.get("photo"), data.get("document"), data.get("voice")
+    listen = data.get("listen")
     return Reply(
         text=str(data.get("text", "")),
         choices=tuple(Choice(c[0], c[1], tuple(c[2])) for c in data.get("choices", [])),
@@ -143,4 +153,6 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         document=Path(document) if document else None,
         document_name=data.get("document_name"),
         menu=bool(data.get("menu", False)),
+        voice=Path(voice) if voice else None,
+        listen=Choice(listen[0], listen[1]) if listen else None,
     )

@@ -197,13 +197,37 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
     ids: list[int] = []
     # Chunks keep each statement under SQLite's and asyncpg's bound-parameter limits.
     for start in range(0, len(rows), 500):
+        chunk = await _with_voice(session, rows[start : start + 500])
         # executemany ("insertmanyvalues"): the statement is compiled once, not per row.
         result = await session.execute(
             insert_ignore(session, OutboxMessage, ["idempotency_key"]).returning(OutboxMessage.id),
-            list(rows[start : start + 500]),
+            chunk,
         )
         ids.extend(result.scalars())
     return ids
+
+
+# A row parameter: the channel sends the message with its voice note too.
+VOICE = "voice"
+
+
+async def _with_voice(
+    session: AsyncSession, rows: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Rows about a member who chose "Selalu kirim suara" go with a voice note (`VOICE`)."""
+    members = {r["member_id"] for r in rows if r.get("member_id") is not None}
+    wanted: set[int] = set()
+    if members:
+        found = await session.scalars(
+            select(Member.id).where(Member.id.in_(members), Member.voice_always.is_(True))
+        )
+        wanted = set(found)
+    if not wanted:
+        return list(rows)
+    return [
+        {**r, "params": {**r["params"], VOICE: True}} if r.get("member_id") in wanted else r
+        for r in rows
+    ]
 
 
 # --- claiming ------------------------------------------------------------------------------

@@ -32,10 +32,10 @@ import soxr  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
 from models.voice.espeak import Espeak
+from models.voice.store import FOLDER, KEEP, PARTIAL, SUFFIX, prune
 
-FOLDER = "voice"
-SUFFIX = ".ogg"
-KEEP = timedelta(days=1)
+__all__ = ["FOLDER", "KEEP", "NothingToSay", "Synthesizer", "VoiceFile", "VoiceSettings", "prune"]
+
 # Changes with anything that changes the sound for the same settings: old files go stale.
 ENGINE_TAG = "espeak-ng+soxr+opus/1"
 # Files made by this process that are looked up again without reading them.
@@ -142,7 +142,7 @@ class Synthesizer:
         )
         self.folder.mkdir(parents=True, exist_ok=True)
         # Written aside and renamed: a reader never sees half a file.
-        partial = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.part")
+        partial = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}{PARTIAL}")
         try:
             soundfile.write(partial, audio, settings.sample_rate, format="OGG", subtype="OPUS")
             os.replace(partial, path)
@@ -165,22 +165,3 @@ async def _read(path: Path) -> VoiceFile:
 def _info(path: Path) -> VoiceFile:
     info = soundfile.info(str(path))
     return VoiceFile(path, float(info.duration), path.stat().st_size)
-
-
-def prune(folder: Path, before: datetime) -> int:
-    """Delete the voice notes (and pieces of unfinished ones) made before `before`;
-    returns how many went."""
-    if not folder.is_dir():
-        return 0
-    cutoff = before.timestamp()
-    gone = 0
-    for path in folder.iterdir():
-        if path.suffix not in (SUFFIX, ".part"):
-            continue
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                gone += 1
-        except FileNotFoundError:  # another process pruned it first
-            continue
-    return gone
