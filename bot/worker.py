@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 
 import httpx
 from apscheduler.events import (  # type: ignore[import-untyped]
@@ -35,6 +36,7 @@ from bot.channels.whatsapp_api import start_refused as whatsapp_refused
 from bot.channels.whatsapp_sender import WhatsAppSender
 from bot.settings import ConfigError, Settings
 from handlers.core.delivery import Sender
+from handlers.voice.notes import shared_notes
 from scheduler.attendance import attendance_sweeps
 from scheduler.dispatcher import Dispatcher
 from scheduler.jobs import build_scheduler
@@ -56,7 +58,11 @@ class RunningScheduler:
     """A started scheduler (dispatcher loop + broadcast sweep) and how to stop it cleanly."""
 
     def __init__(
-        self, dispatcher: Dispatcher, sweeper: Sweeper | None = None, sweep_seconds: float = 15.0
+        self,
+        dispatcher: Dispatcher,
+        sweeper: Sweeper | None = None,
+        sweep_seconds: float = 15.0,
+        media_dir: Path | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.sweeper = sweeper
@@ -67,8 +73,9 @@ class RunningScheduler:
         self._idle = asyncio.Event()
         self._idle.set()
         self.scheduler: AsyncIOScheduler = build_scheduler(
-            dispatcher, self._stop, sweeper=sweeper, reminder_seconds=sweep_seconds
-        )
+            dispatcher, self._stop, sweeper=sweeper, reminder_seconds=sweep_seconds,
+            media_dir=media_dir,
+        )  # fmt: skip
         self.scheduler.add_listener(self._on_job_start, EVENT_JOB_SUBMITTED)
         self.scheduler.add_listener(self._on_job_end, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
@@ -135,7 +142,9 @@ def start_scheduler(
             *attendance_sweeps(settings.attendance_plan),
         ],
     )
-    running = RunningScheduler(dispatcher, sweeper, settings.reminder_sweep_seconds)
+    running = RunningScheduler(
+        dispatcher, sweeper, settings.reminder_sweep_seconds, media_dir=settings.media_dir
+    )
     running.start()
     log.info("scheduler started: outbox dispatcher (%s), broadcast and reminder sweeps",
              ", ".join(s.channel for s in senders))  # fmt: skip
@@ -168,6 +177,7 @@ async def run_worker(
                     TelegramSender(
                         bot, max_rate=settings.telegram_send_rate,
                         default_language=settings.default_language,
+                        voice=shared_notes(settings.media_dir),
                     )
                 )  # fmt: skip
             if whatsapp_on:

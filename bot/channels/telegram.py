@@ -454,6 +454,12 @@ class TelegramChannel:
                 chat_id, piece.document.read_bytes(), filename=piece.document_name,
                 caption=piece.text or None, reply_markup=piece.markup,
             )  # fmt: skip
+        elif piece.voice is not None:
+            if piece.voice.exists():  # gone only when resent a day after a crash
+                await self.bot.send_voice(
+                    chat_id, piece.voice.read_bytes(), caption=piece.text or None,
+                    reply_markup=piece.markup,
+                )  # fmt: skip
         else:
             await self.bot.send_message(chat_id, piece.text, reply_markup=piece.markup)
 

@@ -7,7 +7,7 @@ Pure functions, no network: what a `Reply` becomes (text chunks, keyboards) and 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,9 +65,14 @@ def _rows(labels: list[tuple[str, T]]) -> list[list[T]]:
     return [items[i : i + per_row] for i in range(0, len(items), per_row)]
 
 
-def inline_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
+def inline_keyboard(
+    choices: tuple[Choice, ...], listen: Choice | None = None
+) -> InlineKeyboardMarkup:
     buttons = [(c.label, InlineKeyboardButton(c.label, callback_data=c.id)) for c in choices]
-    return InlineKeyboardMarkup(_rows(buttons))
+    rows = _rows(buttons)
+    if listen is not None:  # "🔊 Dengarkan" on a row of its own, under the choices
+        rows.append([InlineKeyboardButton(listen.label, callback_data=listen.id)])
+    return InlineKeyboardMarkup(rows)
 
 
 def reply_keyboard(labels: list[str], *, contact: str | None = None,
@@ -93,28 +98,38 @@ class Outgoing:
     photo: Path | None = None
     document: Path | None = None
     document_name: str | None = None
+    # A voice note (OGG/Opus), sent with sendVoice.
+    voice: Path | None = None
 
 
 def render(reply: Reply) -> list[Outgoing]:
-    """The messages a reply becomes; the keyboard goes on the last piece. A photo or
-    document carries the first part of the text as its caption (at most 1024)."""
+    """The messages a reply becomes; the keyboard goes on the last piece. A photo,
+    document or voice note carries the first part of the text as its caption (at most
+    1024). "🔊 Dengarkan" is a button of its own row, or on a keyboard its last key (a tap
+    sends the label, which works as the word)."""
     markup: Markup | None = None
+    labels = [c.label for c in reply.choices]
+    keys = [*labels, reply.listen.label] if reply.listen is not None else labels
     if reply.request_contact:
-        markup = reply_keyboard([c.label for c in reply.choices], contact=reply.request_contact)
+        markup = reply_keyboard(keys, contact=reply.request_contact)
     elif reply.menu:
         # The main menu also stays at hand as a persistent keyboard under the text box.
-        markup = reply_keyboard([c.label for c in reply.choices], persistent=True)
-    elif reply.choices:
-        markup = inline_keyboard(reply.choices)
+        markup = reply_keyboard(keys, persistent=True)
+    elif reply.choices or reply.listen is not None:
+        markup = inline_keyboard(reply.choices, reply.listen)
     out: list[Outgoing] = []
     text = reply.text
-    if reply.photo is not None or reply.document is not None:
+    if reply.voice is not None:
+        caption = split_text(text, MAX_CAPTION)[0] if text else ""
+        text = text[len(caption) :].lstrip("\n")
+        out.append(Outgoing(caption, voice=reply.voice))
+    elif reply.photo is not None or reply.document is not None:
         caption = split_text(text, MAX_CAPTION)[0] if text else ""
         text = text[len(caption) :].lstrip("\n")
         out.append(Outgoing(caption, None, reply.photo, reply.document, reply.document_name))
     if text:
         out += [Outgoing(p) for p in split_text(text)]
-    out[-1] = Outgoing(out[-1].text, markup, out[-1].photo, out[-1].document, out[-1].document_name)
+    out[-1] = replace(out[-1], markup=markup)
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from http import HTTPStatus
 
 from telegram import Bot, Message
@@ -40,7 +40,9 @@ from handlers.core.delivery import (
     render_outbox,
 )
 from handlers.core.delivery import RetryAfter as RetryLater
-from models.outbox.tables import OutboxMessage
+from handlers.core.types import Reply
+from handlers.voice.notes import VoiceNotes, screen_of
+from models.outbox.tables import VOICE, OutboxMessage
 from models.people.tables import ChannelIdentity
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,9 @@ BUDGET_BACKOFF = 1.0
 # The worker's own Bot: enough pooled connections for every send in flight (at 30/s and
 # 1 s of latency about 30); PTB's default pool of one would serialise them.
 CONNECTION_POOL = 64
+# A row's voice note ("Selalu kirim suara") may take this long to make, well within the
+# lease; longer, and the row goes as text only.
+VOICE_TIMEOUT = 20.0
 
 # BadRequest descriptions we recognise, as the short code kept in the row's last_error.
 _BAD_REQUEST_CODES = (
@@ -101,6 +106,7 @@ class TelegramSender:
         request_timeout: float = REQUEST_TIMEOUT,
         budget: SendBudget | None = None,
         budget_wait: float = BUDGET_WAIT,
+        voice: VoiceNotes | None = None,
     ) -> None:
         self.bot = bot
         # The channel's budget when the process also answers chats; the dispatcher's
@@ -111,11 +117,14 @@ class TelegramSender:
         self.per_chat_interval = per_chat_interval
         self.default_language = default_language
         self.request_timeout = request_timeout
+        # Makes the voice note of a row marked for one (none without it).
+        self.voice = voice
 
     async def send(self, identity: ChannelIdentity, row: OutboxMessage) -> SendResult:
         lang = row.params.get("lang") or identity.language or self.default_language
         try:
-            pieces = render(render_outbox(row, lang))
+            reply = render_outbox(row, lang)
+            pieces = render(reply)
         except UnknownKind:
             return Failed("unknown_kind")
         try:
@@ -152,7 +161,32 @@ class TelegramSender:
                 return result
             first = first or str(message.message_id)
         assert first is not None  # render() gives at least one piece
+        if row.params.get(VOICE) and self.voice is not None:
+            await self._send_voice(chat_id, row, reply, lang or "id")
         return Sent(provider_message_id=first)
+
+    async def _send_voice(self, chat_id: int, row: OutboxMessage, reply: Reply, lang: str) -> None:
+        """The row's voice note after its text ("Selalu kirim suara"). The text went: a
+        voice that fails is only logged, the row stays sent."""
+        assert self.voice is not None
+        try:
+            async with asyncio.timeout(VOICE_TIMEOUT):
+                files = await self.voice.make([screen_of(reply)], lang, date.today())
+        except Exception as exc:  # no voice (stuck, failed, nothing to say): the text went
+            log.info("telegram voice of row %d not made: %s", row.id, exc.__class__.__name__)
+            return
+        for file in files:
+            await asyncio.sleep(self.per_chat_interval)
+            try:
+                content = await asyncio.to_thread(file.path.read_bytes)
+                if self.budget is not None:
+                    async with asyncio.timeout(self.budget_wait):
+                        await self.budget.take(chat_id, OUTBOX)
+                async with asyncio.timeout(self.request_timeout):
+                    await self.bot.send_voice(chat_id, content)
+            except (OSError, TimeoutError, TelegramError) as exc:
+                log.info("telegram voice of row %d not sent: %s", row.id, exc.__class__.__name__)
+                return
 
     async def _call(self, chat_id: int, piece: Outgoing, content: bytes | None) -> Message:
         if content is None:

@@ -231,6 +231,15 @@ async def send_document(fake: UpdateInjector, params: JSONDict) -> JSONDict:
     return _send(fake, params, {"document": fake.document(stored)})
 
 
+@method("sendVoice")
+async def send_voice(fake: UpdateInjector, params: JSONDict) -> JSONDict:
+    stored = _resolve_file(fake, params.get("voice"), "voice", "voice", "audio/ogg")
+    voice = fake.document(stored)
+    voice.pop("file_name", None)  # Telegram gives a voice note no file name
+    # The fake does not decode audio: the duration is whatever the bot said, else 0.
+    return _send(fake, params, {"voice": {**voice, "duration": _int(params, "duration", 0)}})
+
+
 @method("editMessageText")
 async def edit_message_text(fake: UpdateInjector, params: JSONDict) -> JSONDict | bool:
     text = str(params.get("text") or "")
