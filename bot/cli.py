@@ -106,6 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     kimp.add_argument("file", type=Path, help="columns: jenis, judul, opd, tempat, mulai, …")
     _db_option(kimp)
     kimp.set_defaults(handler=_kegiatan_import)
+
+    web = sub.add_parser("web-login", help="a one-time link into the web console (/admin)")
+    web.add_argument("--telegram-id", type=int, required=True, help="the admin's or kader's id")
+    _db_option(web)
+    web.set_defaults(handler=_web_login)
     return p
 
 
@@ -202,6 +207,12 @@ async def _kegiatan_import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli_kegiatan import import_command
 
     return await import_command(settings, args.file)
+
+
+async def _web_login(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_web import web_login_command
+
+    return await web_login_command(settings, args.telegram_id)
 
 
 def _secrets(settings: Settings) -> list[str]:

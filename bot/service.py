@@ -1,8 +1,8 @@
 """`p2wkss-bot run`: start every configured channel (Telegram, WhatsApp, or both) and the
 web server when one needs it (WhatsApp always: its updates come by webhook; Telegram with
-`--webhook`), grant the admins named in the settings, start the scheduler (outbox
-dispatcher and sweeps, sending through the running channels' clients and send budgets),
-and stop cleanly on SIGINT/SIGTERM."""
+`--webhook`; the web console when WEB_BASE_URL is set), grant the admins named in the
+settings, start the scheduler (outbox dispatcher and sweeps, sending through the running
+channels' clients and send budgets), and stop cleanly on SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import logging
 import httpx
 import uvicorn
 from pywa_async.errors import WhatsAppError
+from starlette.routing import Mount
 from telegram.error import TelegramError
 
 from bot.app import App, open_app, stop_on_signals
@@ -26,6 +27,7 @@ from bot.channels.whatsapp_api import start_refused as whatsapp_refused
 from bot.channels.whatsapp_sender import WhatsAppSender
 from bot.settings import ConfigError, Settings
 from bot.web import build_web_app, make_server
+from bot.web_console import build_console
 from bot.worker import start_scheduler
 from handlers.core.delivery import Sender
 from handlers.core.flood import FloodGate
@@ -124,7 +126,7 @@ async def run_service(
             scheduler = start_scheduler(settings, app.sessions, senders)
             stack.push_async_callback(scheduler.stop)
             telegram_hook = telegram if webhook else None
-            if telegram_hook is not None or whatsapp is not None:
+            if telegram_hook is not None or whatsapp is not None or settings.web_base_url:
                 secret = None
                 if telegram_hook is not None:
                     assert settings.webhook_secret is not None
@@ -132,8 +134,9 @@ async def run_service(
                 web = build_web_app(
                     app.db, telegram=telegram_hook.feed_webhook if telegram_hook else None,
                     telegram_secret=secret, whatsapp=whatsapp,
+                    console=console_for(settings, app),
                 )  # fmt: skip
-                server = make_server(web, settings.webhook_listen)
+                server = make_server(web, settings.webhook_listen, settings.forwarded_allow_ips)
                 server_task = asyncio.create_task(server.serve())
                 stack.push_async_callback(_stop_server, server, server_task)
                 if telegram_hook is not None and secret is not None:
@@ -150,6 +153,13 @@ async def run_service(
     finally:
         await app.close()
     return 0
+
+
+def console_for(settings: Settings, app: App) -> Mount | None:
+    """The web console's /admin mount when WEB_BASE_URL is set."""
+    if not settings.web_base_url:
+        return None
+    return build_console(app.sessions, media_dir=settings.media_dir, timezone=settings.timezone)
 
 
 async def _start_telegram(settings: Settings, app: App, webhook: bool) -> TelegramChannel:

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1:8080"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    # The web console (/admin) is served when this is set: the address people open, links
+    # are built from it (e.g. https://p2wkss.example.id); uvicorn then listens on
+    # WEBHOOK_LISTEN in long polling too. Forwarded headers are trusted only from these.
+    web_base_url: str | None = None
+    forwarded_allow_ips: str = "127.0.0.1"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Tanya: a question no kader answered within this many hours goes to the admins.
     question_escalate_hours: float = Field(default=24.0, gt=0)
@@ -209,6 +214,13 @@ class Settings(BaseSettings):
         if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError("must be host:port, e.g. 127.0.0.1:8080")
         return v
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _web_url(cls, v: str | None) -> str | None:
+        if v and not v.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s):// URL, e.g. https://p2wkss.example.id")
+        return v.rstrip("/") if v else None
 
     @field_validator("webhook_url")
     @classmethod

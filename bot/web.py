@@ -1,4 +1,5 @@
-"""The one web server of `p2wkss-bot run`: webhooks and a health check.
+"""The one web server of `p2wkss-bot run`: webhooks, a health check, and the web console
+under /admin when WEB_BASE_URL is set (bot/web_console).
 
 Starlette on uvicorn. A webhook request without the right secret header gets 403 (any
 header value, ASCII or not, is compared as bytes in constant time); on /whatsapp the
@@ -26,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 log = logging.getLogger("p2wkss.web")
@@ -134,6 +135,7 @@ def build_web_app(
     telegram: UpdateSink | None = None,
     telegram_secret: str | None = None,
     whatsapp: WhatsAppHook | None = None,
+    console: BaseRoute | None = None,
 ) -> ASGIApp:
     async def healthz(_request: Request) -> Response:
         try:
@@ -199,19 +201,26 @@ def build_web_app(
             return _refuse("try again", 503)
         return PlainTextResponse("ok")
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
     if telegram is not None:
         routes.append(Route("/telegram", telegram_webhook, methods=["POST"]))
     if whatsapp is not None:
         routes.append(Route("/whatsapp", whatsapp_verify, methods=["GET"]))
         routes.append(Route("/whatsapp", whatsapp_webhook, methods=["POST"]))
+    if console is not None:
+        routes.append(console)
     return AccessLog(Starlette(routes=routes))
 
 
-def make_server(app: ASGIApp, listen: str) -> uvicorn.Server:
+def make_server(
+    app: ASGIApp, listen: str, forwarded_allow_ips: str = "127.0.0.1"
+) -> uvicorn.Server:
+    """Uvicorn for the app; X-Forwarded-For/-Proto are trusted only from
+    `forwarded_allow_ips` (the TLS reverse proxy), so the console's cookies are Secure
+    behind it and nobody else can claim https."""
     host, _, port = listen.rpartition(":")
     config = uvicorn.Config(
         app, host=host or "127.0.0.1", port=int(port), access_log=False, log_config=None,
-        lifespan="off",
+        lifespan="off", proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
     )  # fmt: skip
     return uvicorn.Server(config)

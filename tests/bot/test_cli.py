@@ -26,6 +26,7 @@ COMMANDS = [
     ["members", "import", "kk.csv", "--dry-run"],
     ["export", "kegiatan", "--out", "kegiatan.csv", "--sep", ";"],
     ["export", "penilaian", "--out", "penilaian.xlsx", "--photos", "foto.zip"],
+    ["web-login", "--telegram-id", "1"],
 ]
 
 
@@ -51,6 +52,7 @@ def test_every_sub_command_names_its_handler() -> None:
         ("kader", "remove"), ("members", "import"), ("members", "link-code"),
         ("members", "template"), ("export", "members"), ("export", "kegiatan"),
         ("export", "laporan"), ("export", "deliveries"), ("export", "penilaian"),
+        ("web-login",),
     }  # fmt: skip
     missing = [" ".join(path) for path, handler in found.items() if handler is None]
     assert not missing, f"sub-commands without a handler: {missing}"

@@ -1,0 +1,241 @@
+"""The web console under /admin: sign in by a one-time link, Beranda, Laporan (review
+with photos, approve or return with a note, the kader told through the outbox as in
+chat). Server-rendered (Jinja2, autoescaped), our own stylesheet, no scripts.
+
+Every page reads the member again and checks her role; a kader sees her own kampung
+only (reports, photos, counts), and only admins decide on reports, as in chat. Every
+POST carries the session's CSRF token."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.web_console import queries
+from bot.web_console.auth import Sessions, WebSession, csrf_ok, read_form
+from handlers.core.i18n import format_date_local
+from models import Member, Report
+from models.base import transaction
+from models.reports import ReportInvalid, approve, photos_of, return_for_fix
+from models.reports.notices import DayText, notify_approved, notify_returned
+from models.reports.tables import ReportPhoto
+from models.web_login import is_staff, peek_login, redeem_login
+
+HERE = Path(__file__).parent
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "cache-control": "no-store",
+}
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.decode() not in SECURITY_HEADERS
+                ]
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+Page = Callable[[Request, AsyncSession, Member, WebSession], Awaitable[Response]]
+
+
+def build_console(
+    sessionmaker: async_sessionmaker[AsyncSession], *, media_dir: Path, timezone: str,
+    sessions: Sessions | None = None,
+) -> Mount:  # fmt: skip
+    """The /admin mount of the web app."""
+    cookies = sessions or Sessions()
+    tz = zoneinfo.ZoneInfo(timezone)
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
+    )
+    media_root = media_dir.resolve()
+
+    def day_text(day: date, lang: str) -> str:
+        return format_date_local(datetime.combine(day, time(12, 0), tzinfo=tz), lang, tz)
+
+    def when(moment: datetime | None) -> str:
+        if moment is None:
+            return "-"
+        local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tz)
+        return f"{format_date_local(local, 'id', tz)} {local:%H.%M} WIB"
+
+    env.filters["when"] = when
+    env.filters["day"] = lambda d: day_text(d, "id") if d else "-"
+
+    def render(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        return HTMLResponse(env.get_template(name).render(**values), status_code=status)
+
+    def message(text: str, status: int) -> HTMLResponse:
+        return render("message.html", status, text=text, member=None)
+
+    def staff_page(page: Page, *, post: bool = False) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            ws = cookies.read(request)
+            if ws is None:
+                return message('Silakan masuk lewat tautan dari chat (ketik "Masuk web").', 401)
+            async with transaction(sessionmaker) as session:
+                member = await session.get(Member, ws.member_id)
+                if member is None or not is_staff(member):
+                    response = message("Sesi berakhir: Anda bukan admin atau kader lagi.", 403)
+                    cookies.end(response)
+                    return response
+                return await page(request, session, member, ws)
+
+        return endpoint
+
+    def scope_of(member: Member) -> int | None:
+        return None if member.role == "admin" else member.kampung_id
+
+    def allowed(member: Member, report: Report | None) -> bool:
+        if report is None or report.status == "draft":
+            return False
+        return member.role == "admin" or report.kampung_id == member.kampung_id
+
+    # --- signing in and out ------------------------------------------------------------------
+
+    async def login_form(request: Request) -> Response:
+        code = request.path_params["code"]
+        async with transaction(sessionmaker) as session:
+            usable = await peek_login(session, code, datetime.now(UTC))
+        if not usable:
+            return message("Tautan masuk ini tidak berlaku (sudah dipakai atau kedaluwarsa).", 403)
+        return render("login.html", code=code, member=None)
+
+    async def login(request: Request) -> Response:
+        code = request.path_params["code"]
+        async with transaction(sessionmaker) as session:
+            member = await redeem_login(session, code, datetime.now(UTC))
+            member_id = member.id if member is not None else None
+        if member_id is None:
+            return message("Tautan masuk ini tidak berlaku (sudah dipakai atau kedaluwarsa).", 403)
+        response = RedirectResponse("/admin/", status_code=303)
+        cookies.start(response, request, member_id)
+        return response
+
+    async def logout(request: Request) -> Response:
+        ws = cookies.read(request)
+        if ws is None or not csrf_ok(ws, await read_form(request)):
+            return message("Formulir tidak sah.", 403)
+        response = message("Anda sudah keluar.", 200)
+        cookies.end(response)
+        return response
+
+    # --- pages --------------------------------------------------------------------------------
+
+    async def beranda(_r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+        now = datetime.now(UTC)
+        kampung = scope_of(me)
+        return render(
+            "beranda.html", member=me, csrf=ws.csrf,
+            members=await queries.members_per_kampung(s, kampung),
+            upcoming=await queries.upcoming_kegiatan(s, kampung, now),
+            waiting=len(await queries.waiting_reports(s, kampung)),
+            deadlines=await queries.deadlines_within(s, now.astimezone(tz).date()),
+            failed=await queries.failed_deliveries(s, now) if kampung is None else None,
+        )  # fmt: skip
+
+    async def laporan(_r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+        found = await queries.waiting_reports(s, scope_of(me))
+        names = await queries.kampung_names(s)
+        return render("laporan.html", member=me, csrf=ws.csrf, reports=found, names=names)
+
+    async def report_page(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+        report = await s.get(Report, r.path_params["report_id"])
+        if not allowed(me, report):
+            return message("Laporan tidak ditemukan.", 404)
+        assert report is not None
+        return render(
+            "laporan_detail.html", member=me, csrf=ws.csrf, report=report,
+            photos=await photos_of(s, report.id), names=await queries.kampung_names(s),
+            can_decide=me.role == "admin" and report.status == "submitted",
+            note_error=None,
+        )  # fmt: skip
+
+    async def decide(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+        form = await read_form(r)
+        if not csrf_ok(ws, form):
+            return message("Formulir tidak sah (token CSRF salah). Muat ulang halaman.", 403)
+        assert form is not None
+        report = await s.get(Report, r.path_params["report_id"])
+        if me.role != "admin" or not allowed(me, report):
+            return message("Hanya admin yang memeriksa laporan.", 403)
+        now = datetime.now(UTC)
+        days: DayText = day_text
+        verb = r.path_params["verb"]
+        if verb not in ("setujui", "kembalikan"):
+            return message("Halaman tidak ditemukan.", 404)
+        if verb == "setujui":
+            done = await approve(s, r.path_params["report_id"], me.id, now)
+            if done is not None:
+                await notify_approved(s, done, now, days)
+        else:
+            note = form.get("note", "").strip()
+            try:
+                if len(note) < 3:  # as the chat asks (handlers/reports/review.py)
+                    raise ReportInvalid(["bad_note"])
+                done = await return_for_fix(s, r.path_params["report_id"], me.id, note, now)
+            except ReportInvalid:
+                assert report is not None
+                return render(
+                    "laporan_detail.html", 400, member=me, csrf=ws.csrf, report=report,
+                    photos=await photos_of(s, report.id), names=await queries.kampung_names(s),
+                    can_decide=True, note_error="Tulis catatan untuk kader (3-1000 huruf).",
+                )  # fmt: skip
+            if done is not None:
+                await notify_returned(s, done, now, days)
+        if done is None:
+            return message("Laporan ini sudah diperiksa.", 409)
+        return RedirectResponse("/admin/laporan", status_code=303)
+
+    async def photo(r: Request, s: AsyncSession, me: Member, _ws: WebSession) -> Response:
+        found = await s.get(ReportPhoto, r.path_params["photo_id"])
+        report = await s.get(Report, found.report_id) if found is not None else None
+        if found is None or not allowed(me, report):
+            return message("Foto tidak ditemukan.", 404)
+        path = (media_root / found.path).resolve()
+        if not path.is_relative_to(media_root) or not path.is_file():
+            return message("Foto tidak ditemukan.", 404)
+        return FileResponse(path, media_type="image/jpeg")
+
+    routes = [
+        Route("/masuk/{code}", login_form, methods=["GET"]),
+        Route("/masuk/{code}", login, methods=["POST"]),
+        Route("/keluar", logout, methods=["POST"]),
+        Route("/", staff_page(beranda), methods=["GET"]),
+        Route("/laporan", staff_page(laporan), methods=["GET"]),
+        Route("/laporan/{report_id:int}", staff_page(report_page), methods=["GET"]),
+        Route("/laporan/{report_id:int}/{verb:str}", staff_page(decide), methods=["POST"]),
+        Route("/foto/{photo_id:int}", staff_page(photo), methods=["GET"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Mount("/admin", app=SecurityHeaders(Starlette(routes=routes)))

@@ -1,0 +1,84 @@
+"""Sessions of the web console: a signed cookie (itsdangerous) holding the member id and
+the session's CSRF token; 8 hours; HttpOnly, SameSite=Strict, Secure when served over
+https (uvicorn trusts X-Forwarded-Proto only from FORWARDED_ALLOW_IPS). The key is made
+at start-up, so a restart signs everybody out: nothing to configure, nothing to leak.
+
+The role is read again on every request: a member who lost the role (or was erased) is
+signed out at her next click."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import parse_qs
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.web import BodyTooLarge, read_body
+
+COOKIE: Final = "p2wkss_console"
+MAX_AGE: Final = 8 * 3600
+FORM_LIMIT: Final = 16_000  # a note of 1000 characters and a token fit easily
+
+
+@dataclass(frozen=True)
+class WebSession:
+    member_id: int
+    csrf: str
+
+
+class Sessions:
+    """Signs and reads the session cookie."""
+
+    def __init__(self, key: bytes | None = None) -> None:
+        self._signer = URLSafeTimedSerializer(key or secrets.token_bytes(32), salt="console")
+
+    def read(self, request: Request) -> WebSession | None:
+        raw = request.cookies.get(COOKIE)
+        if not raw:
+            return None
+        try:
+            data = self._signer.loads(raw, max_age=MAX_AGE)
+        except BadSignature:  # forged, altered, or older than 8 hours
+            return None
+        if not isinstance(data, dict):
+            return None
+        member_id, csrf = data.get("m"), data.get("c")
+        if not isinstance(member_id, int) or not isinstance(csrf, str):
+            return None
+        return WebSession(member_id, csrf)
+
+    def start(self, response: Response, request: Request, member_id: int) -> None:
+        value = self._signer.dumps({"m": member_id, "c": secrets.token_urlsafe(24)})
+        response.set_cookie(
+            COOKIE, value, max_age=MAX_AGE, path="/admin", httponly=True, samesite="strict",
+            secure=request.url.scheme == "https",
+        )  # fmt: skip
+
+    @staticmethod
+    def end(response: Response) -> None:
+        response.delete_cookie(COOKIE, path="/admin", httponly=True, samesite="strict")
+
+
+async def read_form(request: Request) -> dict[str, str] | None:
+    """A URL-encoded form (first value of each field), or None when it is too large,
+    not URL-encoded, or not UTF-8."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != (
+        "application/x-www-form-urlencoded"
+    ):
+        return None
+    try:
+        body = await read_body(request, FORM_LIMIT)
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+    except (BodyTooLarge, UnicodeDecodeError, ValueError):
+        return None
+    return {k: v[0] for k, v in fields.items()}
+
+
+def csrf_ok(session: WebSession, form: dict[str, str] | None) -> bool:
+    given = (form or {}).get("csrf", "")
+    return hmac.compare_digest(given.encode(), session.csrf.encode())

@@ -1,0 +1,66 @@
+"""One-time links into the web console: a `web_login` one-time code naming the staff
+member it signs in, valid 10 minutes, used once (by the "Masuk" POST, never by opening
+the link: chat apps fetch links for previews)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.audit import audit
+from models.codes import OneTimeCode, find_code, use_code
+from models.people.tables import Member
+
+PURPOSE: Final = "web_login"
+VALID_FOR: Final = timedelta(minutes=10)
+STAFF_ROLES: Final = frozenset({"admin", "kader"})
+
+
+def is_staff(member: Member | None) -> bool:
+    """Whether this member may use the console now (admin, or kader of a kampung)."""
+    if member is None or member.erased or member.role not in STAFF_ROLES:
+        return False
+    return member.role == "admin" or member.kampung_id is not None
+
+
+async def new_login_code(session: AsyncSession, member: Member, now: datetime) -> str | None:
+    """A fresh login code for a staff member; None for anyone else (mothers have no console)."""
+    if not is_staff(member):
+        return None
+    code = secrets.token_urlsafe(32)
+    session.add(
+        OneTimeCode(
+            purpose=PURPOSE, code=code, target={"member_id": member.id},
+            created_by_member_id=member.id, expires_at=now + VALID_FOR,
+        )
+    )  # fmt: skip
+    await session.flush()
+    return code
+
+
+async def peek_login(session: AsyncSession, code: str, now: datetime) -> bool:
+    """Whether the code could sign in now (shown before the "Masuk" button; not used up)."""
+    found = await find_code(session, code)
+    return found is not None and found.purpose == PURPOSE and found.usable(now)
+
+
+async def redeem_login(session: AsyncSession, code: str, now: datetime) -> Member | None:
+    """Use the code up and return its staff member; None when it is unknown, of another
+    purpose, expired, used, or its member is no longer staff."""
+    found = await find_code(session, code)
+    if found is None or found.purpose != PURPOSE or found.code != code:
+        return None
+    if not await use_code(session, found, None, now):
+        return None
+    member = await session.get(Member, int(found.target.get("member_id", 0)))
+    if not is_staff(member):
+        return None
+    assert member is not None
+    await audit(
+        session, actor=f"member:{member.id}", actor_member_id=member.id, action="web.login",
+        object_type="member", object_id=member.id,
+    )  # fmt: skip
+    return member
