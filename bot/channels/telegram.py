@@ -33,6 +33,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
+    LinkPreviewOptions,
     Update,
 )
 from telegram.error import (
@@ -79,6 +80,8 @@ BACKLOG = 10
 # At stop, how long the chats' work under way may take to finish (seconds).
 STOP_WAIT = 10.0
 MAX_RETRY_AFTER = 120.0
+# A reply with Reply.no_preview (a one-time login link): no preview, which would open it.
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 COMMANDS = {
     "ibu": ["start", "menu", "bantuan", "bahasa", "batal"],
@@ -461,7 +464,10 @@ class TelegramChannel:
                     reply_markup=piece.markup,
                 )  # fmt: skip
         else:
-            await self.bot.send_message(chat_id, piece.text, reply_markup=piece.markup)
+            await self.bot.send_message(
+                chat_id, piece.text, reply_markup=piece.markup,
+                link_preview_options=NO_PREVIEW if piece.no_preview else None,
+            )  # fmt: skip
 
     async def _send(self, chat_id: int, piece: Outgoing) -> bool:
         """Send one message, honouring RetryAfter and retrying network errors a few

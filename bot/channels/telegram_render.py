@@ -100,6 +100,8 @@ class Outgoing:
     document_name: str | None = None
     # A voice note (OGG/Opus), sent with sendVoice.
     voice: Path | None = None
+    # Text sent without a link preview (Reply.no_preview).
+    no_preview: bool = False
 
 
 def render(reply: Reply) -> list[Outgoing]:
@@ -128,7 +130,7 @@ def render(reply: Reply) -> list[Outgoing]:
         text = text[len(caption) :].lstrip("\n")
         out.append(Outgoing(caption, None, reply.photo, reply.document, reply.document_name))
     if text:
-        out += [Outgoing(p) for p in split_text(text)]
+        out += [Outgoing(p, no_preview=reply.no_preview) for p in split_text(text)]
     out[-1] = replace(out[-1], markup=markup)
     return out
 

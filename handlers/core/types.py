@@ -97,6 +97,8 @@ class Reply:
     # "🔊 Dengarkan": shown apart from the numbered choices (Telegram: a button of its own
     # row); the word "dengar" does the same on every channel.
     listen: Choice | None = None
+    # Sent without a link preview (a one-time login link: a preview would fetch it).
+    no_preview: bool = False
 
 
 def check_choice_id(choice_id: str) -> str:
