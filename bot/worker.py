@@ -192,6 +192,7 @@ async def run_worker(
                         api, max_rate=settings.whatsapp_send_rate,
                         registry=settings.whatsapp_registry,
                         default_language=settings.default_language,
+                        voice=shared_notes(settings.media_dir),
                     )
                 )  # fmt: skip
             running = start_scheduler(settings, app.sessions, senders)

@@ -88,7 +88,7 @@ class Outgoing:
     """One Cloud API message: its type and the object under that type. A photo or a
     document carries its file; the sender uploads it and adds the media id."""
 
-    type: Literal["text", "interactive", "image", "document"]
+    type: Literal["text", "interactive", "image", "document", "audio"]
     content: dict[str, Any]
     media: Path | None = None
     filename: str | None = None
@@ -130,6 +130,11 @@ def render(reply: Reply, lang: str) -> list[Outgoing]:
     then the text; the choices go with its last piece."""
     out: list[Outgoing] = []
     text = reply.text
+    if reply.voice is not None:
+        # A voice note (OGG/Opus plays as one); audio takes no caption: its text follows.
+        # The file is gone only when resent a day after a crash: then the text alone.
+        notes = [Outgoing("audio", {}, reply.voice)] if reply.voice.exists() else []
+        return notes + [_text(p) for p in _pieces(text, MAX_TEXT) if p]
     if reply.photo is not None or reply.document is not None:
         caption = split_text(text, MAX_CAPTION)[0] if text else ""
         text = text[len(caption) :].lstrip("\n")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 
 import httpx
@@ -32,7 +32,7 @@ from bot.channels.whatsapp_api import (
     error_result,
     recipient,
 )
-from bot.channels.whatsapp_render import CHANNEL, render
+from bot.channels.whatsapp_render import CHANNEL, Outgoing, render
 from bot.channels.whatsapp_templates import Template, fill
 from handlers.core.delivery import (
     AS_TEMPLATE,
@@ -45,8 +45,10 @@ from handlers.core.delivery import (
 )
 from handlers.core.delivery import RetryAfter as RetryLater
 from handlers.core.i18n import normalize_language, t
+from handlers.core.types import Reply
+from handlers.voice.notes import VoiceNotes, screen_of
 from models import utcnow
-from models.outbox.tables import OutboxMessage
+from models.outbox.tables import VOICE, OutboxMessage
 from models.people.tables import ChannelIdentity
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,9 @@ WINDOW_MARGIN = timedelta(minutes=5)
 REQUEST_TIMEOUT = 15.0
 BUDGET_WAIT = 10.0
 BUDGET_BACKOFF = 1.0
+# A row's voice note ("Selalu kirim suara") may take this long to make, well within the
+# lease; longer, and the row goes as text only.
+VOICE_TIMEOUT = 20.0
 
 
 def in_window(last_inbound_at: datetime | None, now: datetime) -> bool:
@@ -82,8 +87,11 @@ class WhatsAppSender:
         budget: SendBudget | None = None,
         budget_wait: float = BUDGET_WAIT,
         piece_gap: float = 1.0,
+        voice: VoiceNotes | None = None,
     ) -> None:
         self.api = api
+        # Makes the voice note of a row marked for one (none without it).
+        self.voice = voice
         self.piece_gap = piece_gap
         self.max_rate = max_rate
         self.registry = registry
@@ -100,7 +108,8 @@ class WhatsAppSender:
         to = recipient(identity.external_id, identity.external_alias)
         if in_window(identity.last_inbound_at, utcnow()) and not row.params.get(AS_TEMPLATE):
             try:
-                pieces = render(render_outbox(row, lang), lang)
+                reply = render_outbox(row, lang)
+                pieces = render(reply, lang)
             except UnknownKind:
                 return Failed("unknown_kind")
             first: str | None = None
@@ -115,8 +124,32 @@ class WhatsAppSender:
                 first = first or result
             else:
                 assert first is not None
+                if row.params.get(VOICE) and self.voice is not None:
+                    await self._send_voice(identity, row, to, reply, lang)
                 return Sent(first)
+        # Outside her window only a template goes: no voice note with it.
         return await self._send_template(identity, row, to)
+
+    async def _send_voice(
+        self, identity: ChannelIdentity, row: OutboxMessage, to: dict[str, str | None],
+        reply: Reply, lang: str,
+    ) -> None:  # fmt: skip
+        """The row's voice note after its text, as audio ("Selalu kirim suara"). The text
+        went: a voice that fails is only logged, the row stays sent."""
+        assert self.voice is not None
+        try:
+            async with asyncio.timeout(VOICE_TIMEOUT):
+                files = await self.voice.make([screen_of(reply)], lang, date.today())
+        except Exception as exc:  # no voice (stuck, failed, nothing to say): the text went
+            log.info("whatsapp voice of row %d not made: %s", row.id, exc.__class__.__name__)
+            return
+        for file in files:
+            await asyncio.sleep(self.piece_gap)
+            audio = Outgoing("audio", {}, file.path)
+            result = await self._call(identity.external_id, partial(self.api.send, to, audio))
+            if not isinstance(result, str):
+                log.info("whatsapp voice of row %d not sent: %s", row.id, type(result).__name__)
+                return
 
     async def _send_template(
         self, identity: ChannelIdentity, row: OutboxMessage, to: dict[str, str | None]
