@@ -18,6 +18,7 @@ from handlers.questions import QUESTIONS_FEATURE
 from handlers.reminders import REMINDERS_FEATURE
 from handlers.reports import REPORTS_FEATURE
 from handlers.voice import VOICE_FEATURE
+from handlers.weblogin import WEBLOGIN_FEATURE
 
 
 def all_features() -> tuple[Feature, ...]:
@@ -37,6 +38,7 @@ def all_features() -> tuple[Feature, ...]:
         EXPORTS_FEATURE,
         CHANNELS_FEATURE,
         VOICE_FEATURE,
+        WEBLOGIN_FEATURE,
     )
 
 

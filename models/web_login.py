@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Final
 
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
@@ -17,6 +18,8 @@ from models.people.tables import Member
 PURPOSE: Final = "web_login"
 VALID_FOR: Final = timedelta(minutes=10)
 STAFF_ROLES: Final = frozenset({"admin", "kader"})
+# Links one member may ask for within an hour ("Masuk web" typed again and again).
+LINKS_PER_HOUR: Final = 5
 
 
 def is_staff(member: Member | None) -> bool:
@@ -26,15 +29,39 @@ def is_staff(member: Member | None) -> bool:
     return member.role == "admin" or member.kampung_id is not None
 
 
+async def links_left(session: AsyncSession, member_id: int, now: datetime) -> bool:
+    """Whether she may get another link now (at most LINKS_PER_HOUR an hour)."""
+    made = await session.scalar(
+        select(func.count(OneTimeCode.id)).where(
+            OneTimeCode.purpose == PURPOSE,
+            OneTimeCode.created_by_member_id == member_id,
+            OneTimeCode.created_at > now - timedelta(hours=1),
+        )
+    )
+    return int(made or 0) < LINKS_PER_HOUR
+
+
 async def new_login_code(session: AsyncSession, member: Member, now: datetime) -> str | None:
-    """A fresh login code for a staff member; None for anyone else (mothers have no console)."""
+    """A fresh login code for a staff member; None for anyone else (mothers have no console).
+    Her older links that were not used stop working: one live link at a time."""
     if not is_staff(member):
         return None
+    await session.execute(
+        update(OneTimeCode)
+        .where(
+            OneTimeCode.purpose == PURPOSE,
+            OneTimeCode.created_by_member_id == member.id,
+            OneTimeCode.used_at.is_(None),
+            OneTimeCode.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
     code = secrets.token_urlsafe(32)
     session.add(
         OneTimeCode(
             purpose=PURPOSE, code=code, target={"member_id": member.id},
-            created_by_member_id=member.id, expires_at=now + VALID_FOR,
+            created_by_member_id=member.id, expires_at=now + VALID_FOR, created_at=now,
         )
     )  # fmt: skip
     await session.flush()

@@ -41,6 +41,8 @@ class Config:
     # Voice notes ("Dengarkan"): at most one per chat this often, and this many a day.
     voice_min_interval: timedelta = timedelta(seconds=5)
     voice_daily_cap: int = 50
+    # The web console's address (WEB_BASE_URL): "Masuk web" gives a link under it.
+    web_base_url: str | None = None
 
     @classmethod
     def build(
@@ -59,6 +61,7 @@ class Config:
         checkin_before: timedelta = timedelta(minutes=60),
         voice_min_interval: timedelta = timedelta(seconds=5),
         voice_daily_cap: int = 50,
+        web_base_url: str | None = None,
     ) -> Config:
         return cls(
             tz=tz,
@@ -75,4 +78,5 @@ class Config:
             checkin_before=checkin_before,
             voice_min_interval=voice_min_interval,
             voice_daily_cap=voice_daily_cap,
+            web_base_url=web_base_url,
         )
