@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web_console import queries
 from bot.web_console.auth import Sessions, WebSession, csrf_ok, read_form
+from bot.web_console.pages import Kit, Page, page_routes
 from handlers.core.i18n import format_date_local
 from models import Member, Report
 from models.base import transaction
@@ -65,9 +66,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_wrapper)
 
 
-Page = Callable[[Request, AsyncSession, Member, WebSession], Awaitable[Response]]
-
-
 def build_console(
     sessionmaker: async_sessionmaker[AsyncSession], *, media_dir: Path, timezone: str,
     sessions: Sessions | None = None,
@@ -98,7 +96,7 @@ def build_console(
     def message(text: str, status: int) -> HTMLResponse:
         return render("message.html", status, text=text, member=None)
 
-    def staff_page(page: Page, *, post: bool = False) -> Callable[[Request], Awaitable[Response]]:
+    def staff_page(page: Page) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             ws = cookies.read(request)
             if ws is None:
@@ -236,6 +234,10 @@ def build_console(
         Route("/laporan/{report_id:int}", staff_page(report_page), methods=["GET"]),
         Route("/laporan/{report_id:int}/{verb:str}", staff_page(decide), methods=["POST"]),
         Route("/foto/{photo_id:int}", staff_page(photo), methods=["GET"]),
+        *(
+            Route(path, staff_page(page), methods=methods)
+            for path, page, methods in page_routes(Kit(render, message, tz, media_root))
+        ),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Mount("/admin", app=SecurityHeaders(Starlette(routes=routes)))
