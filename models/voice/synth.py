@@ -1,10 +1,15 @@
 """Voice notes from text: OGG/Opus files, made off the event loop and cached on disk.
 
 espeak-ng speaks at 22,050 Hz, which libsndfile's Opus encoder refuses (it takes 8, 12,
-16, 24 or 48 kHz): the samples are resampled to 16 kHz with soxr, then encoded with
-soundfile (mono, about 3 KB a second of speech). All of it runs on one dedicated thread
-per process, since libespeak-ng keeps global state; the event loop only waits for the
-result, so other chats are not slowed.
+16, 24 or 48 kHz): the samples are resampled with soxr, then encoded with soundfile (mono,
+about 3 KB a second of speech). All of it runs on one dedicated thread per process, since
+libespeak-ng keeps global state; the event loop only waits for the result, so other chats
+are not slowed.
+
+The rate is 12 kHz (Opus "mediumband", speech up to 6 kHz, clearer than a phone call):
+libsndfile fixes the Opus encoder at its highest complexity for general audio, and at
+16 kHz (wideband) that costs about 33 ms of CPU per second of speech, some 700 ms for a
+typical 20-second message; at 12 kHz about 10 ms (benchmarks/voice.py has both figures).
 
 Files are named by a hash of the text and the voice settings under `MEDIA_DIR/voice/`,
 so a text heard by many (an announcement to 200 mothers) is made once. A text may name a
@@ -52,7 +57,8 @@ class VoiceSettings:
     # Words a minute: a little slower than espeak-ng's 175, for those who listen carefully.
     rate: int = 150
     pitch: int = 50
-    sample_rate: int = 16_000
+    # 12 kHz: see the module's note (16 kHz costs three times the CPU for little gain).
+    sample_rate: int = 12_000
 
     @property
     def key(self) -> str:

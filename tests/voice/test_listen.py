@@ -43,7 +43,7 @@ async def test_a_mother_taps_dengarkan_and_hears_her_last_message(app: App, chat
     [note] = replies
     assert note.voice is not None and note.text == ""
     info = soundfile.info(str(note.voice))
-    assert (info.format, info.subtype, info.samplerate) == ("OGG", "OPUS", 16_000)
+    assert (info.format, info.subtype) == ("OGG", "OPUS") and info.samplerate <= 16_000
     today = utcnow().astimezone(app.engine.config.tz).date()
     notes = shared_notes(app.engine.config.media_dir)
     assert [note.voice] == voice_paths(notes, [screen_of(r) for r in answer], today)
