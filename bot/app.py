@@ -73,6 +73,8 @@ async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> A
         bot_username=settings.telegram_bot_username,
         checkin_before=timedelta(minutes=settings.checkin_before_minutes),
         web_base_url=settings.web_base_url,
+        voice_min_interval=timedelta(seconds=settings.voice_min_interval_seconds),
+        voice_daily_cap=settings.voice_daily_cap,
     )
     engine = Engine(sessions, config)
     return App(db=db, sessions=sessions, engine=engine)

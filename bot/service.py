@@ -31,6 +31,7 @@ from bot.web_console import build_console
 from bot.worker import start_scheduler
 from handlers.core.delivery import Sender
 from handlers.core.flood import FloodGate
+from handlers.voice.notes import shared_notes
 from models import transaction
 from models.people.roles import grant_admin
 
@@ -86,6 +87,7 @@ async def start_whatsapp(
     sender = WhatsAppSender(
         api, max_rate=settings.whatsapp_send_rate, registry=registry,
         default_language=settings.default_language, budget=budget,
+        voice=shared_notes(settings.media_dir),
     )  # fmt: skip
     return channel, sender
 
@@ -117,6 +119,7 @@ async def run_service(
                     TelegramSender(
                         telegram.bot, max_rate=settings.telegram_send_rate,
                         default_language=settings.default_language, budget=telegram.budget,
+                        voice=shared_notes(settings.media_dir),
                     )
                 )  # fmt: skip
             if whatsapp_on:

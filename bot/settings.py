@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     # until its end; after the end its admins and kader get a summary (unless switched off).
     checkin_before_minutes: int = Field(default=60, ge=0, le=24 * 60)
     attendance_summary_enabled: bool = True
+    # Voice notes ("Dengarkan", "Selalu kirim suara"): at most one per chat this many
+    # seconds apart, and this many per chat a day (0: none).
+    voice_min_interval_seconds: float = Field(default=5.0, ge=0, le=3600)
+    voice_daily_cap: int = Field(default=50, ge=0, le=10_000)
     # WhatsApp Cloud API: on when the phone number id and access token are set (then the
     # app secret and verify token must be too); the webhook is WEBHOOK_LISTEN's /whatsapp.
     whatsapp_phone_number_id: str | None = None

@@ -6,8 +6,10 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from bot.app import App
+from bot.app import App, open_app
+from bot.settings import load_settings
 from handlers.core.types import Incoming, Kind, Reply
 from models import utcnow
 from tests.support.chat import Chat, register
@@ -81,3 +83,16 @@ async def test_always_voice_respects_the_limits_quietly(app: App) -> None:
     quick = await say("menu", morning + timedelta(seconds=1))
     # Too soon for another voice note: the text alone, and no word about it.
     assert not heard(quick) and "Menu utama" in quick[-1].text and "Sebentar" not in quick[0].text
+
+
+async def test_the_limits_come_from_the_settings(db_url: str, tmp_path: Path) -> None:
+    settings = load_settings(
+        database_url=db_url, media_dir=tmp_path / "media", voice_min_interval_seconds=2,
+        voice_daily_cap=7,
+    )  # fmt: skip
+    app = await open_app(settings, auto_migrate=False)
+    try:
+        config = app.engine.config
+        assert (config.voice_min_interval, config.voice_daily_cap) == (timedelta(seconds=2), 7)
+    finally:
+        await app.close()
