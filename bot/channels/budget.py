@@ -28,7 +28,8 @@ REPLY, OUTBOX = 0, 1
 TELEGRAM_RATE = 29.0
 # One direct answer may come as up to 3 messages at once (a note, the question, …).
 REPLY_BURST = 3
-PER_CHAT_INTERVAL = 1.0
+# Telegram: about one a second in one chat; a little over a second, for the same reason.
+PER_CHAT_INTERVAL = 1.05
 # Forget chats whose pace is back to a full burst once there are this many.
 CHAT_MEMORY = 10_000
 

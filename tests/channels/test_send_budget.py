@@ -87,7 +87,7 @@ async def test_a_broadcast_and_people_writing_in_stay_under_the_limit_and_replie
         budget=SendBudget(rate=25.0),
     )  # fmt: skip
     await channel.start(poll_timeout=1)
-    sender = TelegramSender(channel.bot, max_rate=30.0, budget=channel.budget)
+    sender = TelegramSender(channel.bot, max_rate=100.0, budget=channel.budget)
     dispatcher = Dispatcher(app.sessions, [sender], tz=WIB, quiet_hours=None)
     stop = asyncio.Event()
     run = asyncio.create_task(dispatcher.run(stop))
@@ -107,7 +107,7 @@ async def test_a_broadcast_and_people_writing_in_stay_under_the_limit_and_replie
         # budget: each answer overtakes them.
         overtaken = []
         for writer in WRITERS[:3]:
-            await fake.wait_for(lambda _: channel.budget.waiting() >= 10, timeout=10)
+            await fake.wait_for(lambda _: channel.budget.waiting() >= 30, timeout=10)
             waiting = channel.budget.waiting()
             written = time.monotonic()
             fake.inject_message(writer, "/start")
@@ -127,9 +127,9 @@ async def test_a_broadcast_and_people_writing_in_stay_under_the_limit_and_replie
         stop.set()
         await run
         await channel.stop()
-    # Each answer went before the announcements waiting ahead of it (a handful at most
-    # went while her message was being read and handled).
-    assert all(waiting >= 10 and went <= 5 for waiting, went in overtaken), overtaken
+    # Each answer went before the announcements waiting ahead of it (some went while her
+    # message was being fetched and handled; in turn, all of them would go first).
+    assert all(waiting >= 30 and went < waiting // 2 for waiting, went in overtaken), overtaken
     sends = [c.at for c in fake.calls_of("sendMessage")]
     assert len(sends) >= len(ANNOUNCED) + len(WRITERS)
     assert busiest_second(sends) <= TELEGRAM_LIMIT
