@@ -172,3 +172,18 @@ async def test_a_slow_voice_does_not_delay_another_chats_reply(app: App) -> None
         gate.release.set()
     replies = await listening
     assert [r.voice is not None for r in replies] == [True]
+
+
+async def test_an_old_dengarkan_button_speaks_the_latest_message(app: App, chat: Chat) -> None:
+    await register(chat)
+    old = chat.replies[-1].listen
+    assert old is not None
+    await chat.send("lainnya")
+    latest = [r for r in chat.replies if r.text]
+    replies = await chat.tap(old.id)
+    assert replies[0].text == "Pesan itu sudah lewat. Ini pesan yang terakhir."
+    today = utcnow().astimezone(app.engine.config.tz).date()
+    notes = shared_notes(app.engine.config.media_dir)
+    assert [r.voice for r in voices(replies)] == voice_paths(
+        notes, [screen_of(r) for r in latest], today
+    )
