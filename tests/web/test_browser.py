@@ -62,27 +62,37 @@ def drive(base: str, link: str, report_id: int, shots: Path) -> list[str]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webelement import WebElement
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,900"):
         options.add_argument(arg)
     browser = webdriver.Chrome(service=Service(DRIVER), options=options)
+    wait = WebDriverWait(browser, 20)
+
+    def follow(element: WebElement) -> str:
+        """Click, then wait for the next page: the old one's elements go stale when the
+        new one replaces it (reading too early gave a stale element, once, under load)."""
+        old = browser.find_element(By.TAG_NAME, "html")
+        element.click()
+        wait.until(expected_conditions.staleness_of(old))
+        wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
+        return str(wait.until(lambda b: b.find_element(By.TAG_NAME, "main")).text)
+
     seen: list[str] = []
     try:
         browser.get(base + link)
-        browser.find_element(By.CSS_SELECTOR, "button.primary").click()  # "Masuk"
-        seen.append(browser.find_element(By.TAG_NAME, "main").text)
+        seen.append(follow(browser.find_element(By.CSS_SELECTOR, "button.primary")))  # Masuk
         browser.save_screenshot(str(shots / "beranda.png"))
-        browser.find_element(By.LINK_TEXT, "Laporan").click()
-        browser.find_element(By.LINK_TEXT, f"#{report_id}").click()
+        follow(browser.find_element(By.LINK_TEXT, "Laporan"))
+        seen.append(follow(browser.find_element(By.LINK_TEXT, f"#{report_id}")))
         browser.save_screenshot(str(shots / "laporan.png"))
-        seen.append(browser.find_element(By.TAG_NAME, "main").text)
         browser.find_element(By.ID, "note").send_keys("Foto kurang jelas")
-        browser.find_element(By.ID, "kembalikan").click()
-        seen.append(browser.find_element(By.TAG_NAME, "main").text)
-        browser.find_element(By.XPATH, "//button[text()='Keluar']").click()
-        seen.append(browser.find_element(By.TAG_NAME, "main").text)
+        seen.append(follow(browser.find_element(By.ID, "kembalikan")))
+        seen.append(follow(browser.find_element(By.XPATH, "//button[text()='Keluar']")))
         browser.get(base + "/admin/")
         seen.append(browser.find_element(By.TAG_NAME, "main").text)
     finally:
