@@ -19,7 +19,6 @@ sent, and `recover` finishes at start what a crash left.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 from collections import deque
@@ -58,6 +57,8 @@ from handlers.core.media import (
     MediaDownloadError,
     register_downloader,
     register_file_downloader,
+    store_file,
+    store_photo,
     unregister_downloader,
     unregister_file_downloader,
 )
@@ -88,15 +89,6 @@ COMMANDS = {
     "kader": ["start", "menu", "bantuan", "bahasa", "batal"],
     "admin": ["start", "menu", "bantuan", "bahasa", "batal"],
 }
-
-
-IMAGE_MAGIC = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG", ".png"), (b"RIFF", ".webp"))
-
-
-def _store(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_bytes(data)
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -212,20 +204,11 @@ class TelegramChannel:
 
     async def download(self, media: Media, folder: Path, *, max_bytes: int) -> Path:
         """Store a photo she sent (for an announcement) under a name from its content."""
-        data = await self._fetch(media, max_bytes)
-        suffix = next((ext for magic, ext in IMAGE_MAGIC if data.startswith(magic)), None)
-        if suffix is None:
-            raise MediaDownloadError("not_a_photo")
-        path = folder / (hashlib.sha256(data).hexdigest()[:32] + suffix)
-        await asyncio.to_thread(_store, path, data)
-        return path
+        return await store_photo(await self._fetch(media, max_bytes), folder)
 
     async def download_file(self, media: Media, folder: Path, *, max_bytes: int) -> Path:
         """Store any file she sent (a spreadsheet to import); its reader checks the kind."""
-        data = await self._fetch(media, max_bytes)
-        path = folder / hashlib.sha256(data).hexdigest()[:32]
-        await asyncio.to_thread(_store, path, data)
-        return path
+        return await store_file(await self._fetch(media, max_bytes), folder)
 
     async def start(self, *, poll_timeout: int = 30) -> None:
         """Check the token (getMe), set the command menus and start taking updates. On

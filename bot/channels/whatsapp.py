@@ -50,6 +50,8 @@ from handlers.core.media import (
     MediaDownloadError,
     register_downloader,
     register_file_downloader,
+    store_file,
+    store_photo,
     unregister_downloader,
     unregister_file_downloader,
 )
@@ -63,7 +65,6 @@ STOP_WAIT = 10.0
 SEND_ATTEMPTS = 4
 # A reply Meta refused for going too fast to her (131056) waits this long, then again.
 PAIR_BACKOFF = 6.0
-IMAGE_MAGIC = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG", ".png"), (b"RIFF", ".webp"))
 CHALLENGE_MAX = 256
 RENAMED_MEMORY = 10_000
 
@@ -329,23 +330,8 @@ class WhatsAppChannel:
 
     async def download(self, media: Media, folder: Path, *, max_bytes: int) -> Path:
         """A photo she sent, stored under a name from its content."""
-        data = await self._fetch(media, max_bytes)
-        suffix = next((ext for magic, ext in IMAGE_MAGIC if data.startswith(magic)), None)
-        if suffix is None:
-            raise MediaDownloadError("not_a_photo")
-        path = folder / (hashlib.sha256(data).hexdigest()[:32] + suffix)
-        await asyncio.to_thread(_store_file, path, data)
-        return path
+        return await store_photo(await self._fetch(media, max_bytes), folder)
 
     async def download_file(self, media: Media, folder: Path, *, max_bytes: int) -> Path:
         """Any file she sent (a spreadsheet to import); its reader checks the kind."""
-        data = await self._fetch(media, max_bytes)
-        path = folder / hashlib.sha256(data).hexdigest()[:32]
-        await asyncio.to_thread(_store_file, path, data)
-        return path
-
-
-def _store_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_bytes(data)
+        return await store_file(await self._fetch(media, max_bytes), folder)

@@ -10,6 +10,8 @@ one simply cannot take photos for announcements yet, and the flow says so.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -71,3 +73,31 @@ def unregister_file_downloader(channel: str) -> None:
 
 def file_downloader_for(channel: str) -> MediaDownloader | None:
     return FILE_DOWNLOADERS.get(channel)
+
+
+IMAGE_MAGIC = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG", ".png"), (b"RIFF", ".webp"))
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(data)
+
+
+async def store_photo(data: bytes, folder: Path) -> Path:
+    """A photo a channel fetched, stored under a name from its content (the same photo sent
+    twice is one file); anything that is not a JPEG, PNG or WebP is refused."""
+    suffix = next((ext for magic, ext in IMAGE_MAGIC if data.startswith(magic)), None)
+    if suffix is None:
+        raise MediaDownloadError("not_a_photo")
+    path = folder / (hashlib.sha256(data).hexdigest()[:32] + suffix)
+    await asyncio.to_thread(_write_once, path, data)
+    return path
+
+
+async def store_file(data: bytes, folder: Path) -> Path:
+    """Any file a channel fetched (a spreadsheet to import), named by its content; its
+    reader checks the kind."""
+    path = folder / hashlib.sha256(data).hexdigest()[:32]
+    await asyncio.to_thread(_write_once, path, data)
+    return path
