@@ -17,22 +17,26 @@ MORE_ACTION = "core.more"
 MAIN_LIMIT = 5
 
 
-async def _entries(ctx: Ctx, group: Literal["main", "more"] | None) -> list[MenuEntry]:
+async def _entries(ctx: Ctx, *groups: Literal["main", "more"]) -> list[list[MenuEntry]]:
+    """Her entries of each group asked for (the household is read once: a menu shows
+    both groups, and each read is a round trip on every "menu")."""
     role = ctx.role
     size = len(await household(ctx.session, ctx.identity.id))
     return [
-        e
-        for e in ctx.registry.menu
-        if role in e.roles
-        and (group is None or e.group == group)
-        and (e.visible is None or e.visible(size))
-        and (ctx.registered or not e.personal)
+        [
+            e
+            for e in ctx.registry.menu
+            if role in e.roles
+            and e.group == group
+            and (e.visible is None or e.visible(size))
+            and (ctx.registered or not e.personal)
+        ]
+        for group in groups
     ]
 
 
 async def menu_choices(ctx: Ctx) -> tuple[Choice, ...]:
-    main = await _entries(ctx, "main")
-    more = await _entries(ctx, "more")
+    main, more = await _entries(ctx, "main", "more")
     if len(main) > MAIN_LIMIT:
         # Not expected (features keep the main group small); keep the order, move the rest.
         main, more = main[:MAIN_LIMIT], main[MAIN_LIMIT:] + more
@@ -59,7 +63,7 @@ async def end_flow(ctx: Ctx, intro: str) -> None:
 
 
 async def show_more(ctx: Ctx) -> None:
-    entries = await _entries(ctx, "more")
+    [entries] = await _entries(ctx, "more")
     choices = [Choice(action(e.action), ctx.t(e.label_key)) for e in entries]
     choices.append(Choice(action("core.menu"), ctx.t("menu.back")))
     ctx.show(ctx.t("menu.more_title"), choices)
