@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -47,6 +46,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, 
 from telegram.request import HTTPXRequest
 
 from bot.channels.budget import REPLY, SendBudget
+from bot.channels.chat_queues import ChatQueues
 from bot.channels.telegram_render import CHANNEL, Outgoing, render, storable, to_incoming
 from bot.logsetup import redact
 from bot.settings import ConfigError, Settings
@@ -167,19 +167,12 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.username: str | None = None
         # Per chat, the work waiting its turn (the backlog) and the task doing it.
-        self._queues: dict[str, deque[_Work]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
+        self.chats: ChatQueues[_Work] = ChatQueues(self._work, backlog=backlog, label=CHANNEL)
         self._slots = asyncio.Semaphore(concurrency)
         self.flood = flood or FloodGate(0, 0)
-        self.backlog = backlog
         # Shared with the outbox sender of this process (see `bot.service`).
         self.budget = budget or SendBudget()
         self.dropped = 0
-        # Updates being handled right now; lets tests and shutdown wait for quiet.
-        self._busy = 0
-        self.updates_handled = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
 
     @property
     def bot(self) -> Bot:
@@ -236,19 +229,8 @@ class TelegramChannel:
     async def stop(self) -> None:
         unregister_downloader(CHANNEL)
         unregister_file_downloader(CHANNEL)
-        # Chats' work still waiting is left to the inbox (handled, or sent, after a restart);
-        # what is under way may finish (a task cancelled inside a transaction can leave a
-        # SQLite connection holding the write lock), up to STOP_WAIT.
-        for queue in self._queues.values():
-            while queue:
-                queue.pop()
-                self._end()
-        workers = list(self._workers.values())
-        if workers:
-            _done, late = await asyncio.wait(workers, timeout=STOP_WAIT)
-            for worker in late:
-                worker.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+        # Chats' work still waiting is left to the inbox (handled, or sent, after a restart).
+        await self.chats.stop(STOP_WAIT)
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
@@ -316,17 +298,11 @@ class TelegramChannel:
             await self._dispatch(update, recovered=True)
 
     async def wait_idle(self) -> None:
-        await self._idle.wait()
+        await self.chats.wait_idle()
 
-    def _begin(self) -> None:
-        self._busy += 1
-        self._idle.clear()
-
-    def _end(self) -> None:
-        self.updates_handled += 1
-        self._busy -= 1
-        if self._busy == 0:
-            self._idle.set()
+    @property
+    def updates_handled(self) -> int:
+        return self.chats.handled
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """PTB's handler only sorts the update into its chat's queue and returns, so no
@@ -341,7 +317,7 @@ class TelegramChannel:
         member_change = update.my_chat_member
         incoming = None if member_change is not None else to_incoming(update)
         if incoming is None:
-            self._begin()
+            self.chats.begin()
             try:
                 if member_change is not None:
                     status = member_change.new_chat_member.status
@@ -350,7 +326,7 @@ class TelegramChannel:
                     await self.engine.set_reachable(CHANNEL, chat_id, reachable)
                 await self.engine.done(CHANNEL, [key])
             finally:
-                self._end()
+                self.chats.end()
             return
         chat = incoming.identity
         verdict = ADMIT if recovered else self.flood.admit(chat)
@@ -367,36 +343,12 @@ class TelegramChannel:
         await self.engine.done(CHANNEL, [key])
 
     def _enqueue(self, chat: str, work: _Work, *, force: bool = False, first: bool = False) -> bool:
-        queue = self._queues.setdefault(chat, deque())
-        if not force and self.flood.on and len(queue) >= self.backlog:
-            return False
-        if first:
-            queue.appendleft(work)
-        else:
-            queue.append(work)
-        self._begin()
-        if chat not in self._workers:
-            self._workers[chat] = asyncio.create_task(self._drain(chat, queue))
-        return True
+        return self.chats.add(chat, work, capped=not force and self.flood.on, first=first)
 
-    async def _drain(self, chat: str, queue: deque[_Work]) -> None:
-        """One chat's work, in order: handle (holding one of the handling slots), then
-        send (holding none: a RetryAfter only delays this chat), then mark done."""
-        try:
-            while queue:
-                work = queue.popleft()
-                try:
-                    await self._work(int(chat), work)
-                except Exception:
-                    log.exception("telegram update %s failed", work.key)
-                finally:
-                    self._end()
-        finally:
-            del self._workers[chat]
-            if not queue:
-                self._queues.pop(chat, None)
-
-    async def _work(self, chat_id: int, work: _Work) -> None:
+    async def _work(self, chat: str, work: _Work) -> None:
+        """One chat's work: handle (holding one of the handling slots), then send (holding
+        none: a RetryAfter only delays this chat), then mark done."""
+        chat_id = int(chat)
         replies = work.replies or []
         if work.update is not None and work.incoming is not None:
             query = work.update.callback_query

@@ -23,7 +23,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ import httpx
 from pywa_async.errors import WhatsAppError
 
 from bot.channels.budget import REPLY, SendBudget
+from bot.channels.chat_queues import ChatQueues
 from bot.channels.whatsapp_api import WaApi, meaning, recipient
 from bot.channels.whatsapp_render import (
     CHANNEL,
@@ -109,19 +109,14 @@ class WhatsAppChannel:
         self.verify_token = verify_token
         self.registry = registry
         self.flood = flood or FloodGate(0, 0)
-        self.backlog = backlog
         self.budget = budget or SendBudget(0, burst=1, per_chat_interval=0.0)
         # Webhook bodies arriving together share a transaction.
         self._writes = inbox.GroupCommit(engine.sessions)
-        self._queues: dict[str, deque[_Work]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
+        self.chats: ChatQueues[_Work] = ChatQueues(self._work, backlog=backlog, label=CHANNEL)
         self._slots = asyncio.Semaphore(concurrency)
         # Chats renamed or merged by a later message: their queued work goes to the new key.
         self._renamed: dict[str, str] = {}
         self.dropped = 0
-        self._busy = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
 
     # -- start and stop -------------------------------------------------------------------
 
@@ -136,20 +131,11 @@ class WhatsAppChannel:
     async def stop(self) -> None:
         unregister_downloader(CHANNEL)
         unregister_file_downloader(CHANNEL)
-        for queue in self._queues.values():
-            while queue:
-                queue.pop()
-                self._end()
-        workers = list(self._workers.values())
-        if workers:
-            _done, late = await asyncio.wait(workers, timeout=STOP_WAIT)
-            for worker in late:
-                worker.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+        await self.chats.stop(STOP_WAIT)
         await self.api.close()
 
     async def wait_idle(self) -> None:
-        await self._idle.wait()
+        await self.chats.wait_idle()
 
     # -- the webhook ----------------------------------------------------------------------
 
@@ -229,40 +215,9 @@ class WhatsAppChannel:
         await self.engine.done(CHANNEL, [key])
 
     def _enqueue(self, chat: str, work: _Work, *, force: bool = False, first: bool = False) -> bool:
-        queue = self._queues.setdefault(chat, deque())
-        if not force and self.flood.on and len(queue) >= self.backlog:
-            return False
-        if first:
-            queue.appendleft(work)
-        else:
-            queue.append(work)
-        self._busy += 1
-        self._idle.clear()
-        if chat not in self._workers:
-            self._workers[chat] = asyncio.create_task(self._drain(chat, queue))
-        return True
+        return self.chats.add(chat, work, capped=not force and self.flood.on, first=first)
 
-    def _end(self) -> None:
-        self._busy -= 1
-        if self._busy == 0:
-            self._idle.set()
-
-    async def _drain(self, chat: str, queue: deque[_Work]) -> None:
-        try:
-            while queue:
-                work = queue.popleft()
-                try:
-                    await self._work(work)
-                except Exception:
-                    log.exception("whatsapp update failed")
-                finally:
-                    self._end()
-        finally:
-            del self._workers[chat]
-            if not queue:
-                self._queues.pop(chat, None)
-
-    async def _work(self, work: _Work) -> None:
+    async def _work(self, _chat: str, work: _Work) -> None:
         replies = work.replies or []
         # A later message may have named her by another id meanwhile (merged or rekeyed).
         chat = self._renamed.get(work.chat, work.chat)
