@@ -123,10 +123,13 @@ async def run_action(ctx: Ctx, choice_id: str) -> None:
         return
     if ctx.role not in spec.roles:
         log.warning("refused action %s for role %s", spec.name, ctx.role)
-        guest_needs_registration = ctx.role == "guest" and "ibu" in spec.roles
-        ctx.say(
-            ctx.t("common.register_first" if guest_needs_registration else "common.not_allowed")
-        )
+        if ctx.role == "guest" and "ibu" in spec.roles:
+            key = "common.register_first"
+        elif not spec.roles & {"kader", "admin"}:
+            key = "common.for_mothers"  # a kader typing "tanya": not "for staff only"
+        else:
+            key = "common.not_allowed"
+        ctx.say(ctx.t(key))
         await reprompt(ctx)
         return
     await spec.handler(ctx, args)

@@ -131,7 +131,7 @@ async def test_ibu_mencoba_tindakan_admin_diketik_atau_dengan_tombol_palsu(
     assert (await member_named(app, "Nur Halimah")).role == "ibu"
     # Nor can a kader ask to be one again, or a guest.
     await kader.tap("a:kd.ask")
-    assert "hanya untuk petugas" in kader.text or "tidak" in kader.text
+    assert "untuk ibu binaan, bukan untuk petugas" in kader.text
     guest = Chat(app.engine, identity="tg-guest")
     await guest.tap("a:kd.ask")
     assert "perlu mendaftar dulu" in guest.text

@@ -97,3 +97,11 @@ async def test_roles_and_kampung_are_checked_again_when_the_answer_is_saved(app:
     await rina.send("Ke kantor kelurahan, Bu.")
     assert "pertanyaan itu dari kampung lain" in rina.text
     await nothing_answered(app)
+
+
+async def test_a_kader_typing_tanya_is_told_it_is_for_mothers(app: App) -> None:
+    """Found trying the demo: she was told "hanya untuk petugas", and she is one."""
+    rina = await kader(app, "kader-rina", "Rina Kader")
+    await rina.send("tanya")
+    assert "untuk ibu binaan, bukan untuk petugas" in rina.text
+    assert "hanya untuk petugas" not in rina.text
