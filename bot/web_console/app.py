@@ -25,8 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web_console import queries
 from bot.web_console.auth import Sessions, WebSession, csrf_ok, read_form
+from bot.web_console.i18n import install, member_language, request_language
 from bot.web_console.pages import Kit, Page, page_routes
-from handlers.core.i18n import format_date_local
+from handlers.core.i18n import format_date_local, normalize_language, t
 from models import Member, Report
 from models.base import transaction
 from models.reports import ReportInvalid, approve, photos_of, return_for_fix
@@ -81,30 +82,31 @@ def build_console(
     def day_text(day: date, lang: str) -> str:
         return format_date_local(datetime.combine(day, time(12, 0), tzinfo=tz), lang, tz)
 
-    def when(moment: datetime | None) -> str:
-        if moment is None:
-            return "-"
-        local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tz)
-        return f"{format_date_local(local, 'id', tz)} {local:%H.%M} WIB"
-
-    env.filters["when"] = when
-    env.filters["day"] = lambda d: day_text(d, "id") if d else "-"
+    install(env, tz)
 
     def render(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        """A page in `lang` when given, else in the signed-in member's language."""
+        values["lang"] = (
+            normalize_language(values.get("lang"))
+            if values.get("lang")
+            else (member_language(values.get("member")))
+        )
         return HTMLResponse(env.get_template(name).render(**values), status_code=status)
 
-    def message(text: str, status: int) -> HTMLResponse:
-        return render("message.html", status, text=text, member=None)
+    def message(text: str, status: int, lang: str = "id") -> HTMLResponse:
+        return render("message.html", status, text=text, member=None, lang=lang)
 
     def staff_page(page: Page) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             ws = cookies.read(request)
             if ws is None:
-                return message('Silakan masuk lewat tautan dari chat (ketik "Masuk web").', 401)
+                lang = request_language(request)
+                return message(t(lang, "web.login.needed"), 401, lang)
             async with transaction(sessionmaker) as session:
                 member = await session.get(Member, ws.member_id)
                 if member is None or not is_staff(member):
-                    response = message("Sesi berakhir: Anda bukan admin atau kader lagi.", 403)
+                    lang = member_language(member) if member else request_language(request)
+                    response = message(t(lang, "web.login.ended"), 403, lang)
                     cookies.end(response)
                     return response
                 return await page(request, session, member, ws)
@@ -125,9 +127,10 @@ def build_console(
         code = request.path_params["code"]
         async with transaction(sessionmaker) as session:
             usable = await peek_login(session, code, datetime.now(UTC))
+        lang = request_language(request)
         if not usable:
-            return message("Tautan masuk ini tidak berlaku (sudah dipakai atau kedaluwarsa).", 403)
-        return render("login.html", code=code, member=None)
+            return message(t(lang, "web.login.bad_link"), 403, lang)
+        return render("login.html", code=code, member=None, lang=lang)
 
     async def login(request: Request) -> Response:
         code = request.path_params["code"]
@@ -135,16 +138,21 @@ def build_console(
             member = await redeem_login(session, code, datetime.now(UTC))
             member_id = member.id if member is not None else None
         if member_id is None:
-            return message("Tautan masuk ini tidak berlaku (sudah dipakai atau kedaluwarsa).", 403)
+            lang = request_language(request)
+            return message(t(lang, "web.login.bad_link"), 403, lang)
         response = RedirectResponse("/admin/", status_code=303)
         cookies.start(response, request, member_id)
         return response
 
     async def logout(request: Request) -> Response:
         ws = cookies.read(request)
+        lang = request_language(request)
         if ws is None or not csrf_ok(ws, await read_form(request)):
-            return message("Formulir tidak sah.", 403)
-        response = message("Anda sudah keluar.", 200)
+            return message(t(lang, "web.bad_form"), 403, lang)
+        async with transaction(sessionmaker) as session:
+            member = await session.get(Member, ws.member_id)
+            lang = member_language(member) if member else lang
+        response = message(t(lang, "web.logged_out"), 200, lang)
         cookies.end(response)
         return response
 
@@ -170,7 +178,7 @@ def build_console(
     async def report_page(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
         report = await s.get(Report, r.path_params["report_id"])
         if not allowed(me, report):
-            return message("Laporan tidak ditemukan.", 404)
+            return message(t(me.language, "web.report.not_found"), 404, me.language)
         assert report is not None
         return render(
             "laporan_detail.html", member=me, csrf=ws.csrf, report=report,
@@ -182,16 +190,16 @@ def build_console(
     async def decide(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
         form = await read_form(r)
         if not csrf_ok(ws, form):
-            return message("Formulir tidak sah (token CSRF salah). Muat ulang halaman.", 403)
+            return message(t(me.language, "web.bad_form"), 403, me.language)
         assert form is not None
         report = await s.get(Report, r.path_params["report_id"])
         if me.role != "admin" or not allowed(me, report):
-            return message("Hanya admin yang memeriksa laporan.", 403)
+            return message(t(me.language, "web.report.admins_only"), 403, me.language)
         now = datetime.now(UTC)
         days: DayText = day_text
         verb = r.path_params["verb"]
         if verb not in ("setujui", "kembalikan"):
-            return message("Halaman tidak ditemukan.", 404)
+            return message(t(me.language, "web.not_found"), 404, me.language)
         if verb == "setujui":
             done = await approve(s, r.path_params["report_id"], me.id, now)
             if done is not None:
@@ -207,22 +215,22 @@ def build_console(
                 return render(
                     "laporan_detail.html", 400, member=me, csrf=ws.csrf, report=report,
                     photos=await photos_of(s, report.id), names=await queries.kampung_names(s),
-                    can_decide=True, note_error="Tulis catatan untuk kader (3-1000 huruf).",
+                    can_decide=True, note_error="web.report.note_error",
                 )  # fmt: skip
             if done is not None:
                 await notify_returned(s, done, now, days)
         if done is None:
-            return message("Laporan ini sudah diperiksa.", 409)
+            return message(t(me.language, "web.report.already"), 409, me.language)
         return RedirectResponse("/admin/laporan", status_code=303)
 
     async def photo(r: Request, s: AsyncSession, me: Member, _ws: WebSession) -> Response:
         found = await s.get(ReportPhoto, r.path_params["photo_id"])
         report = await s.get(Report, found.report_id) if found is not None else None
         if found is None or not allowed(me, report):
-            return message("Foto tidak ditemukan.", 404)
+            return message(t(me.language, "web.photo.not_found"), 404, me.language)
         path = (media_root / found.path).resolve()
         if not path.is_relative_to(media_root) or not path.is_file():
-            return message("Foto tidak ditemukan.", 404)
+            return message(t(me.language, "web.photo.not_found"), 404, me.language)
         return FileResponse(path, media_type="image/jpeg")
 
     routes = [

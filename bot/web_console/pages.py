@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, Response
 
 from bot.web_console.auth import WebSession, csrf_ok, read_form
 from bot.web_console.queries import kampung_names
+from handlers.core.i18n import t
 from models import Kegiatan, KegiatanTarget, Member, Signup
 from models.attendance.tables import Attendance
 from models.exports import Scope, record_export
@@ -28,12 +29,13 @@ from models.exports.files import write_export, write_penilaian
 Page = Callable[[Request, AsyncSession, Member, WebSession], Awaitable[Response]]
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # As in chat (handlers/exports/common.py): members and deliveries are for admins only.
+# Labels: web.export.kind.<kind> in locales/*/LC_MESSAGES/web.po.
 EXPORTS: Final = {
-    "members": ("Warga", frozenset({"admin"})),
-    "kegiatan": ("Kegiatan dan peserta", frozenset({"admin", "kader"})),
-    "laporan": ("Laporan kegiatan", frozenset({"admin", "kader"})),
-    "deliveries": ("Pengiriman pesan", frozenset({"admin"})),
-    "penilaian": ("Bahan penilaian (tanpa foto)", frozenset({"admin", "kader"})),
+    "members": frozenset({"admin"}),
+    "kegiatan": frozenset({"admin", "kader"}),
+    "laporan": frozenset({"admin", "kader"}),
+    "deliveries": frozenset({"admin"}),
+    "penilaian": frozenset({"admin", "kader"}),
 }
 MAX_ROWS: Final = 200
 
@@ -41,7 +43,7 @@ MAX_ROWS: Final = 200
 @dataclass(frozen=True)
 class Kit:
     render: Callable[..., HTMLResponse]
-    message: Callable[[str, int], HTMLResponse]
+    message: Callable[..., HTMLResponse]  # (text, status, lang="id")
     tz: ZoneInfo
     media_dir: Path
 
@@ -123,18 +125,18 @@ def page_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
             chosen=int(chosen) if chosen.isdigit() else None,
         )  # fmt: skip
 
-    def exports_for(me: Member) -> dict[str, str]:
-        return {k: label for k, (label, roles) in EXPORTS.items() if me.role in roles}
+    def exports_for(me: Member) -> list[str]:
+        return [kind for kind, roles in EXPORTS.items() if me.role in roles]
 
     async def ekspor(_r: Request, _s: AsyncSession, me: Member, ws: WebSession) -> Response:
         return kit.render("ekspor.html", member=me, csrf=ws.csrf, kinds=exports_for(me))
 
     async def download(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
         if not csrf_ok(ws, await read_form(r)):
-            return kit.message("Formulir tidak sah (token CSRF salah). Muat ulang halaman.", 403)
+            return kit.message(t(me.language, "web.bad_form"), 403, me.language)
         kind = r.path_params["kind"]
         if kind not in exports_for(me):
-            return kit.message("Ekspor ini hanya untuk admin.", 403)
+            return kit.message(t(me.language, "web.export.admins_only"), 403, me.language)
         if me.role == "admin":
             scope = Scope(kit.tz)
         else:

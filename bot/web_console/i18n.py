@@ -1,0 +1,81 @@
+"""The console's language: the signed-in member's (Member.language), else the browser's
+Accept-Language (id or en), else Bahasa Indonesia. Texts come from the message catalogs
+(locales/*/LC_MESSAGES/web*.po); templates call t with a catalog key and its values, bound to the
+page's language, and dates through the `when` and `day` filters.
+
+Every page is rendered with `lang` in its context (see `render` in app.py): a template
+never chooses a language itself."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+from starlette.requests import Request
+
+from handlers.core.i18n import (
+    FALLBACK,
+    LANGUAGES,
+    format_date_local,
+    format_datetime_local,
+    normalize_language,
+    t,
+)
+
+
+def request_language(request: Request) -> str:
+    """The first of our languages the browser asks for (by q, then order), else id."""
+    best: tuple[float, int, str] | None = None
+    for order, part in enumerate(request.headers.get("accept-language", "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        lang = tag.strip().lower().split("-")[0]
+        if lang not in LANGUAGES:
+            continue
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                continue
+        if q <= 0:
+            continue
+        if best is None or (-q, order) < (-best[0], best[1]):
+            best = (q, order, lang)
+    return best[2] if best else FALLBACK
+
+
+def member_language(member: Any) -> str:
+    return normalize_language(getattr(member, "language", None))
+
+
+def install(env: Environment, tz: ZoneInfo) -> None:
+    """The `t` global and the `when`/`day` filters, in the language of the page."""
+
+    def lang_of(ctx: Context) -> str:
+        return normalize_language(ctx.get("lang"))
+
+    @pass_context
+    def text(ctx: Context, key: str, **values: Any) -> str:
+        return t(lang_of(ctx), key, **values)
+
+    @pass_context
+    def when(ctx: Context, moment: datetime | None) -> str:
+        if moment is None:
+            return "-"
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return format_datetime_local(aware, lang_of(ctx), tz)
+
+    @pass_context
+    def day(ctx: Context, value: date | None) -> str:
+        if value is None:
+            return "-"
+        noon = datetime.combine(value, time(12, 0), tzinfo=tz)
+        return format_date_local(noon, lang_of(ctx), tz)
+
+    env.globals["t"] = text
+    env.filters["when"] = when
+    env.filters["day"] = day

@@ -1,0 +1,80 @@
+"""The console speaks the signed-in member's language (the one she chose in chat with
+"bahasa"); before signing in it follows the browser's Accept-Language, Indonesian
+first. Every text a template asks for is in both catalogs."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from bot.app import App
+from handlers.core.i18n import LANGUAGES, catalog
+from tests.support import REPO
+from tests.support.reports import admin_chat, kader_chat
+from tests.support.web import login_code, member_named, sign_in
+
+TEMPLATE_KEY = re.compile(r"""\bt\(\s*["']([a-z_.]+)["']\s*(~)?""")
+
+
+async def test_a_kader_who_chose_english_in_chat_gets_english_pages(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    rina = await kader_chat(app)
+    await rina.send("bahasa")
+    await rina.send("2")
+    assert "now English" in rina.text
+    kader = await member_named(app, "Rina Kader")
+    await sign_in(web, app, kader)
+
+    home = await web.get("/admin/")
+    assert '<html lang="en">' in home.text
+    assert "Home" in home.text and "Members per kampung" in home.text
+    assert "Sign out" in home.text and "(kader)" in home.text
+    assert "Beranda" not in home.text and "Keluar" not in home.text
+    exports = await web.get("/admin/ekspor")
+    assert "Your kampung only." in exports.text and "Download: Activity reports" in exports.text
+    refused = await web.post("/admin/ekspor/members", data={"csrf": "wrong"})
+    assert refused.status_code == 403 and "wrong CSRF token" in refused.text
+
+
+async def test_an_admin_in_bahasa_indonesia_gets_indonesian_pages(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    await admin_chat(app)
+    admin = await member_named(app, None, role="admin")
+    await sign_in(web, app, admin)
+    home = await web.get("/admin/", headers={"accept-language": "en"})
+    assert '<html lang="id">' in home.text and "Warga per kampung" in home.text
+    assert "Members per kampung" not in home.text
+
+
+async def test_before_signing_in_the_browser_language_is_followed(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    await admin_chat(app)
+    admin = await member_named(app, None, role="admin")
+    code = await login_code(app, admin)
+    english = await web.get(f"/admin/masuk/{code}", headers={"accept-language": "en-GB,id;q=0.5"})
+    assert "Sign in to the console" in english.text
+    indonesian = await web.get(
+        f"/admin/masuk/{code}", headers={"accept-language": "fr, en;q=0.4, id;q=0.9"}
+    )
+    assert "Masuk ke konsol" in indonesian.text
+    plain = await web.get(f"/admin/masuk/{code}")
+    assert "Masuk ke konsol" in plain.text
+    nobody = await web.get("/admin/", headers={"accept-language": "en"})
+    assert nobody.status_code == 401 and "Please sign in" in nobody.text
+
+
+def test_every_text_a_template_asks_for_is_in_both_catalogs() -> None:
+    found = 0
+    for path in (REPO / "bot" / "web_console" / "templates").glob("*.html"):
+        for key, joined in TEMPLATE_KEY.findall(path.read_text()):
+            found += 1
+            for lang in LANGUAGES:
+                if joined:  # t("web.role." ~ role): some key with that prefix
+                    assert any(k.startswith(key) for k in catalog(lang)), (path.name, key)
+                else:
+                    assert key in catalog(lang), (path.name, key, lang)
+    assert found > 50, "the pattern found too few texts in the templates"
