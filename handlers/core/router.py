@@ -238,8 +238,12 @@ async def _route_text(ctx: Ctx, text: str, flow: Flow | None) -> None:
         await _escape(ctx, escape, text, flow)
         return
     # A main-menu label, typed or sent by Telegram's menu keyboard: a tap in effect.
+    # The question on screen wins when one of its choices starts with the typed words: an
+    # admin typing "ibu binaan" at "untuk siapa?" means "Ibu binaan saja", not the
+    # kader's "Ibu binaan" list.
     label_action = menu_label_action(ctx, text)
-    if label_action is not None and not any(norm(c.label) == word for c in screen):
+    answers_screen = [c for c in screen if starts_with_words(c.label, word)]
+    if label_action is not None and len(answers_screen) != 1:
         await run_action(ctx, ACTION_PREFIX + label_action)
         return
     # (c) the step's own type.

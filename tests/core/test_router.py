@@ -227,3 +227,24 @@ async def test_staff_are_not_greeted_as_a_mother_of_a_kampung(app: App) -> None:
     assert "menu petugas" in admin.text and "kampung Ibu" not in admin.text
     await admin.send("halo")
     assert "Selamat bertugas" in admin.text and "Bu!" not in admin.text
+
+
+@pytest.mark.parametrize(("typed", "kind"), [("ibu binaan", "ibu"), ("kader", "kader")])
+async def test_an_admin_typing_ibu_binaan_at_untuk_siapa_answers_the_question(
+    app: App, typed: str, kind: str
+) -> None:
+    # Found in the demo: "ibu binaan" opened the kader's "Ibu binaan" list (a menu label)
+    # instead of choosing "Ibu binaan saja" on the screen she was looking at.
+    from models.people.roles import grant_admin
+
+    async with make_sessionmaker(app.db).begin() as s:
+        await grant_admin(s, "telegram", "9002", actor="test")
+    admin = Chat(app.engine, identity="9002", channel="telegram")
+    await admin.tap("a:bc.new")
+    await admin.send("Posyandu besok jam 8 di balai RW.")
+    assert "untuk siapa" in admin.text
+    await admin.send(typed)
+    assert "kampung mana" not in admin.text
+    flow, step, data = await state_of(app, admin.identity)
+    assert (flow, step) == ("bc.compose", "preview")
+    assert data["form"]["audience_kind"] == kind
