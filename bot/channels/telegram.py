@@ -19,6 +19,7 @@ sent, and `recover` finishes at start what a crash left.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from dataclasses import dataclass
@@ -81,6 +82,9 @@ BACKLOG = 10
 # At stop, how long the chats' work under way may take to finish (seconds).
 STOP_WAIT = 10.0
 MAX_RETRY_AFTER = 120.0
+# How often the per-chat command menus follow role changes made in chat (a kader's
+# invitation redeemed, a kader removed) or by another process.
+COMMANDS_EVERY = 60.0
 # A reply with Reply.no_preview (a one-time login link): no preview, which would open it.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -173,6 +177,8 @@ class TelegramChannel:
         # Shared with the outbox sender of this process (see `bot.service`).
         self.budget = budget or SendBudget()
         self.dropped = 0
+        self._menus: dict[str, str] = {}  # chat -> the staff role whose menu it was given
+        self._menus_task: asyncio.Task[None] | None = None
 
     @property
     def bot(self) -> Bot:
@@ -213,6 +219,7 @@ class TelegramChannel:
             await self.application.initialize()
             self.username = self.bot.username
             await self.refresh_commands()
+            self._menus_task = asyncio.create_task(self._follow_roles())
             await self.application.start()
             await self.recover()
             if self.polling and self.application.updater is not None:
@@ -227,6 +234,11 @@ class TelegramChannel:
             raise
 
     async def stop(self) -> None:
+        if self._menus_task is not None:
+            self._menus_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._menus_task
+            self._menus_task = None
         unregister_downloader(CHANNEL)
         unregister_file_downloader(CHANNEL)
         # Chats' work still waiting is left to the inbox (handled, or sent, after a restart).
@@ -261,11 +273,34 @@ class TelegramChannel:
         """Command menus per role: the default for everyone, per-chat ones for staff."""
         try:
             await self._set_commands(BotCommandScopeDefault(), "ibu")
-            chats = await self.engine.staff_chats(CHANNEL)
-            for chat_id, role in chats.items():
-                await self._set_commands(BotCommandScopeChat(int(chat_id)), role)
         except TelegramError as exc:
             log.warning("could not set the command menus: %s", exc.__class__.__name__)
+            return
+        self._menus = {}
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Give chats whose role changed since the last look their menu: a new kader or
+        admin hers, a former one the mothers' default again."""
+        try:
+            chats = await self.engine.staff_chats(CHANNEL)
+            for chat_id, role in chats.items():
+                if self._menus.get(chat_id) != role:
+                    await self._set_commands(BotCommandScopeChat(int(chat_id)), role)
+                    self._menus[chat_id] = role
+            for chat_id in [c for c in self._menus if c not in chats]:
+                await self.bot.delete_my_commands(scope=BotCommandScopeChat(int(chat_id)))
+                del self._menus[chat_id]
+        except TelegramError as exc:
+            log.warning("could not set the command menus: %s", exc.__class__.__name__)
+
+    async def _follow_roles(self) -> None:
+        while True:
+            await asyncio.sleep(COMMANDS_EVERY)
+            try:
+                await self.sync_commands()
+            except Exception as exc:  # the database away for a moment: try again next time
+                log.warning("command menus not synced (%s)", exc.__class__.__name__)
 
     async def _set_commands(self, scope: Any, role: str) -> None:
         for lang in ("id", "en"):

@@ -118,3 +118,38 @@ def test_a_photo_keeps_its_caption_within_1024_and_the_rest_follows(tmp_path: Pa
     assert out[0].photo == photo and len(out[0].text) <= 1024
     assert "\n".join(o.text for o in out) == text
     assert out[-1].markup is not None and all(o.markup is None for o in out[:-1])
+
+
+async def test_a_role_given_in_chat_gets_its_command_menu_without_a_restart(
+    app: App, db_url: str, fake: FakeTelegramServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found in an earlier review: a kader made by her invitation code kept the mothers'
+    # "/" menu until the bot restarted, and a removed kader kept hers.
+    import bot.channels.telegram as tg
+    from tests.support.processes import eventually
+
+    monkeypatch.setattr(tg, "COMMANDS_EVERY", 0.05)
+    stop = asyncio.Event()
+    service = asyncio.create_task(run_service(tg_settings(db_url, fake), webhook=False, stop=stop))
+    scope = {"type": "chat", "chat_id": ADMIN}
+    sessions = make_sessionmaker(app.db)
+
+    async def menu_given() -> bool:
+        return bool(fake.get_commands(scope))
+
+    async def menu_taken() -> bool:
+        return not fake.get_commands(scope)
+
+    try:
+        await TgUser(fake, 6100000002).say("/start", "Menu utama", timeout=10)
+        assert not fake.get_commands(scope)
+        async with sessions.begin() as s:
+            await grant_admin(s, "telegram", str(ADMIN), actor="test")
+        await eventually(menu_given, what="the admin's menu")
+        assert [c["command"] for c in fake.get_commands(scope)][:2] == ["start", "menu"]
+        async with sessions.begin() as s:
+            await revoke_admin(s, "telegram", str(ADMIN), actor="test")
+        await eventually(menu_taken, what="the menu taken back")
+    finally:
+        stop.set()
+        assert await service == 0
