@@ -150,7 +150,8 @@ async def _apply_failure(
     if isinstance(result, Blocked):
         finish_row(row, "failed", BLOCKED)
         await session.flush()
-        await mark_unreachable(session, row.identity_id, now)
+        if row.identity_id is not None:  # None: the chat was erased meanwhile
+            await mark_unreachable(session, row.identity_id, now)
     elif isinstance(result, OutsideWindow):
         if result.as_template:
             row.params = {**row.params, AS_TEMPLATE: True}
@@ -162,7 +163,8 @@ async def _apply_failure(
     elif isinstance(result, OptedOut):
         finish_row(row, "skipped", OPTED_OUT)
         await session.flush()
-        await opt_out_announcements(session, row.identity_id, now)
+        if row.identity_id is not None:
+            await opt_out_announcements(session, row.identity_id, now)
     elif result.retryable and row.attempts < max_attempts:
         delay = (
             result.retry_in if result.retry_in is not None else retry_delay(row.attempts, *backoff)

@@ -62,8 +62,9 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    identity_id: Mapped[int] = mapped_column(
-        ForeignKey("channel_identities.id", ondelete="CASCADE")
+    # None once the chat is gone (erased, serving nobody): the row stays, anonymous.
+    identity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channel_identities.id", ondelete="SET NULL")
     )
     # The member the message concerns (for a shared chat: one of its household).
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
