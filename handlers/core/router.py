@@ -122,7 +122,10 @@ async def run_action(ctx: Ctx, choice_id: str) -> None:
         await reprompt(ctx)
         return
     if ctx.role not in spec.roles:
-        log.warning("refused action %s for role %s", spec.name, ctx.role)
+        # A tapped id she was never offered is worth a warning; a typed word is not.
+        tapped = ctx.incoming.kind is Kind.CHOICE
+        log.log(logging.WARNING if tapped else logging.INFO, "refused action %s for role %s",
+                spec.name, ctx.role)  # fmt: skip
         if ctx.role == "guest" and "ibu" in spec.roles:
             key = "common.register_first"
         elif not spec.roles & {"kader", "admin"}:
