@@ -137,7 +137,7 @@ async def run_service(
                 web = build_web_app(
                     app.db, telegram=telegram_hook.feed_webhook if telegram_hook else None,
                     telegram_secret=secret, whatsapp=whatsapp,
-                    console=console_for(settings, app),
+                    console=console_for(settings, app), dispatcher=scheduler.dispatcher,
                 )  # fmt: skip
                 server = make_server(web, settings.webhook_listen, settings.forwarded_allow_ips)
                 server_task = asyncio.create_task(server.serve())

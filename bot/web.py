@@ -10,6 +10,11 @@ chunked body passes the limit. A body that is not a JSON object, or that the cha
 cannot read as an update, gets 400. The access log is our own and names method, path
 and status only: no query strings, no headers (they can carry secrets), and control
 characters in the path escaped so that a request cannot write a line of its own.
+
+GET /healthz answers 200 with {"ok": true, "database": "ok", "outbox_due": N, "dispatcher":
+{"running", "last_claim_at", "last_claim_seconds_ago"}} (the dispatcher part where this
+process runs one), and 503 with {"ok": false, "database": "unreachable"} when a query does
+not answer. It names no host, URL, token or person.
 """
 
 from __future__ import annotations
@@ -19,16 +24,19 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import uvicorn
-from sqlalchemy import text
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from models.outbox.tables import OutboxMessage
 
 log = logging.getLogger("p2wkss.web")
 
@@ -56,6 +64,25 @@ class WhatsAppHook(Protocol):
 
 
 WHATSAPP_SIGNATURE_HEADER = "X-Hub-Signature-256"
+
+
+class DispatcherState(Protocol):
+    """What /healthz reads of this process's outbox dispatcher (scheduler.Dispatcher)."""
+
+    running: bool
+    last_claim_at: datetime | None
+
+
+def due_outbox_rows(now: datetime) -> Select[int]:
+    """How many outbox rows are due and not being sent (all channels): queued ones whose
+    time has come and `sending` ones whose lease ran out. A backlog that keeps growing
+    means the dispatcher is stopped, paused, or slower than the queue."""
+    m = OutboxMessage
+    due = or_(
+        and_(m.status == "queued", m.not_before <= now),
+        and_(m.status == "sending", m.lease_until <= now),
+    )
+    return select(func.count()).select_from(m).where(due)
 
 
 class BodyTooLarge(Exception):
@@ -136,15 +163,27 @@ def build_web_app(
     telegram_secret: str | None = None,
     whatsapp: WhatsAppHook | None = None,
     console: BaseRoute | None = None,
+    dispatcher: DispatcherState | None = None,
 ) -> ASGIApp:
     async def healthz(_request: Request) -> Response:
+        now = datetime.now(UTC)
         try:
             async with db.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+                due = await conn.scalar(due_outbox_rows(now))
         except Exception as exc:
             log.warning("health check: database unreachable (%s)", exc.__class__.__name__)
             return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
-        return JSONResponse({"ok": True, "database": "ok"})
+        body: dict[str, Any] = {"ok": True, "database": "ok", "outbox_due": int(due or 0)}
+        if dispatcher is not None:
+            last = dispatcher.last_claim_at
+            body["dispatcher"] = {
+                "running": dispatcher.running,
+                "last_claim_at": None if last is None else last.isoformat(timespec="seconds"),
+                "last_claim_seconds_ago": (
+                    None if last is None else round((now - last).total_seconds())
+                ),
+            }
+        return JSONResponse(body)
 
     async def telegram_webhook(request: Request) -> Response:
         if not secret_matches(request.headers.get(TELEGRAM_SECRET_HEADER), telegram_secret):

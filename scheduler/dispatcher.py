@@ -25,7 +25,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from types import TracebackType
 from zoneinfo import ZoneInfo
 
@@ -102,6 +102,10 @@ class Dispatcher:
         if len({lane.channel for lane in self.lanes}) != len(self.lanes):
             raise ValueError("one sender per channel")
         self.locks = AdvisoryLocks(_engine_of(sessions))
+        # For the health check: is the loop running, and when did a claim last answer
+        # (with rows or none; on PostgreSQL only while this process holds a channel).
+        self.running = False
+        self.last_claim_at: datetime | None = None
 
     async def __aenter__(self) -> Dispatcher:
         return self
@@ -132,6 +136,7 @@ class Dispatcher:
         Cancelling the task (or killing the process) abandons the sends in flight; their
         rows stay `sending` and are taken up again after the lease.
         """
+        self.running = True
         try:
             while not stop.is_set():
                 claimed = 0
@@ -153,6 +158,7 @@ class Dispatcher:
                     task.cancel()
             raise
         finally:
+            self.running = False
             await self.close()
 
     async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
@@ -208,6 +214,7 @@ class Dispatcher:
                 quiet_hours=self.quiet,
                 max_attempts=self.max_attempts,
             )
+        self.last_claim_at = now
         deferred: list[tuple[int, float]] = []
         mono = self.clock.monotonic()
         for claim in claims:
