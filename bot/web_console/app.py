@@ -27,9 +27,11 @@ from bot.web_console import queries
 from bot.web_console.auth import Sessions, WebSession, csrf_ok, read_form
 from bot.web_console.i18n import install, member_language, request_language
 from bot.web_console.pages import Kit, Page, page_routes
+from bot.web_console.pengumuman_pages import pengumuman_routes
 from handlers.core.i18n import format_date_local, normalize_language, t
 from models import Member, Report
 from models.base import transaction
+from models.outbox.tables import QuietHours
 from models.reports import ReportInvalid, approve, photos_of, return_for_fix
 from models.reports.notices import DayText, notify_approved, notify_returned
 from models.reports.tables import ReportPhoto
@@ -69,7 +71,7 @@ class SecurityHeaders:
 
 def build_console(
     sessionmaker: async_sessionmaker[AsyncSession], *, media_dir: Path, timezone: str,
-    sessions: Sessions | None = None,
+    sessions: Sessions | None = None, quiet_hours: QuietHours | None = None,
 ) -> Mount:  # fmt: skip
     """The /admin mount of the web app."""
     cookies = sessions or Sessions()
@@ -233,6 +235,7 @@ def build_console(
             return message(t(me.language, "web.photo.not_found"), 404, me.language)
         return FileResponse(path, media_type="image/jpeg")
 
+    kit = Kit(render, message, tz, media_root)
     routes = [
         Route("/masuk/{code}", login_form, methods=["GET"]),
         Route("/masuk/{code}", login, methods=["POST"]),
@@ -244,7 +247,11 @@ def build_console(
         Route("/foto/{photo_id:int}", staff_page(photo), methods=["GET"]),
         *(
             Route(path, staff_page(page), methods=methods)
-            for path, page, methods in page_routes(Kit(render, message, tz, media_root))
+            for path, page, methods in page_routes(kit)
+        ),
+        *(
+            Route(path, staff_page(page), methods=methods)
+            for path, page, methods in pengumuman_routes(kit, quiet_hours)
         ),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
