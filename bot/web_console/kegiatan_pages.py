@@ -1,0 +1,338 @@
+"""Kegiatan in the web console: the list (filters kampung, jenis and month as GET
+parameters), a kegiatan's page (sign-ups, waiting list, attendance) and the changes the
+chat offers admins (time, place, kuota, cancel; handlers/kegiatan/edit.py).
+
+Each change is shown first on a confirmation page with the new value and how many
+mothers will be told; only its POST (with the session's CSRF token) applies it, through
+the chat's own model functions (`edit_kegiatan`, `cancel_kegiatan`): the same checks, the
+same outbox notices, the same waiting-list promotion and the same audit entry, with the
+signed-in member as the actor. As in chat only admins change kegiatan; a kader sees the
+kegiatan of her own kampung (and those for every kampung) and her kampung's mothers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from bot.web_console.auth import WebSession, csrf_ok, read_form
+from bot.web_console.queries import kampung_names
+from handlers.core.i18n import format_datetime_local, normalize_language, t
+from models import Kegiatan, Member, Signup
+from models.attendance.tables import Attendance
+from models.kegiatan.admin import cancel_kegiatan, edit_kegiatan
+from models.kegiatan.queries import for_kampung, participants, sasaran
+from models.kegiatan.tables import (
+    JENIS,
+    MAX_TEMPAT,
+    has_ended,
+    kuota_ok,
+    time_problems,
+)
+
+if TYPE_CHECKING:
+    from bot.web_console.pages import Kit, Page
+
+MAX_ROWS: Final = 200
+CHANGES: Final = ("waktu", "tempat", "kuota")
+EDITABLE: Final = ("draft", "open", "closed")  # as the chat's Kelola kegiatan screen
+# Problem codes of models.kegiatan.admin and of reading the form -> catalog keys.
+PROBLEMS: Final = {
+    "in_past": "webk.problem_in_past",
+    "ends_before_start": "webk.problem_in_past",
+    "empty_tempat": "webk.problem_empty_tempat",
+    "tempat_too_long": "webk.problem_tempat_too_long",
+    "bad_kuota": "webk.problem_bad_kuota",
+    "kuota_below_registered": "webk.problem_kuota_below_registered",
+    "bad_time": "webk.problem_bad_time",
+}
+
+Tr = Callable[..., str]
+
+
+def translator(member: Member) -> Tr:
+    lang = normalize_language(member.language)
+
+    def tr(key: str, **values: object) -> str:
+        return t(lang, key, **values)
+
+    return tr
+
+
+def month_range(text: str, tz: Any) -> tuple[datetime, datetime] | None:
+    """ "2026-12" -> the month's first moment and the next month's, in the deployment's zone."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        start = datetime(year, month, 1, tzinfo=tz)
+    except ValueError:
+        return None
+    after = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+    return start, after
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change read from a form: which field and its new value (or the problems)."""
+
+    what: str
+    starts_at: datetime | None = None
+    tempat: str | None = None
+    kuota: int | None = None
+    problems: tuple[str, ...] = ()
+
+    def fields(self) -> dict[str, Any]:
+        """The keyword arguments of edit_kegiatan: only the changed field."""
+        if self.what == "waktu":
+            return {"starts_at": self.starts_at}
+        if self.what == "tempat":
+            return {"tempat": self.tempat}
+        return {"kuota": self.kuota}
+
+
+def read_change(k: Kegiatan, what: str, values: Any, tz: Any, now: datetime) -> Change:
+    """The new value from the form's fields (a date and a time in WIB; a place; a number of
+    seats, empty for no limit), checked by the same rules edit_kegiatan applies."""
+    if what == "waktu":
+        try:
+            day = date.fromisoformat(str(values.get("tanggal", "")).strip())
+            at = time.fromisoformat(str(values.get("jam", "")).strip())
+        except ValueError:
+            return Change(what, problems=("bad_time",))
+        starts = datetime.combine(day, at.replace(second=0, microsecond=0), tzinfo=tz)
+        ends = starts + (k.ends_at - k.starts_at)
+        return Change(what, starts_at=starts, problems=tuple(time_problems(starts, ends, now)))
+    if what == "tempat":
+        tempat = " ".join(str(values.get("tempat", "")).split())
+        if not tempat:
+            return Change(what, problems=("empty_tempat",))
+        if len(tempat) > MAX_TEMPAT:
+            return Change(what, tempat=tempat, problems=("tempat_too_long",))
+        return Change(what, tempat=tempat)
+    raw = str(values.get("kuota", "")).strip()
+    if not raw:
+        return Change(what, kuota=None)  # no limit
+    if not raw.isdigit() or not kuota_ok(int(raw)):
+        return Change(what, problems=("bad_kuota",))
+    kuota = int(raw)
+    if kuota < k.registered_count:
+        return Change(what, kuota=kuota, problems=("kuota_below_registered",))
+    return Change(what, kuota=kuota)
+
+
+def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
+    tz = kit.tz
+
+    def when_text(moment: datetime, lang: str) -> str:
+        """For the notices to mothers, in each mother's language (as Ctx.when_text)."""
+        return format_datetime_local(moment, lang, tz)
+
+    async def visible(s: AsyncSession, me: Member, kegiatan_id: int) -> Kegiatan | None:
+        q = select(Kegiatan).where(Kegiatan.id == kegiatan_id)
+        if me.role != "admin":
+            q = q.where(for_kampung(me.kampung_id), Kegiatan.status != "draft")
+        return await s.scalar(q)
+
+    async def listing(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+        tr = translator(me)
+        places = await kampung_names(s)
+        q = select(Kegiatan)
+        if me.role == "admin":
+            chosen = r.query_params.get("kampung", "")
+            kampung = int(chosen) if chosen.isdigit() and int(chosen) in places else None
+            if kampung is not None:
+                q = q.where(for_kampung(kampung))
+        else:  # a kader: her own kampung, whatever the address says
+            kampung = me.kampung_id
+            q = q.where(for_kampung(kampung), Kegiatan.status != "draft")
+        jenis = r.query_params.get("jenis", "")
+        if jenis in JENIS:
+            q = q.where(Kegiatan.jenis == jenis)
+        else:
+            jenis = ""
+        bulan = r.query_params.get("bulan", "").strip()
+        span = month_range(bulan, tz) if bulan else None
+        if span is not None:
+            q = q.where(Kegiatan.starts_at >= span[0], Kegiatan.starts_at < span[1])
+        else:
+            bulan = ""
+        found = list(await s.scalars(q.order_by(Kegiatan.starts_at.desc()).limit(MAX_ROWS)))
+        return kit.render(
+            "kegiatan.html", member=me, csrf=ws.csrf, items=found,
+            kinds={c: tr(f"kegiatan.jenis.{c}") for c in JENIS}, jenis=jenis,
+            places=places, kampung=kampung, bulan=bulan, admin=me.role == "admin",
+        )  # fmt: skip
+
+    async def page(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+        tr = translator(me)
+        k = await visible(s, me, r.path_params["kegiatan_id"])
+        if k is None:
+            return kit.message(tr("webk.not_found"), 404, me.language)
+        people = (
+            select(Signup.status, Member.id, Member.full_name, Member.kampung_id)
+            .join(Member, Member.id == Signup.member_id)
+            .where(Signup.kegiatan_id == k.id, Signup.status != "cancelled")
+            .where(Member.erased_at.is_(None))
+            .order_by(Signup.queued_at, Signup.id)
+        )
+        present = select(Attendance).where(
+            Attendance.kegiatan_id == k.id, Attendance.status == "present"
+        )
+        if me.role != "admin":  # a kader sees her own kampung's mothers only
+            people = people.where(Member.kampung_id == me.kampung_id)
+            present = present.where(Attendance.kampung_id == me.kampung_id)
+        rows = list(await s.execute(people))
+        hadir = list(await s.scalars(present.order_by(Attendance.id)))
+        names = {a.member_id: a.name for a in hadir}
+        ids = [a.member_id for a in hadir if a.member_id is not None]
+        if ids:
+            found = await s.execute(select(Member.id, Member.full_name).where(Member.id.in_(ids)))
+            names.update({i: n for i, n in found})
+        local = k.starts_at.astimezone(tz)
+        done = r.query_params.get("selesai", "")
+        told = r.query_params.get("n", "0")
+        return kit.render(
+            "kegiatan_detail.html", member=me, csrf=ws.csrf, k=k,
+            jenis=tr(f"kegiatan.jenis.{k.jenis}") if k.jenis in JENIS else k.jenis,
+            status_label=tr(f"kgm.status.{k.status}"),
+            sasaran=[p.name for p in await sasaran(s, k.id)],
+            registered=[(i, n, p) for st, i, n, p in rows if st == "registered"],
+            waiting=[(i, n, p) for st, i, n, p in rows if st == "waiting"],
+            present=[names.get(a.member_id) or a.name or "-" for a in hadir],
+            places=await kampung_names(s),
+            can_change=me.role == "admin" and k.status in EDITABLE
+            and not has_ended(k, datetime.now(tz)),
+            tanggal=local.date().isoformat(), jam=f"{local:%H:%M}", max_tempat=MAX_TEMPAT,
+            done=tr("webk.done_" + done, count=int(told) if told.isdigit() else 0)
+            if done in ("ubah", "batal") else None,
+        )  # fmt: skip
+
+    async def admin_kegiatan(
+        s: AsyncSession, me: Member, kegiatan_id: int, tr: Tr
+    ) -> Kegiatan | Response:
+        """The kegiatan an admin may change, or the page saying why not (as in chat: only
+        admins change kegiatan; a finished or cancelled one cannot change)."""
+        if me.role != "admin":
+            return kit.message(tr("webk.only_admin"), 403, me.language)
+        k = await s.get(Kegiatan, kegiatan_id)
+        if k is None:
+            return kit.message(tr("webk.not_found"), 404, me.language)
+        if k.status not in EDITABLE or has_ended(k, datetime.now(tz)):
+            return kit.message(tr("webk.not_editable", judul=k.judul), 409, me.language)
+        return k
+
+    async def confirm_page(
+        s: AsyncSession, me: Member, ws: WebSession, k: Kegiatan, change: Change, tr: Tr,
+        status: int = 200,
+    ) -> Response:  # fmt: skip
+        people = await participants(s, k.id, include_waiting=True)
+        told, waiting = len(people), len([p for p in people if p.status == "waiting"])
+        if change.what == "waktu" and change.starts_at is not None:
+            new = format_datetime_local(change.starts_at, me.language, tz)
+            old = format_datetime_local(k.starts_at, me.language, tz)
+        elif change.what == "tempat":
+            new, old = change.tempat or "-", k.tempat
+        else:
+            new = str(change.kuota) if change.kuota else tr("webk.no_limit")
+            old = str(k.kuota) if k.kuota else tr("webk.no_limit")
+        if change.what == "kuota":
+            free = None if change.kuota is None else max(0, change.kuota - k.registered_count)
+            effect = tr("webk.effect_kuota", count=waiting if free is None else min(free, waiting))
+        else:
+            effect = tr("webk.effect_told", count=told)
+        return kit.render(
+            "kegiatan_ubah.html", status, member=me, csrf=ws.csrf, k=k, what=change.what,
+            label=tr(f"webk.field_{change.what}"), old=old, new=new, effect=effect,
+            problems=[tr(PROBLEMS[p]) for p in change.problems],
+            hidden={
+                "waktu": {"tanggal": change.starts_at.astimezone(tz).date().isoformat(),
+                          "jam": f"{change.starts_at.astimezone(tz):%H:%M}"}
+                if change.starts_at else {},
+                "tempat": {"tempat": change.tempat or ""},
+                "kuota": {"kuota": str(change.kuota or "")},
+            }[change.what],
+        )  # fmt: skip
+
+    async def preview(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+        tr = translator(me)
+        found = await admin_kegiatan(s, me, r.path_params["kegiatan_id"], tr)
+        if isinstance(found, Response):
+            return found
+        what = r.query_params.get("apa", "")
+        if what not in CHANGES:
+            return kit.message(tr("webk.not_found"), 404, me.language)
+        change = read_change(found, what, r.query_params, tz, datetime.now(tz))
+        return await confirm_page(s, me, ws, found, change, tr, 400 if change.problems else 200)
+
+    async def apply(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+        tr = translator(me)
+        form = await read_form(r)
+        if not csrf_ok(ws, form):
+            return kit.message(tr("webk.bad_form"), 403, me.language)
+        assert form is not None
+        found = await admin_kegiatan(s, me, r.path_params["kegiatan_id"], tr)
+        if isinstance(found, Response):
+            return found
+        what = form.get("apa", "")
+        if what not in CHANGES:
+            return kit.message(tr("webk.not_found"), 404, me.language)
+        now = datetime.now(tz)
+        change = read_change(found, what, form, tz, now)
+        if change.problems:
+            return await confirm_page(s, me, ws, found, change, tr, 400)
+        result = await edit_kegiatan(
+            s, found.id, now=now, actor=f"member:{me.id}", actor_member_id=me.id,
+            when_text=when_text, **change.fields(),
+        )  # fmt: skip
+        if result.outcome == "invalid":
+            change = Change(what, change.starts_at, change.tempat, change.kuota, result.problems)
+            return await confirm_page(s, me, ws, found, change, tr, 400)
+        if result.outcome == "not_editable":
+            return kit.message(tr("webk.not_editable", judul=found.judul), 409, me.language)
+        told = result.notified + len(result.promoted)
+        return RedirectResponse(
+            f"/admin/kegiatan/{found.id}?selesai=ubah&n={told}", status_code=303
+        )
+
+    async def cancel_preview(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+        tr = translator(me)
+        found = await admin_kegiatan(s, me, r.path_params["kegiatan_id"], tr)
+        if isinstance(found, Response):
+            return found
+        told = len(await participants(s, found.id, include_waiting=True))
+        return kit.render(
+            "kegiatan_batal.html", member=me, csrf=ws.csrf, k=found,
+            when=format_datetime_local(found.starts_at, me.language, tz),
+            effect=tr("webk.effect_told", count=told if found.status != "draft" else 0),
+        )  # fmt: skip
+
+    async def cancel(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+        tr = translator(me)
+        if not csrf_ok(ws, await read_form(r)):
+            return kit.message(tr("webk.bad_form"), 403, me.language)
+        found = await admin_kegiatan(s, me, r.path_params["kegiatan_id"], tr)
+        if isinstance(found, Response):
+            return found
+        result = await cancel_kegiatan(
+            s, found.id, now=datetime.now(tz), actor=f"member:{me.id}", actor_member_id=me.id,
+            when_text=when_text,
+        )  # fmt: skip
+        if result.outcome not in ("ok", "unchanged"):
+            return kit.message(tr("webk.not_editable", judul=found.judul), 409, me.language)
+        return RedirectResponse(
+            f"/admin/kegiatan/{found.id}?selesai=batal&n={result.notified}", status_code=303
+        )
+
+    return [
+        ("/kegiatan", listing, ["GET"]),
+        ("/kegiatan/{kegiatan_id:int}", page, ["GET"]),
+        ("/kegiatan/{kegiatan_id:int}/ubah", preview, ["GET"]),
+        ("/kegiatan/{kegiatan_id:int}/ubah", apply, ["POST"]),
+        ("/kegiatan/{kegiatan_id:int}/batalkan", cancel_preview, ["GET"]),
+        ("/kegiatan/{kegiatan_id:int}/batalkan", cancel, ["POST"]),
+    ]
