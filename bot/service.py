@@ -162,7 +162,10 @@ def console_for(settings: Settings, app: App) -> Mount | None:
     """The web console's /admin mount when WEB_BASE_URL is set."""
     if not settings.web_base_url:
         return None
-    return build_console(app.sessions, media_dir=settings.media_dir, timezone=settings.timezone)
+    return build_console(
+        app.sessions, media_dir=settings.media_dir, timezone=settings.timezone,
+        quiet_hours=app.engine.config.quiet_hours,
+    )  # fmt: skip
 
 
 async def _start_telegram(settings: Settings, app: App, webhook: bool) -> TelegramChannel:
