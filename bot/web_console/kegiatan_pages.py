@@ -24,7 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from bot.web_console.auth import WebSession, csrf_ok, read_form
 from bot.web_console.queries import kampung_names
 from handlers.core.i18n import format_datetime_local, normalize_language, t
-from models import Kegiatan, Member, Signup
+from models import Kegiatan, KegiatanTarget, Member, Signup
 from models.attendance.tables import Attendance
 from models.kegiatan.admin import cancel_kegiatan, edit_kegiatan
 from models.kegiatan.queries import for_kampung, participants, sasaran
@@ -162,8 +162,17 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         else:
             bulan = ""
         found = list(await s.scalars(q.order_by(Kegiatan.starts_at.desc()).limit(MAX_ROWS)))
+        targets: dict[int, list[str]] = {}
+        if found:
+            rows = await s.execute(
+                select(KegiatanTarget.kegiatan_id, KegiatanTarget.kampung_id).where(
+                    KegiatanTarget.kegiatan_id.in_([k.id for k in found])
+                )
+            )
+            for kegiatan_id, place in rows:
+                targets.setdefault(kegiatan_id, []).append(places.get(place, "-"))
         return kit.render(
-            "kegiatan.html", member=me, csrf=ws.csrf, items=found,
+            "kegiatan.html", member=me, csrf=ws.csrf, items=found, targets=targets,
             kinds={c: tr(f"kegiatan.jenis.{c}") for c in JENIS}, jenis=jenis,
             places=places, kampung=kampung, bulan=bulan, admin=me.role == "admin",
         )  # fmt: skip

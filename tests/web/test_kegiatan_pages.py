@@ -64,6 +64,12 @@ async def kegiatan_for(
         return k.id
 
 
+def row_of(html: str, judul: str) -> str:
+    """The table row naming this kegiatan."""
+    start = html.rindex("<tr>", 0, html.index(f">{judul}<"))
+    return html[start : html.index("</tr>", start)]
+
+
 async def signups(app: App, kegiatan_id: int) -> dict[int, str]:
     async with app.sessions() as s:
         rows = await s.execute(
@@ -119,6 +125,8 @@ async def test_admin_filters_kegiatan_by_kampung_jenis_and_month(
     everything = (await web.get("/admin/kegiatan")).text
     for judul in ("Senam Sumberan", "Penyuluhan Cibening", "Pelatihan menjahit"):
         assert judul in everything
+    assert "<td>Cibening</td>" in row_of(everything, "Penyuluhan Cibening")
+    assert "semua kampung" in row_of(everything, "Pelatihan menjahit")
     async with app.sessions() as s:
         cibening = (await kampung_ids(s))["Cibening"]
     only = (await web.get("/admin/kegiatan", params={"kampung": cibening})).text
