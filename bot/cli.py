@@ -1,4 +1,4 @@
-"""The `p2wkss-bot` command: chat, run, worker, db upgrade, locations import, broadcast,
+"""The `p2wkss-bot` command: chat, run, worker, db upgrade/backup, locations import, broadcast,
 deadline, kader, members, export.
 
 Each sub-command's parser names the coroutine that runs it (`set_defaults(handler=...)`),
@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.app import DatabaseNotReady, migrate_and_seed, open_app
 from bot.cli_broadcast import add_broadcast_parser, run_broadcast
+from bot.cli_db import add_backup_parser
 from bot.cli_deadline import add_deadline_parser
 from bot.cli_export import add_export_parser
 from bot.cli_kader import add_kader_parser
@@ -86,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     up = db_sub.add_parser("upgrade", help="migrate the database to the newest schema")
     _db_option(up)
     up.set_defaults(handler=_db_upgrade)
+    add_backup_parser(db_sub)
 
     loc = sub.add_parser("locations", help="places of the programme")
     loc_sub = loc.add_subparsers(dest="loc_command", required=True)

@@ -46,7 +46,8 @@ def test_every_sub_command_names_its_handler() -> None:
     found = {path: p.get_default("handler") for path, p in leaves(cli._parser())}
     assert set(found) == {
         ("chat",), ("run",), ("worker",), ("admin", "add"), ("admin", "remove"),
-        ("db", "upgrade"), ("locations", "import"), ("kegiatan", "import"), ("broadcast",),
+        ("db", "upgrade"), ("db", "backup"), ("locations", "import"), ("kegiatan", "import"),
+        ("broadcast",),
         ("deadline", "add"), ("deadline", "edit"), ("deadline", "list"),
         ("deadline", "delete"), ("kader", "invite"), ("kader", "list"), ("kader", "revoke"),
         ("kader", "remove"), ("members", "import"), ("members", "link-code"),
