@@ -3,22 +3,38 @@ personal data of that member is erased. The question carries her record, so on a
 phone it erases the mother it named, never "whoever is active" by the time of the answer.
 A kader can do the same for a mother without a phone whom she reaches (UU PDP: the mother
 asks her kader), checked again when the answer comes.
+
+What goes is described in `models.people.erasure`; after the commit her voice notes are
+deleted and, on SQLite, the WAL is checkpointed. The message saying it is done does not
+name her (it is stored with the replies, and a kader's screen keeps it).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.core.context import Ctx
 from handlers.core.feature import MEMBERS
 from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Confirm, Option
+from handlers.core.types import Reply
 from handlers.core.wizard import Wizard
 from handlers.parse.ids import arg_id
+from models.base import utcnow
 from models.kegiatan.signups import withdraw_member
-from models.outbox.tables import ERASED, skip_queued
-from models.people.members import acting_member, belongs_to, erase_member, household
+from models.people.erasure import checkpoint_wal, forget_member
+from models.people.members import acting_member, belongs_to, household
 from models.questions import forget_questions
+from models.voice.store import FOLDER as VOICE_FOLDER
+from models.voice.store import prune as prune_voice
+
+log = logging.getLogger(__name__)
 
 
 class ErasureForm(BaseModel):
@@ -36,13 +52,19 @@ async def _erase(ctx: Ctx, form: ErasureForm) -> str | None:
         return None
     # Her seats go to the mothers waiting, and nothing more is sent about her.
     await withdraw_member(ctx.session, member.id, ctx.now, when_text=ctx.when_text)
-    await skip_queued(ctx.session, ERASED, member_id=member.id)
     await forget_questions(ctx.session, member.id)
     by_kader = not await belongs_to(ctx.session, ctx.identity.id, member.id)
     actor = f"member:{ctx.member.id}" if by_kader and ctx.member is not None else None
-    await erase_member(ctx.session, member, actor=actor)
+    await forget_member(
+        ctx.session,
+        member,
+        actor=actor,
+        current_identity=ctx.identity,
+        current_update_key=ctx.incoming.message_id,
+    )
+    ctx.after_commit.append(_afterwards(ctx))
     if by_kader:
-        await show_menu(ctx, intro=ctx.t("erase.done_for", name=form.name))
+        await show_menu(ctx, intro=ctx.t("erase.done_for"))
         return None
     if ctx.member is not None and ctx.member.id == member.id:
         remaining = await household(ctx.session, ctx.identity.id)
@@ -50,6 +72,23 @@ async def _erase(ctx: Ctx, form: ErasureForm) -> str | None:
         ctx.state.active_member_id = ctx.member.id if ctx.member else None
     await show_menu(ctx, intro=ctx.t("erase.done"))
     return None
+
+
+def _afterwards(ctx: Ctx) -> Callable[[list[Reply]], Awaitable[list[Reply]]]:
+    """After the commit: the voice notes go (which of them named her cannot be told; they
+    are made again when asked) and the SQLite WAL is checkpointed."""
+    bind = ctx.session.bind
+    voices = ctx.media_dir / VOICE_FOLDER
+
+    async def afterwards(replies: list[Reply]) -> list[Reply]:
+        gone = await asyncio.to_thread(prune_voice, voices, utcnow() + timedelta(seconds=1))
+        if gone:
+            log.info("erasure: %d voice notes deleted", gone)
+        if isinstance(bind, AsyncEngine):
+            await checkpoint_wal(bind)
+        return replies
+
+    return afterwards
 
 
 async def _keep(ctx: Ctx, form: ErasureForm) -> str | None:

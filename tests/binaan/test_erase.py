@@ -32,7 +32,8 @@ async def test_kader_erases_the_data_of_her_mother_without_a_phone(app: App) -> 
     await kader.tap(f"a:bn.show:{siti}")
     await kader.tap_label("Hapus data ibu ini")
     await kader.send("ya")
-    assert "Data Siti Aminah sudah dihapus" in kader.text
+    assert "Data ibu itu sudah dihapus" in kader.text
+    assert "Siti Aminah" not in kader.text  # the stored reply does not name her
     async with app.sessions() as s:
         mother = await s.get_one(Member, siti)
         kader_member = await s.scalar(select(Member).where(Member.full_name == "Ani Lestari"))
