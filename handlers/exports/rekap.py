@@ -13,6 +13,7 @@ from pathlib import Path
 from babel.dates import format_date
 
 from handlers.core.context import Ctx
+from handlers.core.i18n import t
 from handlers.core.types import Reply
 from handlers.exports.common import after, new_folder, place_name, record, refuse, scope_for
 from models.exports import Chart, Rekap, rekap_data, render_png
@@ -20,18 +21,23 @@ from models.kegiatan.tables import JENIS
 
 
 def charts(ctx: Ctx, data: Rekap) -> list[Chart]:
-    months = [format_date(m, "MMM yy", locale=ctx.lang) for m in data.months]
-    empty = ctx.t("ekspor.chart.empty")
+    return charts_in(ctx.lang, data)
+
+
+def charts_in(lang: str, data: Rekap) -> list[Chart]:
+    """The four charts in a language (the chat's, or a web console page's)."""
+    months = [format_date(m, "MMM yy", locale=lang) for m in data.months]
+    empty = t(lang, "ekspor.chart.empty")
     kegiatan = Chart(
-        ctx.t("ekspor.chart.kegiatan"),
+        t(lang, "ekspor.chart.kegiatan"),
         months,
-        [(ctx.t(f"kegiatan.jenis.{code}"), data.kegiatan[code]) for code in JENIS],
+        [(t(lang, f"kegiatan.jenis.{code}"), data.kegiatan[code]) for code in JENIS],
         "stacked",
         empty,
-        ctx.t("ekspor.chart.kegiatan_axis"),
+        t(lang, "ekspor.chart.kegiatan_axis"),
     )
     hadir = Chart(
-        ctx.t("ekspor.chart.hadir"),
+        t(lang, "ekspor.chart.hadir"),
         [name for name, _, _ in data.attendance],
         [
             ("done", [came for _, _, came in data.attendance]),
@@ -39,27 +45,27 @@ def charts(ctx: Ctx, data: Rekap) -> list[Chart]:
         ],
         "percent",
         empty,
-        ctx.t("ekspor.chart.hadir_axis"),
-        percent_format=ctx.t("ekspor.chart.hadir_label"),
+        t(lang, "ekspor.chart.hadir_axis"),
+        percent_format=t(lang, "ekspor.chart.hadir_label"),
     )
     daftar = Chart(
-        ctx.t("ekspor.chart.daftar"),
+        t(lang, "ekspor.chart.daftar"),
         months,
-        [(ctx.t("ekspor.chart.daftar_axis"), data.signups)],
+        [(t(lang, "ekspor.chart.daftar_axis"), data.signups)],
         "bars",
         empty,
-        ctx.t("ekspor.chart.daftar_axis"),
+        t(lang, "ekspor.chart.daftar_axis"),
     )
     laporan = Chart(
-        ctx.t("ekspor.chart.laporan"),
+        t(lang, "ekspor.chart.laporan"),
         [name for name, _, _ in data.reports],
         [
-            (ctx.t("ekspor.chart.sent"), [sent for _, sent, _ in data.reports]),
-            (ctx.t("ekspor.chart.approved"), [ok for _, _, ok in data.reports]),
+            (t(lang, "ekspor.chart.sent"), [sent for _, sent, _ in data.reports]),
+            (t(lang, "ekspor.chart.approved"), [ok for _, _, ok in data.reports]),
         ],
         "grouped",
         empty,
-        ctx.t("ekspor.chart.laporan_axis"),
+        t(lang, "ekspor.chart.laporan_axis"),
     )
     return [kegiatan, hadir, daftar, laporan]
 
