@@ -77,6 +77,7 @@ async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> A
         voice_daily_cap=settings.voice_daily_cap,
     )
     engine = Engine(sessions, config)
+    engine.inbox_lease = timedelta(seconds=settings.inbox_lease_seconds)
     return App(db=db, sessions=sessions, engine=engine)
 
 

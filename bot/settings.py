@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     confirm_window_minutes: float = Field(default=10.0, gt=0)
     # Replies a crash left unsent are sent after the restart only if this fresh.
     reply_resend_minutes: float = Field(default=5.0, gt=0)
+    # Several workers: a worker holds the updates it stored this long without renewing
+    # (it renews every third of it); a killed worker's are then taken over by another.
+    inbox_lease_seconds: float = Field(default=30.0, ge=1)
     # Flood control per chat: messages a second and a burst (0 turns it off).
     flood_rate: float = Field(default=2.0, ge=0)
     flood_burst: int = Field(default=10, ge=1)

@@ -15,6 +15,16 @@ came (raw JSON) and reads it back itself. A row goes through three states:
 Rows are written in batches: one transaction per fetched batch of updates (polling), and
 webhook requests arriving together share one (`GroupCommit`), and so do the marks of
 replies sent.
+
+Several workers (PostgreSQL): a row belongs to the worker that stored it (``owner``) for a
+lease it renews while it lives (`renew`); a row whose lease ran out (its worker was killed)
+is claimed by a live worker (`claim`, ``FOR UPDATE SKIP LOCKED``) and handled or sent there.
+Handling stays once: `settle` marks a row handled only while it is ``new``.
+
+One chat's updates are handled in the platform's order (``seq``: Telegram's update_id),
+whichever worker holds them: `settle` refuses a row while an earlier row of the same chat
+is still ``new`` (`NOT_YET`: the caller tries again after it), and tells a row that comes
+after a later one of hers was handled (`LATE`).
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Index,
     Insert,
@@ -35,12 +46,14 @@ from sqlalchemy import (
     UniqueConstraint,
     bindparam,
     delete,
+    exists,
     func,
+    or_,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from models.base import Base, check_in, insert_ignore, utcnow
 from models.conversation import ConversationState
@@ -63,6 +76,7 @@ class InboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("channel", "update_key", name="uq_inbox_channel_key"),
         Index("ix_inbox_status_id", "status", "id"),
+        Index("ix_inbox_chat_seq", "channel", "chat", "seq"),
         CheckConstraint(check_in("status", STATUSES), name="status_known"),
     )
 
@@ -76,6 +90,11 @@ class InboxMessage(Base):
     payload: Mapped[dict[str, Any] | None]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The platform's order of updates (Telegram: update_id); None where there is none.
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    # The worker holding the row (stored it, or claimed it) and until when.
+    owner: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None]
 
 
 @dataclass(frozen=True)
@@ -85,11 +104,22 @@ class Arrival:
     key: str
     chat: str | None
     payload: dict[str, Any]
+    seq: int | None = None
 
 
-async def store(session: AsyncSession, channel: str, arrivals: Sequence[Arrival]) -> int:
-    """Write new rows for these updates (one statement); a key already stored is skipped.
-    Returns how many rows were new."""
+@dataclass(frozen=True)
+class Lease:
+    """A worker's hold on the rows it stores: its name and until when."""
+
+    owner: str
+    until: datetime
+
+
+async def store(
+    session: AsyncSession, channel: str, arrivals: Sequence[Arrival], lease: Lease | None = None
+) -> int:
+    """Write new rows for these updates (one statement), held under `lease`; a key already
+    stored is skipped. Returns how many rows were new."""
     if not arrivals:
         return 0
     now = utcnow()
@@ -104,6 +134,9 @@ async def store(session: AsyncSession, channel: str, arrivals: Sequence[Arrival]
                     status=NEW,
                     payload=a.payload,
                     received_at=now,
+                    seq=a.seq,
+                    owner=lease.owner if lease else None,
+                    lease_until=lease.until if lease else None,
                 )
                 for a in arrivals
             ]
@@ -113,23 +146,50 @@ async def store(session: AsyncSession, channel: str, arrivals: Sequence[Arrival]
     return len(result.all())
 
 
+# What `settle` found.
+SETTLED = "settled"
+REDELIVERED = "redelivered"  # handled before: roll back
+NOT_YET = "not_yet"  # an earlier update of the same chat is still new: roll back, try later
+LATE = "late"  # a later update of the same chat was handled already
+
+
 async def settle(
-    session: AsyncSession, channel: str, key: str, chat: str | None, replies: list[dict[str, Any]]
-) -> bool:
+    session: AsyncSession,
+    channel: str,
+    key: str,
+    chat: str | None,
+    replies: list[dict[str, Any]],
+    *,
+    late_ok: bool = False,
+) -> str:
     """Mark an update handled in this transaction (the update itself is dropped), keeping
     its replies until they are sent; with none, the row is done at once. A message that
-    never went through the inbox (the console, tests) gets its row now. False when it was
-    handled already (a redelivery): the caller rolls its transaction back."""
+    never went through the inbox (the console, tests) gets its row now. Anything but
+    `SETTLED` means the caller rolls its transaction back (see the constants); `late_ok`
+    settles a late update (handled knowing it is late)."""
     values = {
         "b_status": ANSWERED if replies else DONE,
         "b_payload": {"replies": replies} if replies else None,
         "b_now": utcnow(),
     }
-    # Plain statements on the connection, built once: this runs for every message.
+    # Plain statements on the connection, built once: this runs for every message. The
+    # order checks are part of the UPDATE (no round trip more), and run after her state's
+    # row lock was taken, so they see what the worker before held.
     connection = await session.connection()
-    found = await connection.execute(_SETTLE, {"b_channel": channel, "b_key": key, **values})
+    found = await connection.execute(
+        _SETTLE_LATE if late_ok else _SETTLE, {"b_channel": channel, "b_key": key, **values}
+    )
     if found.rowcount:
-        return True
+        return SETTLED
+    why = (await connection.execute(_WHY, {"b_channel": channel, "b_key": key})).first()
+    if why is not None:
+        status, earlier, later = why
+        if status != NEW:
+            return REDELIVERED
+        if earlier:
+            return NOT_YET
+        # Late, or (rarely) the rows changed between the two statements: try again.
+        return LATE if later and not late_ok else NOT_YET
     insert = _SETTLE_NEW.get(connection.dialect.name)
     if insert is None:
         insert = _SETTLE_NEW[connection.dialect.name] = (
@@ -142,20 +202,28 @@ async def settle(
             )
         )  # fmt: skip
     params = {"b_channel": channel, "b_key": key, "b_chat": chat, **values}
-    return bool((await connection.execute(insert, params)).rowcount)
+    return SETTLED if (await connection.execute(insert, params)).rowcount else REDELIVERED
 
 
-_SETTLE = (
+_other = aliased(InboxMessage, name="other")
+_same_chat = (_other.channel == InboxMessage.channel, _other.chat == InboxMessage.chat)
+# An earlier update of the same chat not handled yet; a later one handled already.
+_EARLIER_NEW = exists().where(*_same_chat, _other.status == NEW, _other.seq < InboxMessage.seq)
+_LATER_HANDLED = exists().where(*_same_chat, _other.status != NEW, _other.seq > InboxMessage.seq)
+_THIS = (
+    InboxMessage.channel == bindparam("b_channel"),
+    InboxMessage.update_key == bindparam("b_key"),
+)
+_SETTLE_LATE = (
     update(InboxMessage)
-    .where(
-        InboxMessage.channel == bindparam("b_channel"),
-        InboxMessage.update_key == bindparam("b_key"),
-        InboxMessage.status == NEW,
-    )
+    .where(*_THIS, InboxMessage.status == NEW)
     .values(
         status=bindparam("b_status"), payload=bindparam("b_payload"), handled_at=bindparam("b_now")
     )
 )
+# (The lease stays: an answered row's replies are its worker's to send.)
+_SETTLE = _SETTLE_LATE.where(~_EARLIER_NEW, ~_LATER_HANDLED)
+_WHY = select(InboxMessage.status, _EARLIER_NEW, _LATER_HANDLED).where(*_THIS)
 # The INSERT … ON CONFLICT DO NOTHING differs by dialect: built at its first use.
 _SETTLE_NEW: dict[str, Insert] = {}
 
@@ -168,7 +236,7 @@ async def finish(session: AsyncSession, channel: str, keys: Sequence[str]) -> No
     await session.execute(
         update(InboxMessage)
         .where(InboxMessage.channel == channel, InboxMessage.update_key.in_(list(keys)))
-        .values(status=DONE, payload=None, handled_at=now)
+        .values(status=DONE, payload=None, handled_at=now, owner=None, lease_until=None)
     )
 
 
@@ -195,6 +263,53 @@ async def unfinished(session: AsyncSession, channel: str) -> list[Unfinished]:
         .order_by(InboxMessage.id)
     )
     return [Unfinished(k, c, s, p or {}, h) for k, c, s, p, h in rows]
+
+
+async def claim(
+    session: AsyncSession, channel: str, lease: Lease, *, everything: bool = False,
+    limit: int = 200,
+) -> list[Unfinished]:  # fmt: skip
+    """Take over rows whose worker let their lease run out (killed, or stopped), or with
+    `everything` all unfinished rows (a lone worker at its start): the oldest first, each
+    row once (``SKIP LOCKED``: two workers claiming together share them out)."""
+    m = InboxMessage
+    query = (
+        select(m.id, m.update_key, m.chat, m.status, m.payload, m.handled_at)
+        .where(m.channel == channel, m.status.in_((NEW, ANSWERED)))
+        .order_by(m.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if not everything:
+        query = query.where(or_(m.lease_until.is_(None), m.lease_until < utcnow()))
+    rows = (await session.execute(query)).all()
+    if rows:
+        await session.execute(
+            update(m)
+            .where(m.id.in_([row.id for row in rows]))
+            .values(owner=lease.owner, lease_until=lease.until)
+        )
+    return [Unfinished(r.update_key, r.chat, r.status, r.payload or {}, r.handled_at) for r in rows]
+
+
+async def renew(session: AsyncSession, lease: Lease) -> int:
+    """The worker lives: its unfinished rows stay its own until `lease.until`."""
+    result = await session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.owner == lease.owner, InboxMessage.status.in_((NEW, ANSWERED)))
+        .values(lease_until=lease.until)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def release(session: AsyncSession, owner: str) -> int:
+    """A worker stopping: its unfinished rows may be taken over at once."""
+    result = await session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.owner == owner, InboxMessage.status.in_((NEW, ANSWERED)))
+        .values(lease_until=utcnow())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def prune(session: AsyncSession, before: datetime) -> int:

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -48,10 +49,11 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.budget import REPLY, SendBudget
 from bot.channels.chat_queues import ChatQueues
+from bot.channels.inbox_keeper import BusyNotes, keep_inbox
 from bot.channels.telegram_render import CHANNEL, Outgoing, render, storable, to_incoming
 from bot.logsetup import redact
 from bot.settings import ConfigError, Settings
-from handlers.core.engine import Engine
+from handlers.core.engine import Engine, NotYet, unavailable
 from handlers.core.flood import ADMIT, NOTICE, FloodGate
 from handlers.core.i18n import t
 from handlers.core.media import (
@@ -64,7 +66,7 @@ from handlers.core.media import (
     unregister_file_downloader,
 )
 from handlers.core.types import STEP_PREFIX, Incoming, Media, Reply, reply_from_json
-from models.inbox import ANSWERED, Arrival
+from models.inbox import ANSWERED, Arrival, Unfinished
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,8 @@ BACKLOG = 10
 # At stop, how long the chats' work under way may take to finish (seconds).
 STOP_WAIT = 10.0
 MAX_RETRY_AFTER = 120.0
+# An update waiting for an earlier one of its chat is tried again after this pause (s).
+NOT_YET_PAUSE = 0.05
 # How often the per-chat command menus follow role changes made in chat (a kader's
 # invitation redeemed, a kader removed) or by another process.
 COMMANDS_EVERY = 60.0
@@ -106,7 +110,9 @@ def deep_link(username: str, code: str) -> str:
 
 def arrival(update: Update, data: dict[str, Any]) -> Arrival:
     chat = update.effective_chat
-    return Arrival(str(update.update_id), str(chat.id) if chat else None, storable(data))
+    return Arrival(
+        str(update.update_id), str(chat.id) if chat else None, storable(data), update.update_id
+    )
 
 
 @dataclass
@@ -118,6 +124,8 @@ class _Work:
     update: Update | None = None
     incoming: Incoming | None = None
     replies: list[Reply] | None = None
+    # When it was first found waiting for an earlier update of her chat (engine.NotYet).
+    waiting_since: float | None = None
 
 
 class InboxBot(ExtBot[None]):
@@ -177,6 +185,8 @@ class TelegramChannel:
         # Shared with the outbox sender of this process (see `bot.service`).
         self.budget = budget or SendBudget()
         self.dropped = 0
+        self._keeper: asyncio.Task[None] | None = None
+        self._busy = BusyNotes()
         self._menus: dict[str, str] = {}  # chat -> the staff role whose menu it was given
         self._menus_task: asyncio.Task[None] | None = None
 
@@ -222,6 +232,7 @@ class TelegramChannel:
             self._menus_task = asyncio.create_task(self._follow_roles())
             await self.application.start()
             await self.recover()
+            self._keeper = asyncio.create_task(keep_inbox(self.engine, CHANNEL, self._resume))
             if self.polling and self.application.updater is not None:
                 await self.application.updater.start_polling(
                     poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
@@ -241,8 +252,17 @@ class TelegramChannel:
             self._menus_task = None
         unregister_downloader(CHANNEL)
         unregister_file_downloader(CHANNEL)
-        # Chats' work still waiting is left to the inbox (handled, or sent, after a restart).
+        if self._keeper is not None:
+            self._keeper.cancel()
+            await asyncio.gather(self._keeper, return_exceptions=True)
+            self._keeper = None
+        # Chats' work still waiting is left to the inbox (handled, or sent, after a restart
+        # or by another worker: released to them at once).
         await self.chats.stop(STOP_WAIT)
+        try:
+            await self.engine.release()
+        except Exception as exc:
+            log.warning("inbox rows not released (%s)", exc.__class__.__name__)
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
@@ -263,7 +283,19 @@ class TelegramChannel:
         except Exception:  # PTB raises KeyError, TypeError, … on a malformed object
             raise ValueError("not a Telegram update") from None
         # Stored before the web app answers 200 (requests arriving together share a commit).
-        await self.engine.accept(CHANNEL, [arrival(update, data)])
+        try:
+            await self.engine.accept(CHANNEL, [arrival(update, data)])
+        except Exception as exc:
+            chat = update.effective_chat
+            if not unavailable(exc) or chat is None:
+                raise  # 500: Telegram sends it again later
+            # The database cannot be reached: she is told to send it again, and the
+            # update is dropped (a failed note raises: 500, Telegram sends it again).
+            log.warning("database unreachable: update not stored (%s)", exc.__class__.__name__)
+            if self._busy.due(str(chat.id)):
+                busy = t(self.engine.default_language, "workers.busy")
+                await self.bot.send_message(chat.id, busy)
+            return
         await self.application.update_queue.put(update)
 
     async def _store_polled(self, updates: tuple[Update, ...]) -> None:
@@ -313,9 +345,14 @@ class TelegramChannel:
         """Finish what a crash left, ahead of any new update: updates stored but not
         handled are queued for handling (once, in order per chat), replies not confirmed
         sent are queued for sending (unless too old)."""
-        rows = await self.engine.unfinished(CHANNEL)
+        rows = await self.engine.take_over(CHANNEL, at_start=True)
         if rows:
             log.info("recovering %d unfinished telegram updates", len(rows))
+        await self._resume(rows)
+
+    async def _resume(self, rows: list[Unfinished]) -> None:
+        """Queue inbox rows left unfinished (by a crash, or a killed worker): replies to
+        send, updates to handle."""
         for row in rows:
             if row.status == ANSWERED:
                 replies = [reply_from_json(r) for r in row.payload.get("replies", [])]
@@ -389,9 +426,23 @@ class TelegramChannel:
             query = work.update.callback_query
             if query is not None:
                 await self._quietly(query.answer())
-            async with self._slots:
-                # Kept with her state change until sent (see `recover`).
-                replies = await self.engine.handle(work.incoming, keep_replies=True)
+            waited = 0.0 if work.waiting_since is None else time.monotonic() - work.waiting_since
+            try:
+                async with self._slots:
+                    # Kept with her state change until sent (see `recover`). Her earlier
+                    # updates first, but not for ever: one may be stuck.
+                    replies = await self.engine.handle(
+                        work.incoming, keep_replies=True,
+                        in_order=waited < 2 * self.engine.inbox_lease.total_seconds(),
+                    )  # fmt: skip
+            except NotYet:
+                # An earlier update of hers waits (here, behind this one, or in another
+                # worker): this one goes to the back of her queue and comes again.
+                if work.waiting_since is None:
+                    work.waiting_since = time.monotonic()
+                await asyncio.sleep(NOT_YET_PAUSE)
+                self._enqueue(chat, work, force=True)
+                return
             if not replies:  # a redelivered update, or nothing to say: the row is done
                 return
             step_answer = (work.incoming.choice or "").startswith(STEP_PREFIX)

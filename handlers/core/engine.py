@@ -7,6 +7,14 @@ message. Messages from one chat are handled strictly in order (an in-process loc
 chat, plus a row lock on the state for several workers on PostgreSQL); different chats
 run concurrently (on SQLite their transactions take turns, as SQLite's writers do).
 
+Across workers one chat's updates go in the platform's order (see `models.inbox`): an
+update whose earlier one is still waiting raises `NotYet` (the adapter tries it again
+after the earlier one), and one that comes after a later one was handled is taken as the
+answer to a screen she no longer sees (it counts only if it means the same anywhere,
+else her current screen is shown again). A database that cannot be reached gets her
+"sedang sibuk, coba lagi sebentar": her message is dropped (marked done as soon as the
+database answers again), nothing of it written.
+
 The path is kept short because every statement costs a round trip (on SQLite, several
 hops to the driver's thread): her identity, state and active member come in one
 statement, the state is written once at the end, and "last seen" only when it is a
@@ -17,13 +25,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import uuid
 import weakref
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, select, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.core.codes import typed_code
@@ -47,6 +59,25 @@ log = logging.getLogger(__name__)
 
 # "Last seen" and "last active" are written again only when older than this.
 ACTIVITY_RESOLUTION = timedelta(minutes=1)
+# How long a worker holds the inbox rows it stored without renewing them (see `keep_alive`).
+INBOX_LEASE = timedelta(seconds=30)
+
+
+class NotYet(Exception):
+    """An earlier update of the same chat is still waiting (in this worker or another):
+    nothing was done; try this one again after it."""
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether an error means the database cannot be reached right now (down, restarting,
+    the connection cut, the pool exhausted), as opposed to a fault in the code."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    # ConnectionError, TimeoutError: a connection refused, reset or not made in time
+    # (asyncpg raises these as they are when connecting).
+    return isinstance(
+        exc, (OperationalError, InterfaceError, PoolTimeout, ConnectionError, TimeoutError)
+    )
 
 
 class Engine:
@@ -71,6 +102,15 @@ class Engine:
         sqlite = isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite"
         self._write_gate = asyncio.Lock() if sqlite else None
         self._writes = inbox.GroupCommit(sessions, gate=self._write_gate)
+        # This worker's name on the inbox rows it holds, and for how long it holds them.
+        self.worker = uuid.uuid4().hex[:16]
+        self.inbox_lease = INBOX_LEASE
+        # Rows to mark done once the database answers again (per channel).
+        self._unmarked: dict[str, set[str]] = {}
+
+    @property
+    def sqlite(self) -> bool:
+        return self._write_gate is not None
 
     def _lock(self, channel: str, identity: str) -> asyncio.Lock:
         key = (channel, identity)
@@ -80,44 +120,47 @@ class Engine:
             self._locks[key] = lock
         return lock
 
-    async def handle(self, incoming: Incoming, *, keep_replies: bool = False) -> list[Reply]:
+    async def handle(
+        self, incoming: Incoming, *, keep_replies: bool = False, in_order: bool = True
+    ) -> list[Reply]:
         """Her replies to one message. With `keep_replies` they are also stored with the
         state change until the adapter says they were sent (`done`), so a crash between
-        the commit and the send does not lose them (`unfinished` gives them back)."""
+        the commit and the send does not lose them (`unfinished` gives them back). Raises
+        `NotYet` while an earlier update of her chat waits (unless not `in_order`: the
+        adapter waited long enough)."""
         lock = self._lock(incoming.channel, incoming.identity)
         async with lock:
-            lang = self.default_language
-            try:
-                # The writer gate is let go at the commit, before the connection is reset
-                # for its pool (one round trip less while every other chat waits).
-                async with self.sessions() as session, self._writing(), session.begin():
-                    ctx = await self._context(session, incoming)
-                    lang = ctx.lang
-                    if not await self._aside(ctx):
-                        await self._answer(ctx)
-                        for after in self.registry.afters:
-                            await after(ctx)
-                        await _save(ctx)
-                    kept = [reply_to_json(r) for r in ctx.replies] if keep_replies else []
-                    # Marked handled last, in the same transaction: an update handled
-                    # before (a redelivery) rolls all of this back.
-                    if not await inbox.settle(
-                        session, incoming.channel, incoming.message_id, incoming.identity, kept
-                    ):
-                        raise _Redelivered
-                    replies, later = ctx.replies, ctx.after_commit
-            except _Redelivered:
-                log.info("duplicate message ignored on %s", incoming.channel)
-                return []
-            except Exception:
-                # Logged without the message text or any personal data; the transaction
-                # rolled back, so her conversation state is as it was before this message.
-                log.exception(
-                    "handler failed on %s (kind=%s)", incoming.channel, incoming.kind.value
-                )
-                # The message is not tried again after a restart: she got the apology.
-                await self._finish_quietly(incoming.channel, [incoming.message_id])
-                return [Reply(text=t(lang, "common.error"))]
+            found = {"lang": self.default_language}  # hers, once her state is read
+            late = False
+            while True:
+                try:
+                    replies, later = await self._handle_once(
+                        incoming, keep_replies, late, ordered=in_order, found=found
+                    )
+                    break
+                except _Late:
+                    late = True  # again, as the answer to a screen she no longer sees
+                except _Redelivered:
+                    log.info("duplicate message ignored on %s", incoming.channel)
+                    return []
+                except NotYet:
+                    raise
+                except Exception as exc:
+                    # The transaction rolled back, so her conversation state is as it was
+                    # before this message. The message is not tried again (after a restart
+                    # either): she was told to send it again.
+                    if unavailable(exc):
+                        # No stack trace: nothing is wrong with the code.
+                        log.warning("database unreachable on %s (%s): asked to try again",
+                                    incoming.channel, exc.__class__.__name__)  # fmt: skip
+                        await self._finish_quietly(incoming.channel, [incoming.message_id])
+                        return [Reply(text=t(found["lang"], "workers.busy"))]
+                    # Logged without the message text or any personal data.
+                    log.exception(
+                        "handler failed on %s (kind=%s)", incoming.channel, incoming.kind.value
+                    )
+                    await self._finish_quietly(incoming.channel, [incoming.message_id])
+                    return [Reply(text=t(found["lang"], "common.error"))]
             # After the commit, holding no database connection nor the SQLite writer gate,
             # so other chats go on meanwhile (a voice note being made); still in her order.
             for step in later:
@@ -127,6 +170,40 @@ class Engine:
                     log.exception("work after the commit failed on %s", incoming.channel)
             return replies
 
+    async def _handle_once(
+        self,
+        incoming: Incoming,
+        keep_replies: bool,
+        late: bool,
+        *,
+        ordered: bool,
+        found: dict[str, str],
+    ) -> tuple[list[Reply], list[Any]]:
+        # The writer gate is let go at the commit, before the connection is reset for its
+        # pool (one round trip less while every other chat waits).
+        async with self.sessions() as session, self._writing(), session.begin():
+            ctx = await self._context(session, incoming)
+            found["lang"] = ctx.lang
+            if not await self._aside(ctx):
+                await self._answer(ctx, late=late)
+                for after in self.registry.afters:
+                    await after(ctx)
+                await _save(ctx)
+            kept = [reply_to_json(r) for r in ctx.replies] if keep_replies else []
+            # Marked handled last, in the same transaction: an update handled before (a
+            # redelivery), or not in her order, rolls all of this back.
+            outcome = await inbox.settle(
+                session, incoming.channel, incoming.message_id, incoming.identity, kept,
+                late_ok=late or not ordered,
+            )  # fmt: skip
+            if outcome == inbox.REDELIVERED:
+                raise _Redelivered
+            if outcome == inbox.NOT_YET:
+                raise NotYet
+            if outcome == inbox.LATE:
+                raise _Late
+            return ctx.replies, list(ctx.after_commit)
+
     async def _aside(self, ctx: Ctx) -> bool:
         """A message that is no answer ("Dengarkan"): a feature's hook takes it, and her
         state is not saved, so no flow moves on and a pending confirmation stays fresh."""
@@ -135,16 +212,18 @@ class Engine:
                 return True
         return False
 
-    async def _answer(self, ctx: Ctx) -> None:
+    async def _answer(self, ctx: Ctx, *, late: bool = False) -> None:
         """Route her message, unless the replies that showed her the current screen were
-        never sent (a crash, then too old to send): then that screen comes again first,
-        and her message counts only if it means the same on any screen (an escape word,
-        a menu button, a code); "1" is no answer to a question she never saw."""
+        never sent (a crash, then too old to send), or her message is late (a later one
+        was handled already): then that screen comes again first, and her message counts
+        only if it means the same on any screen (an escape word, a menu button, a code);
+        "1" is no answer to a question she never saw."""
         offered = ctx.state.offered or {}
-        if inbox.UNSEEN not in offered:
+        if inbox.UNSEEN not in offered and not late:
             await route(ctx)
             return
-        ctx.state.offered = {k: v for k, v in offered.items() if k != inbox.UNSEEN}
+        if inbox.UNSEEN in offered:
+            ctx.state.offered = {k: v for k, v in offered.items() if k != inbox.UNSEEN}
         if _means_the_same_anywhere(ctx.incoming, self.registry) or self._flow_expired(ctx):
             await route(ctx)
             return
@@ -156,14 +235,60 @@ class Engine:
 
     # -- the inbox: updates stored before the platform is answered ---------------------
 
+    def _lease(self) -> inbox.Lease:
+        return inbox.Lease(self.worker, utcnow() + self.inbox_lease)
+
     async def accept(self, channel: str, arrivals: Sequence[inbox.Arrival]) -> None:
         """Store incoming updates (one transaction for the batch, shared with others
-        arriving meanwhile); only then may the adapter acknowledge them to the platform."""
-        await self._writes.run(lambda session: inbox.store(session, channel, arrivals))
+        arriving meanwhile), held by this worker; only then may the adapter acknowledge
+        them to the platform."""
+        lease = self._lease()
+        await self._writes.run(lambda session: inbox.store(session, channel, arrivals, lease))
 
     async def done(self, channel: str, keys: Sequence[str]) -> None:
-        """These updates are finished: their replies were sent, or they needed none."""
-        await self._writes.run(lambda session: inbox.finish(session, channel, keys))
+        """These updates are finished: their replies were sent, or they needed none. When
+        the database cannot be reached they are marked at the next `keep_alive`."""
+        try:
+            await self._writes.run(lambda session: inbox.finish(session, channel, keys))
+        except Exception as exc:
+            if unavailable(exc):
+                self._unmarked.setdefault(channel, set()).update(keys)
+            raise
+
+    async def take_over(self, channel: str, *, at_start: bool = False) -> list[inbox.Unfinished]:
+        """Inbox rows to finish here, in arrival order: those of a worker that stopped
+        renewing its lease (killed), and at the start of a lone worker (SQLite: one
+        process) everything a crash left. Replies older than the resend window are
+        dropped at the start instead."""
+        async with self._writing(), transaction(self.sessions) as session:
+            stale = 0
+            if at_start:
+                stale = await inbox.drop_stale_replies(session, utcnow() - self.config.reply_resend)
+            rows = await inbox.claim(
+                session, channel, self._lease(), everything=at_start and self.sqlite
+            )
+        if stale:
+            log.info("%d unsent replies were too old to send after the restart", stale)
+        return rows
+
+    async def keep_alive(self) -> None:
+        """Renew this worker's hold on its inbox rows (call it well within the lease), and
+        mark done what could not be marked while the database was unreachable."""
+        for channel in list(self._unmarked):
+            keys = self._unmarked.pop(channel)
+            try:
+                await self._writes.run(functools.partial(_finish, channel, sorted(keys)))
+            except BaseException:
+                self._unmarked.setdefault(channel, set()).update(keys)
+                raise
+        lease = self._lease()
+        async with self._writing(), transaction(self.sessions) as session:
+            await inbox.renew(session, lease)
+
+    async def release(self) -> None:
+        """A worker stopping: what it holds may be taken over by another at once."""
+        async with self._writing(), transaction(self.sessions) as session:
+            await inbox.release(session, self.worker)
 
     async def unfinished(self, channel: str) -> list[inbox.Unfinished]:
         """What a crash left, in arrival order: updates not handled yet (status new) and
@@ -179,8 +304,11 @@ class Engine:
     async def _finish_quietly(self, channel: str, keys: Sequence[str]) -> None:
         try:
             await self.done(channel, keys)
-        except Exception:
-            log.exception("could not mark a message done on %s", channel)
+        except Exception as exc:
+            if unavailable(exc):  # marked at the next keep_alive
+                log.warning("could not mark a message done on %s yet", channel)
+            else:
+                log.exception("could not mark a message done on %s", channel)
 
     # -- what channel adapters may ask besides handling a message ---------------------
 
@@ -260,6 +388,15 @@ def _stale(seen: datetime | None, now: datetime) -> bool:
 
 class _Redelivered(Exception):
     """The update was handled before: what this transaction did is rolled back."""
+
+
+async def _finish(channel: str, keys: list[str], session: AsyncSession) -> None:
+    await inbox.finish(session, channel, keys)
+
+
+class _Late(Exception):
+    """A later update of her chat was handled before this one: rolled back, to be
+    handled again as late."""
 
 
 def _means_the_same_anywhere(incoming: Incoming, registry: Registry) -> bool:

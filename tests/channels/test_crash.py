@@ -126,7 +126,7 @@ async def crash_and_recover(
 
         bot = start()
         await eventually(
-            lambda: all_answered(fake), what="every message answered after the restart"
+            lambda: all_answered(fake), timeout=60, what="every message answered after the restart"
         )
 
         async def all_done() -> bool:

@@ -93,15 +93,20 @@ async def fake_process(workdir: Path) -> AsyncIterator[FakeProcess]:
         log.close()
 
 
+# Workers in tests hold their inbox rows briefly: a killed one's are taken over soon.
+TEST_INBOX_LEASE = "3"
+
+
 def start_run(
     database_url: str, fake: FakeProcess, workdir: Path, *, webhook: dict[str, str] | None = None,
-    log: IO[bytes],
+    log: IO[bytes], env: dict[str, str] | None = None,
 ) -> Process:  # fmt: skip
-    """`p2wkss-bot run` (long polling; webhook mode with its settings given)."""
+    """`p2wkss-bot run` (long polling; webhook mode with its settings given; `env`: more
+    settings)."""
     env = {
         "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": fake.base_url, "MEDIA_DIR": str(workdir / "media"),
-        **(webhook or {}),
+        "INBOX_LEASE_SECONDS": TEST_INBOX_LEASE, **(webhook or {}), **(env or {}),
     }  # fmt: skip
     args = ["run", "--webhook"] if webhook else ["run"]
     return subprocess.Popen(
