@@ -14,8 +14,9 @@ In the caller's transaction:
 - the inbox of a deleted chat is emptied (the rows of handled updates go; the update being
   handled now keeps only its key), and replies still stored that name her are dropped;
 - other chats' screens that show her name are forgotten (their next message starts afresh);
-- the audit log no longer names her chat: entries she made or that are about her name her
-  anonymous member row only (`member:<id>`), so the register entry cannot be tied to a chat.
+- the audit log no longer names her chat: entries she made or that are about her name a
+  member row only (`member:<id>`: hers, anonymous now, or the kader who acted), so the
+  register entry cannot be tied to a chat.
 
 After the commit the caller deletes the voice notes (`models.voice.store.prune`: a voice
 note is named by a hash of its text, so which ones named her cannot be told; they are a
@@ -31,7 +32,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, cast, delete, or_, select, update
+from sqlalchemy import String, case, cast, delete, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
@@ -80,6 +81,15 @@ def _naming(column: InstrumentedAttribute[Any], words: list[str]) -> ColumnEleme
     as_text = cast(column, String)
     escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
     return or_(*(as_text.ilike(f"%{w}%", escape="\\") for w in escaped))
+
+
+def _anonymous_actor(member_id: int) -> ColumnElement[str]:
+    """`member:<id>` of whoever acted (a kader who registered her stays named), else hers."""
+    acted = AuditEntry.actor_member_id
+    return case(
+        (acted.is_not(None), literal("member:") + cast(acted, String)),
+        else_=literal(f"member:{member_id}"),
+    )
 
 
 async def forget_member(
@@ -134,7 +144,7 @@ async def forget_member(
         await session.execute(
             update(AuditEntry)
             .where(AuditEntry.actor.in_(actors), mine)
-            .values(actor=f"member:{member.id}")
+            .values(actor=_anonymous_actor(member.id))
             .execution_options(synchronize_session=False)
         )
 

@@ -3,10 +3,12 @@ kader does it from her screen after a fresh confirmation naming her; nobody else
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 
 from bot.app import App
-from models import AuditEntry, Member
+from models import AuditEntry, ChannelIdentity, ConversationState, Member, OutboxMessage
+from models.base import transaction
+from models.outbox.tables import enqueue
 from tests.support.chat import Chat
 from tests.support.staff import make_kader, member_id
 
@@ -54,3 +56,42 @@ async def test_nobody_else_can_erase_her_by_a_forged_id(app: App) -> None:
     assert STAFF_ONLY in mother.text
     async with app.sessions() as s:
         assert not (await s.get_one(Member, siti)).erased
+
+
+async def test_her_kader_erasing_her_leaves_nothing_that_names_her(app: App) -> None:
+    kader, siti = await kader_with_siti(app)
+    async with transaction(app.sessions) as s:
+        # A reminder about her, queued to her kader's chat, naming her.
+        kader_chat = await s.scalar(
+            select(ChannelIdentity.id).where(ChannelIdentity.external_id == "tg-kader")
+        )
+        assert kader_chat is not None
+        await enqueue(
+            s, identity_id=kader_chat, channel="test", kind="announcement", member_id=siti,
+            params={"text": "Pengingat untuk Siti Aminah: posyandu besok.", "lang": "id"},
+            idempotency_key="reminder-siti",
+        )  # fmt: skip
+        rows = list(await s.scalars(select(OutboxMessage).where(OutboxMessage.member_id == siti)))
+    assert rows and all(r.status == "queued" for r in rows)  # reaching her through the kader
+    await kader.tap(f"a:bn.show:{siti}")
+    await kader.tap_label("Hapus data ibu ini")
+    await kader.send("ya")
+    assert "sudah dihapus" in kader.text and "Siti Aminah" not in kader.text
+    async with app.sessions() as s:
+        kept = list(await s.scalars(select(OutboxMessage).where(
+            OutboxMessage.id.in_([r.id for r in rows]))))  # fmt: skip
+        named = await s.scalar(
+            select(OutboxMessage.id).where(cast(OutboxMessage.params, String).contains("Siti"))
+        )
+        screens = await s.scalar(select(ConversationState.identity_id).where(
+            cast(ConversationState.offered, String).contains("Siti Aminah")))  # fmt: skip
+        entries = list(await s.scalars(select(AuditEntry).where(
+            AuditEntry.object_type == "member", AuditEntry.object_id == str(siti))))  # fmt: skip
+        kader_id = await s.scalar(select(Member.id).where(Member.full_name == "Ani Lestari"))
+        chat_kept = await s.get(ChannelIdentity, kader_chat)
+    # Nothing more is sent about her, and what was queued no longer says whom or what.
+    assert [(r.status, r.member_id, r.params) for r in kept] == [("skipped", None, {})] * len(rows)
+    assert named is None and screens is None
+    # The kader's chat serves the kader: it stays. The log says the kader acted, no chat.
+    assert chat_kept is not None
+    assert {e.actor for e in entries} == {f"member:{kader_id}"}
