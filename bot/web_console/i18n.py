@@ -1,5 +1,5 @@
-"""The console's language: the signed-in member's (Member.language), else the browser's
-Accept-Language (id or en), else Bahasa Indonesia. Texts come from the message catalogs
+"""The console's language: the signed-in member's (Member.language); pages without a
+session are in Bahasa Indonesia. Texts come from the message catalogs
 (locales/*/LC_MESSAGES/web*.po); templates call t with a catalog key and its values, bound to the
 page's language, and dates through the `when` and `day` filters.
 
@@ -18,7 +18,6 @@ from starlette.requests import Request
 
 from handlers.core.i18n import (
     FALLBACK,
-    LANGUAGES,
     format_date_local,
     format_datetime_local,
     normalize_language,
@@ -26,26 +25,12 @@ from handlers.core.i18n import (
 )
 
 
-def request_language(request: Request) -> str:
-    """The first of our languages the browser asks for (by q, then order), else id."""
-    best: tuple[float, int, str] | None = None
-    for order, part in enumerate(request.headers.get("accept-language", "").split(",")[:20]):
-        tag, _, params = part.strip().partition(";")
-        lang = tag.strip().lower().split("-")[0]
-        if lang not in LANGUAGES:
-            continue
-        q = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                q = float(params[2:])
-            except ValueError:
-                continue
-        if q <= 0:
-            continue
-        if best is None or (-q, order) < (-best[0], best[1]):
-            best = (q, order, lang)
-    return best[2] if best else FALLBACK
+def request_language(_request: Request) -> str:
+    """A page without a session (signing in, signed out, a refusal) is in Indonesian, the
+    programme's language: a browser's Accept-Language says little of its reader here (a
+    laptop at a kelurahan office asks for en-US out of the box), and a signed-out admin
+    would see the console switch language between two clicks."""
+    return FALLBACK
 
 
 def member_language(member: Any) -> str:
