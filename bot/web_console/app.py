@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web_console import queries
+from bot.web_console.audit_pages import audit_routes
 from bot.web_console.auth import Sessions, WebSession, csrf_ok, read_form
 from bot.web_console.grafik_pages import grafik_routes
 from bot.web_console.i18n import install, member_language, request_language
@@ -255,6 +256,7 @@ def build_console(
             for path, page, methods in pengumuman_routes(kit, quiet_hours)
         ),
         *(Route(path, staff_page(page), methods=m) for path, page, m in grafik_routes(kit)),
+        *(Route(path, staff_page(page), methods=m) for path, page, m in audit_routes(kit)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Mount("/admin", app=SecurityHeaders(Starlette(routes=routes)))
