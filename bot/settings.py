@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # seconds apart, and this many per chat a day (0: none).
     voice_min_interval_seconds: float = Field(default=5.0, ge=0, le=3600)
     voice_daily_cap: int = Field(default=50, ge=0, le=10_000)
+    # UU PDP: outbox messages and broadcasts lose their texts this many days after they
+    # went out (the rows stay, for the counts); the housekeeping sweep drops them.
+    outbox_retention_days: int = Field(default=90, ge=1, le=3650)
     # WhatsApp Cloud API: on when the phone number id and access token are set (then the
     # app secret and verify token must be too); the webhook is WEBHOOK_LISTEN's /whatsapp.
     whatsapp_phone_number_id: str | None = None

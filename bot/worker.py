@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -63,6 +64,7 @@ class RunningScheduler:
         sweeper: Sweeper | None = None,
         sweep_seconds: float = 15.0,
         media_dir: Path | None = None,
+        retention: timedelta | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.sweeper = sweeper
@@ -74,7 +76,7 @@ class RunningScheduler:
         self._idle.set()
         self.scheduler: AsyncIOScheduler = build_scheduler(
             dispatcher, self._stop, sweeper=sweeper, reminder_seconds=sweep_seconds,
-            media_dir=media_dir,
+            media_dir=media_dir, retention=retention,
         )  # fmt: skip
         self.scheduler.add_listener(self._on_job_start, EVENT_JOB_SUBMITTED)
         self.scheduler.add_listener(self._on_job_end, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
@@ -143,8 +145,9 @@ def start_scheduler(
         ],
     )
     running = RunningScheduler(
-        dispatcher, sweeper, settings.reminder_sweep_seconds, media_dir=settings.media_dir
-    )
+        dispatcher, sweeper, settings.reminder_sweep_seconds, media_dir=settings.media_dir,
+        retention=timedelta(days=settings.outbox_retention_days),
+    )  # fmt: skip
     running.start()
     log.info("scheduler started: outbox dispatcher (%s), broadcast and reminder sweeps",
              ", ".join(s.channel for s in senders))  # fmt: skip

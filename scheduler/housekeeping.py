@@ -1,5 +1,6 @@
 """Housekeeping sweep: mark ended kegiatan done, forget old inbox rows, drop replies
-too old to be sent after a crash and delete voice notes a day old.
+too old to be sent after a crash, delete voice notes a day old and drop the texts of
+outbox messages and broadcasts past the retention period (`OUTBOX_RETENTION_DAYS`).
 
 The keys of done inbox rows are kept long enough to catch any platform redelivery
 (Telegram retries for at most a day); after that they only grow the table.
@@ -19,6 +20,7 @@ from models import transaction
 from models.inbox import drop_stale_replies
 from models.inbox import prune as prune_inbox
 from models.kegiatan.admin import finish_ended
+from models.outbox.retention import DEFAULT_DAYS, forget_old_texts
 from models.voice import FOLDER, prune
 from models.voice.store import KEEP
 
@@ -41,6 +43,7 @@ async def housekeeping_once(
     *,
     reply_resend: timedelta = timedelta(minutes=5),
     media_dir: Path | None = None,
+    retention: timedelta = timedelta(days=DEFAULT_DAYS),
 ) -> Housekeeping:
     async with transaction(sessions) as session:
         finished = await finish_ended(session, now, grace=DONE_AFTER)
@@ -48,6 +51,11 @@ async def housekeeping_once(
         # (a crash) is not sent any more.
         await drop_stale_replies(session, now - reply_resend)
         forgotten = await prune_inbox(session, now - KEEP_MESSAGE_IDS)
+        # UU PDP: what a message said is kept no longer than the retention period.
+        texts = await forget_old_texts(session, now - retention)
+    if texts.messages or texts.broadcasts:
+        log.info("housekeeping: texts dropped from %d outbox messages and %d broadcasts",
+                 texts.messages, texts.broadcasts)  # fmt: skip
     if media_dir is not None:
         # A voice note may name a person: none is kept beyond a day.
         voices = await asyncio.to_thread(prune, media_dir / FOLDER, now - KEEP)

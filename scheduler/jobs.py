@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
@@ -46,6 +46,7 @@ def build_scheduler(
     sweeper: Sweeper | None = None,
     reminder_seconds: float = SWEEP_SECONDS,
     media_dir: Path | None = None,
+    retention: timedelta | None = None,
 ) -> AsyncIOScheduler:
     """A scheduler running the dispatcher loop (one long job), the broadcast sweep and,
     given a sweeper, the reminder sweeps (on the leader only)."""
@@ -67,7 +68,7 @@ def build_scheduler(
         _housekeeping,
         "interval",
         seconds=HOUSEKEEPING_SECONDS,
-        args=[dispatcher.sessions, clock, media_dir],
+        args=[dispatcher.sessions, clock, media_dir, retention],
         id="housekeeping",
         max_instances=1,
         coalesce=True,
@@ -91,6 +92,10 @@ async def _sweep(sweeper: Sweeper, clock: Clock) -> None:
 
 
 async def _housekeeping(
-    sessions: async_sessionmaker[AsyncSession], clock: Clock, media_dir: Path | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    media_dir: Path | None = None,
+    retention: timedelta | None = None,
 ) -> None:
-    await housekeeping_once(sessions, clock.now(), media_dir=media_dir)
+    extra = {"retention": retention} if retention is not None else {}
+    await housekeeping_once(sessions, clock.now(), media_dir=media_dir, **extra)

@@ -4,7 +4,7 @@ phone it erases the mother it named, never "whoever is active" by the time of th
 A kader can do the same for a mother without a phone whom she reaches (UU PDP: the mother
 asks her kader), checked again when the answer comes.
 
-What goes is described in `models.people.erasure`; after the commit her voice notes are
+What goes is described in `models.erasure`; after the commit her voice notes are
 deleted and, on SQLite, the WAL is checkpointed. The message saying it is done does not
 name her (it is stored with the replies, and a kader's screen keeps it).
 """
@@ -28,7 +28,7 @@ from handlers.core.wizard import Wizard
 from handlers.parse.ids import arg_id
 from models.base import utcnow
 from models.kegiatan.signups import withdraw_member
-from models.people.erasure import checkpoint_wal, forget_member
+from models.erasure import checkpoint_wal, forget_member
 from models.people.members import acting_member, belongs_to, household
 from models.questions import forget_questions
 from models.voice.store import FOLDER as VOICE_FOLDER

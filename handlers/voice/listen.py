@@ -162,6 +162,8 @@ async def _what_to_say(ctx: Ctx, ref: str) -> tuple[list[Screen], bool]:
 
 
 def _outbox_screens(ctx: Ctx, row: OutboxMessage) -> list[Screen]:
+    if not row.params:  # its text is gone (past the retention period, or she was erased)
+        return []
     try:
         reply = render_outbox(row, row.params.get("lang") or ctx.lang)
     except UnknownKind:
