@@ -8,6 +8,7 @@ import signal
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
@@ -15,6 +16,7 @@ from handlers.core.config import Config
 from handlers.core.engine import Engine
 from models import make_engine, make_sessionmaker, transaction
 from models.codes import AttemptLimit
+from models.files import private_dir, private_sqlite
 from models.location import seed_default_locations
 from models.migrate import current_revision, head_revision, upgrade
 
@@ -43,8 +45,13 @@ async def migrate_and_seed(db: AsyncEngine) -> None:
 async def open_app(settings: Settings, *, auto_migrate: bool | None = None) -> App:
     """Open the app; the embedded SQLite default migrates itself, PostgreSQL must be
     migrated on purpose (`p2wkss-bot db upgrade`), since several workers share it."""
+    if settings.database_url.startswith("sqlite"):
+        # An owner-only database file (SQLite gives its WAL and SHM the same mode).
+        private_sqlite(make_url(settings.database_url).database)
     db = make_engine(settings.database_url)
     try:
+        # Photos, voice notes and exports are personal data: owner-only (0700).
+        private_dir(settings.media_dir)
         if auto_migrate is None:
             auto_migrate = db.dialect.name == "sqlite"
         if auto_migrate:

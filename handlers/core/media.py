@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from handlers.core.types import Media
+from models.files import private_dir, write_private
 
 # Telegram's sendPhoto takes at most 10 MB; larger photos could never go out.
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -79,9 +80,9 @@ IMAGE_MAGIC = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG", ".png"), (b"RIFF", ".webp
 
 
 def _write_once(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     if not path.exists():
-        path.write_bytes(data)
+        write_private(path, data)
 
 
 async def store_photo(data: bytes, folder: Path) -> Path:

@@ -27,6 +27,7 @@ from handlers.core.menu import reprompt
 from handlers.core.types import Choice, action
 from handlers.kegiatan.mothers import to_menu
 from models.exports import Scope, record_export
+from models.files import private_dir
 from models.location import Location
 
 FOLDER: Final = "exports"
@@ -111,7 +112,7 @@ async def new_folder(ctx: Ctx) -> Path:
     root = ctx.media_dir / FOLDER
     await asyncio.to_thread(_sweep, root)
     folder = root / secrets.token_hex(8)
-    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    await asyncio.to_thread(private_dir, folder)  # exports hold personal data: 0700
     return folder
 
 

@@ -17,6 +17,7 @@ from handlers.core.i18n import t
 from handlers.core.types import Reply
 from handlers.exports.common import after, new_folder, place_name, record, refuse, scope_for
 from models.exports import Chart, Rekap, rekap_data, render_png
+from models.files import write_private
 from models.kegiatan.tables import JENIS
 
 
@@ -74,7 +75,7 @@ def draw(found: Sequence[Chart], folder: Path) -> list[Path]:
     paths: list[Path] = []
     for number, chart in enumerate(found, start=1):
         path = folder / f"rekap-{number}.png"
-        path.write_bytes(render_png(chart))
+        write_private(path, render_png(chart))
         paths.append(path)
     return paths
 

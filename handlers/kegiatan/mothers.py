@@ -27,6 +27,7 @@ from handlers.core.types import Choice, Reply, action
 from handlers.core.wizard import Wizard
 from handlers.kegiatan.acting import for_other, kader_did, to_her, whom
 from handlers.parse.ids import arg_id
+from models.files import private_dir, write_private
 from models.kegiatan.ics import kegiatan_ics
 from models.kegiatan.notices import unsignup_action
 from models.kegiatan.queries import my_schedule, overlapping, signup_status, upcoming_for_member
@@ -460,9 +461,9 @@ async def calendar(ctx: Ctx, args: list[str]) -> None:
     if k is None:
         return
     folder = ctx.media_dir / "ics"
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     path = folder / f"kegiatan-{k.id}-v{k.version}.ics"
-    path.write_bytes(kegiatan_ics(k, ctx.tz.key))
+    write_private(path, kegiatan_ics(k, ctx.tz.key))
     choices = (
         Choice(action("kg.show", k.id), ctx.t("kegiatan.back_to_detail")),
         to_menu(ctx),

@@ -19,6 +19,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from models.files import private_file
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WIDEST = 60  # characters: a long text wraps rather than stretching the column
 
@@ -66,6 +68,7 @@ def write_csv(
         writer.writerow([safe_text(h) for h in header])
         for row in rows:
             writer.writerow([csv_cell(v, tz) for v in row])
+    private_file(path)
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ def write_xlsx(path: Path, tables: Sequence[Table], *, tz: ZoneInfo) -> None:
         for row in table.rows:
             sheet.append([_xlsx_cell(sheet, value, tz) for value in row])
     book.save(path)
+    private_file(path)
 
 
 def _clean(text: str) -> str:

@@ -36,6 +36,7 @@ import soundfile  # type: ignore[import-untyped]
 import soxr  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
+from models.files import private_dir, private_file
 from models.voice.espeak import Espeak
 from models.voice.store import FOLDER, KEEP, PARTIAL, SUFFIX, prune
 
@@ -146,11 +147,12 @@ class Synthesizer:
         audio = (
             pcm if rate == settings.sample_rate else soxr.resample(pcm, rate, settings.sample_rate)
         )
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         # Written aside and renamed: a reader never sees half a file.
         partial = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}{PARTIAL}")
         try:
             soundfile.write(partial, audio, settings.sample_rate, format="OGG", subtype="OPUS")
+            private_file(partial)
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)
