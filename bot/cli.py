@@ -1,5 +1,5 @@
 """The `p2wkss-bot` command: chat, run, worker, db upgrade/backup, locations import, broadcast,
-deadline, kader, members, export.
+deadline, kader, members, export, audit.
 
 Each sub-command's parser names the coroutine that runs it (`set_defaults(handler=...)`),
 so `main` only loads the settings, sets up logging and runs that one coroutine.
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import DatabaseNotReady, migrate_and_seed, open_app
+from bot.cli_audit import add_audit_parser
 from bot.cli_broadcast import add_broadcast_parser, run_broadcast
 from bot.cli_db import add_backup_parser
 from bot.cli_deadline import add_deadline_parser
@@ -97,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.set_defaults(handler=_locations_import)
 
     add_broadcast_parser(sub).set_defaults(handler=run_broadcast)
+    add_audit_parser(sub)
     add_deadline_parser(sub)
     add_kader_parser(sub)
     add_members_parser(sub)

@@ -47,7 +47,7 @@ def test_every_sub_command_names_its_handler() -> None:
     assert set(found) == {
         ("chat",), ("run",), ("worker",), ("admin", "add"), ("admin", "remove"),
         ("db", "upgrade"), ("db", "backup"), ("locations", "import"), ("kegiatan", "import"),
-        ("broadcast",),
+        ("broadcast",), ("audit",),
         ("deadline", "add"), ("deadline", "edit"), ("deadline", "list"),
         ("deadline", "delete"), ("kader", "invite"), ("kader", "list"), ("kader", "revoke"),
         ("kader", "remove"), ("members", "import"), ("members", "link-code"),
