@@ -5,6 +5,7 @@ nothing needs any more are each reported; the repository's own lock agrees."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -47,7 +48,7 @@ def test_a_raised_floor_the_lock_does_not_meet_is_reported(tmp_path: Path) -> No
     root = _copy(tmp_path)
     lock = root / "requirements.lock"
     text = lock.read_text("utf-8")
-    lock.write_text(text.replace("\nstarlette==1.10.0 ", "\nstarlette==0.40.0 "), "utf-8")
+    lock.write_text(re.sub(r"\nstarlette==\S+ ", "\nstarlette==0.40.0 ", text), "utf-8")
     found = check.problems(root)
     assert any("starlette" in line and "0.40.0" in line for line in found), found
 
