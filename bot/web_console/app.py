@@ -27,7 +27,7 @@ from bot.web_console import queries
 from bot.web_console.audit_pages import audit_routes
 from bot.web_console.auth import Sessions, WebSession, csrf_ok, read_form
 from bot.web_console.grafik_pages import grafik_routes
-from bot.web_console.i18n import install, member_language, request_language
+from bot.web_console.i18n import install, link_language, member_language, request_language
 from bot.web_console.pages import Kit, Page, page_routes
 from bot.web_console.pengumuman_pages import pengumuman_routes
 from handlers.core.i18n import format_date_local, normalize_language, t
@@ -131,7 +131,7 @@ def build_console(
         code = request.path_params["code"]
         async with transaction(sessionmaker) as session:
             usable = await peek_login(session, code, datetime.now(UTC))
-        lang = request_language(request)
+            lang = await link_language(session, code) if usable else request_language(request)
         if not usable:
             return message(t(lang, "web.login.bad_link"), 403, lang)
         return render("login.html", code=code, member=None, lang=lang)
@@ -169,7 +169,7 @@ def build_console(
             "beranda.html", member=me, csrf=ws.csrf,
             members=await queries.members_per_kampung(s, kampung),
             upcoming=await queries.upcoming_kegiatan(s, kampung, now),
-            waiting=len(await queries.waiting_reports(s, kampung)),
+            waiting=await queries.count_waiting_reports(s, kampung),
             deadlines=await queries.deadlines_within(s, now.astimezone(tz).date()),
             failed=await queries.failed_deliveries(s, now) if kampung is None else None,
         )  # fmt: skip

@@ -1,7 +1,8 @@
-"""The console's language: the signed-in member's (Member.language); pages without a
-session are in Bahasa Indonesia. Texts come from the message catalogs
-(locales/*/LC_MESSAGES/web*.po); templates call t with a catalog key and its values, bound to the
-page's language, and dates through the `when` and `day` filters.
+"""The console's language: the signed-in member's (Member.language); a sign-in link's
+page, her language too; other pages without a session are in Bahasa Indonesia. Texts come
+from the message catalogs (locales/*/LC_MESSAGES/web*.po): templates call t with a catalog
+key and its values, bound to the page's language; dates go through the `when` and `day`
+filters.
 
 Every page is rendered with `lang` in its context (see `render` in app.py): a template
 never chooses a language itself."""
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from handlers.core.i18n import (
@@ -23,6 +25,8 @@ from handlers.core.i18n import (
     normalize_language,
     t,
 )
+from models.codes import find_code
+from models.people.tables import Member
 
 
 def request_language(_request: Request) -> str:
@@ -31,6 +35,15 @@ def request_language(_request: Request) -> str:
     laptop at a kelurahan office asks for en-US out of the box), and a signed-out admin
     would see the console switch language between two clicks."""
     return FALLBACK
+
+
+async def link_language(session: AsyncSession, code: str) -> str:
+    """The sign-in page of a link is in the language of the member it signs in."""
+    found = await find_code(session, code)
+    member_id = found.target.get("member_id") if found is not None else None
+    if not isinstance(member_id, int):
+        return FALLBACK
+    return member_language(await session.get(Member, member_id))
 
 
 def member_language(member: Any) -> str:

@@ -82,6 +82,14 @@ async def waiting_reports(
     return list(await session.scalars(q))
 
 
+async def count_waiting_reports(session: AsyncSession, kampung: int | None) -> int:
+    """All reports waiting for review (the list shows the newest 50)."""
+    q = select(func.count(Report.id)).where(Report.status == "submitted")
+    if kampung is not None:
+        q = q.where(Report.kampung_id == kampung)
+    return int(await session.scalar(q) or 0)
+
+
 async def deadlines_within(
     session: AsyncSession, today: date, days: int = 30
 ) -> list[tuple[date, str]]:

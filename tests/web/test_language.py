@@ -25,6 +25,8 @@ async def test_a_kader_who_chose_english_in_chat_gets_english_pages(
     await rina.send("2")
     assert "now English" in rina.text
     kader = await member_named(app, "Rina Kader")
+    link = await web.get(f"/admin/masuk/{await login_code(app, kader)}")
+    assert '<html lang="en">' in link.text and "Sign in to the console" in link.text
     await sign_in(web, app, kader)
 
     home = await web.get("/admin/")
