@@ -139,8 +139,8 @@ def audit_with(exe: Path, site: str, service: str) -> tuple[dict[str, Any] | Non
         out = Path(tmp) / "report.json"
         done = _run([
             str(exe), "--path", site, "--vulnerability-service", service, "--skip-editable",
-            "--format", "json", "--output", str(out), "--progress-spinner", "off",
-            "--timeout", "30",
+            "--format", "json", "--aliases", "on", "--output", str(out),
+            "--progress-spinner", "off", "--timeout", "30",
         ])  # fmt: skip
         if not out.exists() or done.returncode not in (0, 1):
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
