@@ -20,6 +20,7 @@ from models import (
     AuditEntry,
     ChannelIdentity,
     ConversationState,
+    IdentityMember,
     Kegiatan,
     Member,
     OutboxMessage,
@@ -28,10 +29,13 @@ from models.base import transaction, utcnow
 from models.inbox import InboxMessage
 from models.kegiatan.signups import sign_up
 from models.outbox.broadcasts import create_broadcast
+from models.outbox.tables import enqueue
 from models.reminders.kegiatan import ReminderPlan
 from models.voice.store import FOLDER as VOICE_FOLDER
 from scheduler.dispatcher import Dispatcher
 from scheduler.sweeps import kegiatan_reminders_once
+from tests.support.attendance import household_of_two
+from tests.support.chat import Chat
 from tests.support.fakes.kegiatan import kegiatan
 from tests.support.fakes.outbox import WIB
 from tests.support.fakes.telegram_api import FakeTelegramServer, SentMessage
@@ -200,3 +204,45 @@ async def test_after_her_erasure_nothing_anywhere_names_her(
         for path in files:
             if path.exists():
                 assert not found_in(path), (path.name, found_in(path))
+
+
+async def test_on_a_shared_phone_her_erasure_keeps_the_chat_for_the_other_mother(
+    app: App,
+) -> None:
+    phone = Chat(app.engine, identity="tg-rumah-7")
+    await household_of_two(phone, "Siti Aminah", "Dewi Lestari")
+    await phone.send("menu")
+    await phone.tap_label("Ganti ibu")
+    await phone.tap_label("Siti Aminah")
+    async with transaction(app.sessions) as s:
+        siti = await s.scalar(select(Member.id).where(Member.full_name == "Siti Aminah"))
+        dewi = await s.scalar(select(Member.id).where(Member.full_name == "Dewi Lestari"))
+        chat = await s.scalar(
+            select(ChannelIdentity).where(ChannelIdentity.external_id == "tg-rumah-7")
+        )
+        assert siti and dewi and chat
+        await enqueue(
+            s, identity_id=chat.id, channel=chat.channel, kind="announcement", member_id=siti,
+            params={"text": "Pengingat untuk Siti Aminah: posyandu besok.", "lang": "id"},
+            idempotency_key="reminder-siti",
+        )  # fmt: skip
+    await phone.send("hapus data saya")
+    assert "Hapus data Siti Aminah?" in phone.text
+    await phone.send("ya")
+    assert "sudah dihapus" in phone.text
+    async with app.sessions() as s:
+        kept = await s.get(ChannelIdentity, chat.id)
+        links = select(IdentityMember.member_id).where(IdentityMember.identity_id == chat.id)
+        serves = list(await s.scalars(links))
+        row = await s.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == "reminder-siti")
+        )
+        registered = select(AuditEntry).where(AuditEntry.action == "member.register")
+        actors = {e.object_id: e.actor for e in await s.scalars(registered)}
+        state = await s.get_one(ConversationState, chat.id)
+    # The phone stays for Dewi; nothing more goes out about Siti, and what was queued is empty.
+    assert kept is not None and serves == [dewi]
+    assert row is not None and (row.status, row.member_id, row.params) == ("skipped", None, {})
+    # Siti's registration no longer says which chat she used; Dewi's still does.
+    assert actors == {str(siti): f"member:{siti}", str(dewi): f"{chat.channel}-identity:{chat.id}"}
+    assert "Siti Aminah" not in f"{state.data} {state.offered}"
