@@ -1,6 +1,7 @@
 """The console in a real browser: Debian's chromium driven by Selenium through signing in
-by link > Beranda > a report's page > returning it with a note > Keluar. Screenshots of
-Beranda and of the report page are saved in the test's tmp folder (pytest prints nothing
+by link > Beranda (its four charts load) > Pengumuman's preview of a new announcement >
+a report's page > returning it with a note > Keluar. Screenshots of Beranda, of the
+preview and of the report page are saved in the test's tmp folder (pytest prints nothing
 about them; look under /tmp/pytest-of-<user>/pytest-current/test_...0/).
 
 Without chromium and chromedriver the test skips, except under .ci/run
@@ -86,7 +87,14 @@ def drive(base: str, link: str, report_id: int, shots: Path) -> list[str]:
     try:
         browser.get(base + link)
         seen.append(follow(browser.find_element(By.CSS_SELECTOR, "button.primary")))  # Masuk
+        loaded = "return [...document.querySelectorAll('.charts img')].filter(i => i.naturalWidth)"
+        wait.until(lambda b: len(b.execute_script(loaded)) == 4)  # the charts, drawn and shown
         browser.save_screenshot(str(shots / "beranda.png"))
+        follow(browser.find_element(By.LINK_TEXT, "Pengumuman"))
+        follow(browser.find_element(By.ID, "tulis"))
+        browser.find_element(By.ID, "text").send_keys("Besok posyandu di balai warga jam 9.")
+        seen.append(follow(browser.find_element(By.ID, "pratinjau")))
+        browser.save_screenshot(str(shots / "pengumuman.png"))
         follow(browser.find_element(By.LINK_TEXT, "Laporan"))
         seen.append(follow(browser.find_element(By.LINK_TEXT, f"#{report_id}")))
         browser.save_screenshot(str(shots / "laporan.png"))
@@ -126,12 +134,13 @@ async def test_admin_returns_a_report_in_a_real_browser(
     finally:
         server.should_exit = True
         await serving
-    beranda, detail, after, out, again = seen
+    beranda, preview, detail, after, out, again = seen
     assert "1 laporan menunggu" in beranda
+    assert "Besok posyandu" in preview and "Penerima: 2 HP" in preview  # Rina and the admin
     assert "Menu gizi." in detail and "Kendala" in detail
     assert "Tidak ada laporan yang menunggu" in after
     assert "Anda sudah keluar" in out and "Silakan masuk" in again
     [notice] = await outbox(app, KIND_RETURNED)
     assert notice.params["note"] == "Foto kurang jelas"
-    for shot in ("beranda.png", "laporan.png"):
+    for shot in ("beranda.png", "pengumuman.png", "laporan.png"):
         assert (tmp_path / shot).read_bytes()[:4] == b"\x89PNG"
