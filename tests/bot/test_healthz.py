@@ -5,6 +5,9 @@ and nothing secret in the answer."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,12 +15,16 @@ from typing import Any
 import httpx
 
 from bot.app import App
+from bot.service import run_service
+from bot.settings import load_settings
 from bot.web import build_web_app
 from models import make_engine
 from models.base import transaction
 from models.outbox.tables import enqueue
 from tests.support.fakes.clock import FakeClock
 from tests.support.fakes.outbox import RecordingSender, chats, dispatcher, until
+from tests.support.fakes.telegram_api import FakeTelegramServer
+from tests.support.telegram_harness import TOKEN
 
 
 async def _health(web: Any) -> httpx.Response:
@@ -102,3 +109,34 @@ async def test_the_database_down_gives_503_and_names_nothing_of_the_setup(tmp_pa
     finally:
         for engine in down:
             await engine.dispose()
+
+
+async def test_p2wkss_bot_run_serves_its_own_dispatcher_state(
+    app: App, db_url: str, fake: FakeTelegramServer, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = load_settings(
+        database_url=db_url, telegram_bot_token=TOKEN, telegram_api_base_url=fake.base_url,
+        web_base_url="https://bot.test", webhook_listen=f"127.0.0.1:{port}",
+        media_dir=tmp_path / "media",
+    )  # fmt: skip
+    stop = asyncio.Event()
+    service = asyncio.create_task(run_service(settings, webhook=False, stop=stop))
+    body: dict[str, Any] = {}
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(2000):  # until it listens and its dispatcher has claimed once
+                with contextlib.suppress(httpx.TransportError):
+                    body = (await client.get("/healthz")).json()
+                    if body.get("dispatcher", {}).get("last_claim_at"):
+                        break
+                await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        assert await service == 0
+    assert body["ok"] is True and body["database"] == "ok" and body["outbox_due"] == 0
+    assert body["dispatcher"]["running"] is True
+    assert body["dispatcher"]["last_claim_seconds_ago"] < 60
+    assert TOKEN not in json.dumps(body)
