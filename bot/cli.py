@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -243,6 +244,16 @@ def _setup_logging(settings: Settings, command: str) -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything the bot writes (database, WAL, MEDIA_DIR, exports, backups) is for its
+    # user only; given back after the command (the tests run it in their own process).
+    previous = os.umask(0o077)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     handler: Handler = args.handler
     try:

@@ -18,6 +18,7 @@ from handlers.core.media import store_photo
 from handlers.voice.notes import Screen
 from models.sheets.writing import write_csv
 from tests.support.chat import Chat, register
+from tests.support.cli import run_cli
 from tests.support.voice import notes_in
 
 JPEG = b"\xff\xd8\xff\xe0" + b"siti" * 64
@@ -75,3 +76,14 @@ async def test_a_database_made_before_is_made_private_when_opened(
         assert (oct(mode(db)), oct(mode(media))) == ("0o600", "0o700")
     finally:
         await app.close()
+
+
+def test_the_command_writes_for_its_user_only_and_gives_the_umask_back(
+    tmp_path: Path, open_umask: None
+) -> None:
+    # `db upgrade` opens the file through SQLite alone: only the command's umask guards it.
+    result = run_cli(["db", "upgrade", "--db", "fresh.db"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    made = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert made and {p.name: oct(mode(p)) for p in made} == {p.name: "0o600" for p in made}
+    assert os.umask(0o022) == 0o022  # the test process's own umask, given back
