@@ -188,7 +188,7 @@ def main(argv: list[str]) -> int:
           file=sys.stderr)  # fmt: skip
     for line in tried:
         print(f"  {line}", file=sys.stderr)
-    print("This fails the run: an audit that could not look is not a pass.", file=sys.stderr)
+    print("Exit status 3: an audit that could not look is not a pass.", file=sys.stderr)
     print(banner, file=sys.stderr)
     return NOT_AUDITED
 
