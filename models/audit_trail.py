@@ -34,7 +34,7 @@ KINDS: Final[dict[str, tuple[str, ...]]] = {
 DEFAULT_KINDS: Final = ("role", "broadcast", "export")
 MOST: Final = 1000
 PHONE_LIKE = re.compile(r"\+?\d(?:[\s-]?\d){7,}")
-MASK = "[nomor disembunyikan]"
+MASK = "[***]"  # no words: the same in every language
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ async def test_bu_dewi_reads_who_changed_roles_sent_and_exported(
     members = await web.get("/admin/audit", params={"jenis": "member", "hari": "365"})
     assert "member.update" in members.text
     assert PHONE not in members.text and "3456" not in members.text
-    assert members.text.count("[nomor disembunyikan]") == 3
+    assert members.text.count("[***]") == 3
     older = await web.get("/admin/audit", params={"jenis": "role", "hari": "60"})
     assert "member 999" in older.text
     odd = await web.get("/admin/audit", params={"jenis": "<script>", "hari": "-5"})
