@@ -34,6 +34,7 @@ KINDS: Final[dict[str, tuple[str, ...]]] = {
 DEFAULT_KINDS: Final = ("role", "broadcast", "export")
 MOST: Final = 1000
 PHONE_LIKE = re.compile(r"\+?\d(?:[\s-]?\d){7,}")
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 MASK = "[***]"  # no words: the same in every language
 
 
@@ -47,7 +48,8 @@ class TrailLine:
 
 
 def mask(text: str) -> str:
-    return PHONE_LIKE.sub(MASK, text)
+    """Phone-like digit runs masked; a date (2026-11-30) is a date, not a number."""
+    return PHONE_LIKE.sub(lambda m: m[0] if ISO_DAY.fullmatch(m[0]) else MASK, text)
 
 
 def describe(detail: dict[str, Any], prefix: str = "") -> str:
