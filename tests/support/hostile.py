@@ -52,9 +52,11 @@ from models import (
     IdentityMember,
     Kegiatan,
     Member,
+    Question,
+    QuestionMessage,
     Report,
 )
-from models.base import transaction, utcnow
+from models.base import Base, transaction, utcnow
 from models.deadlines.ops import DeadlineDraft, create_deadline
 from models.kader.invites import create_invite
 from models.kegiatan.signups import sign_up
@@ -522,8 +524,33 @@ async def build_world(app: App, media: Path) -> World:
             submitted_at=now,
         )
         s.add(report)
+        # Cibening's own: a mother, her question, her kader's report (another kampung's
+        # ids for the stories of a Sumberan kader forging buttons).
+        ratna, _ = await add_member(s, "hostile-ratna", kampung_id=world.ids["cibening"])
+        await s.execute(
+            update(Member)
+            .where(Member.id == ratna)
+            .values(full_name="Ratna Sari", phone_e164="+6285722225555")
+        )
+        question = Question(member_id=ratna, kampung_id=world.ids["cibening"])
+        s.add(question)
+        cibening_report = Report(
+            kader_member_id=world.ids["euis"],
+            kampung_id=world.ids["cibening"],
+            status="submitted",
+            title="Kerja bakti",
+            submitted_at=now,
+        )
+        s.add(cibening_report)
         await s.flush()
-        world.ids["report"] = report.id
+        s.add(QuestionMessage(question_id=question.id, author_member_id=ratna, text="Kapan?"))
+        await sign_up(s, world.ids["cibening_only"], ratna, now=now)
+        world.ids |= {
+            "report": report.id,
+            "ratna": ratna,
+            "question_cibening": question.id,
+            "report_cibening": cibening_report.id,
+        }
         await sign_up(s, world.ids["open"], world.ids["siti"], now=now)
         await sign_up(s, world.ids["soon"], world.ids["siti"], now=now)
     world.chats = {
@@ -643,3 +670,86 @@ def _state_problems(flow: Flow | None, st: ConversationState) -> list[str]:
         except ValueError:
             out.append(f"{where}: offered choice id {choice[0]!r} is not valid")
     return out
+
+
+# -- what changed -----------------------------------------------------------------------------
+
+# Not compared: the inbox and conversation states (every message writes them), voice usage
+# (a listen limit), and the columns that only say when someone was last seen.
+UNCOMPARED_TABLES = {"inbox", "conversation_states", "voice_usage"}
+# A member's updated_at moves with her "last active" time.
+UNCOMPARED_TABLE_COLUMNS = {("members", "updated_at")}
+UNCOMPARED_COLUMNS = {
+    "last_seen_at",
+    "last_inbound_at",
+    "last_active_at",
+    "code_failures",
+    "code_failures_since",
+}
+Rows = dict[str, set[tuple[Any, ...]]]
+
+
+async def table_rows(app: App) -> Rows:
+    """Every compared row of every table, as tuples of (column, value)."""
+    out: Rows = {}
+    async with app.db.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name in UNCOMPARED_TABLES:
+                continue
+            columns = [
+                c
+                for c in table.columns
+                if c.name not in UNCOMPARED_COLUMNS
+                and (table.name, c.name) not in UNCOMPARED_TABLE_COLUMNS
+            ]
+            rows = (await conn.execute(select(*columns))).all()
+            out[table.name] = {
+                tuple((c.name, _plain(v)) for c, v in zip(columns, row, strict=True))
+                for row in rows
+            }
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return repr(value) if isinstance(value, dict | list) else value
+
+
+@dataclass(frozen=True)
+class Theirs:
+    """What belongs to others: their member records and what names them, and objects of
+    another kampung (its questions and reports)."""
+
+    members: frozenset[int]
+    questions: frozenset[int] = frozenset()
+    reports: frozenset[int] = frozenset()
+
+    def touches(self, table: str, values: dict[str, Any]) -> bool:
+        for column, value in values.items():
+            if (column.endswith("member_id") or (table, column) == ("members", "id")) and (
+                value in self.members
+            ):
+                return True
+        if table == "one_time_codes" and any(
+            f"'member_id': {m}}}" in str(values.get("target")) for m in self.members
+        ):
+            return True
+        if table == "questions" and values.get("id") in self.questions:
+            return True
+        if table == "question_messages" and values.get("question_id") in self.questions:
+            return True
+        if table == "reports" and values.get("id") in self.reports:
+            return True
+        return table == "report_photos" and values.get("report_id") in self.reports
+
+
+def changes(before: Rows, after: Rows, *, theirs: Theirs | None = None) -> list[str]:
+    """Rows added or removed between two snapshots (with `theirs`, only rows of others)."""
+    found: list[str] = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name, set()), after.get(name, set())
+        for sign, rows in (("-", old - new), ("+", new - old)):
+            for row in rows:
+                values = dict(row)
+                if theirs is None or theirs.touches(name, values):
+                    found.append(f"{sign} {name} {values}")
+    return found
