@@ -259,4 +259,15 @@ def build_console(
         *(Route(path, staff_page(page), methods=m) for path, page, m in audit_routes(kit)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    return Mount("/admin", app=SecurityHeaders(Starlette(routes=routes)))
+
+    async def no_such_page(request: Request, exc: Exception) -> Response:
+        """An unknown address (or a form's address opened by hand) under /admin: the
+        console's own page in Indonesian, not the framework's bare English text."""
+        lang = request_language(request)
+        status = getattr(exc, "status_code", 404)
+        return message(t(lang, "web.not_found"), 404 if status == 404 else 405, lang)
+
+    handlers = {404: no_such_page, 405: no_such_page}
+    return Mount(
+        "/admin", app=SecurityHeaders(Starlette(routes=routes, exception_handlers=handlers))
+    )
