@@ -12,7 +12,8 @@ In the caller's transaction:
   Nothing is sent to a deleted chat: no member is reached through it any more, and should
   she write again she is a new chat that has to register first;
 - the inbox of a deleted chat is emptied (the rows of handled updates go; the update being
-  handled now keeps only its key), and replies still stored that name her are dropped;
+  handled now loses its chat, and its row goes after the commit: `forget_update`), and
+  replies still stored that name her are dropped;
 - other chats' screens that show her name are forgotten (their next message starts afresh);
 - the audit log no longer names her chat: entries she made or that are about her name a
   member row only (`member:<id>`: hers, anonymous now, or the kader who acted), so the
@@ -210,6 +211,17 @@ async def _empty_inbox(
             .where(m.channel == identity.channel, m.update_key == current_key)
             .values(chat=None)
             .execution_options(synchronize_session=False)
+        )
+
+
+async def forget_update(engine: AsyncEngine, channel: str, key: str) -> None:
+    """After the commit, when her chat was deleted: the inbox row of the update that erased
+    her goes too (its key may hold her number: a WhatsApp message id encodes it). Its
+    replies are then not sent again after a crash (a goodbye only)."""
+    async with AsyncSession(engine) as session, session.begin():
+        m = InboxMessage
+        await session.execute(
+            delete(m).where(m.channel == channel, m.update_key == key, m.status != NEW)
         )
 
 

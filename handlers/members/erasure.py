@@ -27,8 +27,8 @@ from handlers.core.types import Reply
 from handlers.core.wizard import Wizard
 from handlers.parse.ids import arg_id
 from models.base import utcnow
+from models.erasure import checkpoint_wal, forget_member, forget_update
 from models.kegiatan.signups import withdraw_member
-from models.erasure import checkpoint_wal, forget_member
 from models.people.members import acting_member, belongs_to, household
 from models.questions import forget_questions
 from models.voice.store import FOLDER as VOICE_FOLDER
@@ -55,14 +55,14 @@ async def _erase(ctx: Ctx, form: ErasureForm) -> str | None:
     await forget_questions(ctx.session, member.id)
     by_kader = not await belongs_to(ctx.session, ctx.identity.id, member.id)
     actor = f"member:{ctx.member.id}" if by_kader and ctx.member is not None else None
-    await forget_member(
+    forgotten = await forget_member(
         ctx.session,
         member,
         actor=actor,
         current_identity=ctx.identity,
         current_update_key=ctx.incoming.message_id,
     )
-    ctx.after_commit.append(_afterwards(ctx))
+    ctx.after_commit.append(_afterwards(ctx, chat_gone=ctx.identity.id in forgotten.deleted_chats))
     if by_kader:
         await show_menu(ctx, intro=ctx.t("erase.done_for"))
         return None
@@ -74,17 +74,22 @@ async def _erase(ctx: Ctx, form: ErasureForm) -> str | None:
     return None
 
 
-def _afterwards(ctx: Ctx) -> Callable[[list[Reply]], Awaitable[list[Reply]]]:
+def _afterwards(ctx: Ctx, *, chat_gone: bool) -> Callable[[list[Reply]], Awaitable[list[Reply]]]:
     """After the commit: the voice notes go (which of them named her cannot be told; they
-    are made again when asked) and the SQLite WAL is checkpointed."""
+    are made again when asked; one being made now is left to finish), the inbox row of
+    this message goes when her chat went, and the SQLite WAL is checkpointed."""
     bind = ctx.session.bind
     voices = ctx.media_dir / VOICE_FOLDER
+    channel, key = ctx.incoming.channel, ctx.incoming.message_id
 
     async def afterwards(replies: list[Reply]) -> list[Reply]:
-        gone = await asyncio.to_thread(prune_voice, voices, utcnow() + timedelta(seconds=1))
+        before = utcnow() + timedelta(seconds=1)
+        gone = await asyncio.to_thread(prune_voice, voices, before, pieces=False)
         if gone:
             log.info("erasure: %d voice notes deleted", gone)
         if isinstance(bind, AsyncEngine):
+            if chat_gone:
+                await forget_update(bind, channel, key)
             await checkpoint_wal(bind)
         return replies
 

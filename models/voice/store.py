@@ -14,15 +14,16 @@ PARTIAL = ".part"
 KEEP = timedelta(days=1)
 
 
-def prune(folder: Path, before: datetime) -> int:
-    """Delete the voice notes (and pieces of unfinished ones) made before `before`;
-    returns how many went."""
+def prune(folder: Path, before: datetime, *, pieces: bool = True) -> int:
+    """Delete the voice notes (and, with `pieces`, pieces of unfinished ones) made before
+    `before`; returns how many went."""
     if not folder.is_dir():
         return 0
     cutoff = before.timestamp()
     gone = 0
+    suffixes = (SUFFIX, PARTIAL) if pieces else (SUFFIX,)
     for path in folder.iterdir():
-        if path.suffix not in (SUFFIX, PARTIAL):
+        if path.suffix not in suffixes:
             continue
         try:
             if path.stat().st_mtime < cutoff:

@@ -205,6 +205,17 @@ async def test_after_her_erasure_nothing_anywhere_names_her(
             if path.exists():
                 assert not found_in(path), (path.name, found_in(path))
 
+    # Should she write again, she is a new chat: asked to register, knowing nobody.
+    await wulan.say("menu", expect="Menu utama")
+    assert any("Daftar" in label for label in wulan.keyboard_labels()), wulan.keyboard_labels()
+    async with app.sessions() as s:
+        again = await s.scalar(
+            select(ChannelIdentity).where(ChannelIdentity.external_id == str(WULAN))
+        )
+        assert again is not None
+        links = select(IdentityMember.member_id).where(IdentityMember.identity_id == again.id)
+        assert list(await s.scalars(links)) == []
+
 
 async def test_on_a_shared_phone_her_erasure_keeps_the_chat_for_the_other_mother(
     app: App,
