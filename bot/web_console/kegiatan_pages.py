@@ -12,7 +12,7 @@ kegiatan of her own kampung (and those for every kampung) and her kampung's moth
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Final
 
@@ -23,7 +23,11 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.web_console.auth import WebSession, csrf_ok, read_form
 from bot.web_console.queries import kampung_names
-from handlers.core.i18n import format_datetime_local, normalize_language, t
+from handlers.core.i18n import format_date_local, format_datetime_local, normalize_language, t
+from handlers.kegiatan.manage import NO_LIMIT_WORDS
+from handlers.parse.numbers import parse_count
+from handlers.parse.when import parse_datetime
+from handlers.parse.words import norm
 from models import Kegiatan, KegiatanTarget, Member, Signup
 from models.attendance.tables import Attendance
 from models.kegiatan.admin import cancel_kegiatan, edit_kegiatan
@@ -40,6 +44,8 @@ if TYPE_CHECKING:
     from bot.web_console.pages import Kit, Page
 
 MAX_ROWS: Final = 200
+MAX_KUOTA: Final = 999_999  # a larger number is a slip (and the database's integer has limits)
+MAX_TYPED: Final = 500  # what she typed, shown again with a problem (a place is at most MAX_TEMPAT)
 CHANGES: Final = ("waktu", "tempat", "kuota")
 EDITABLE: Final = ("draft", "open", "closed")  # as the chat's Kelola kegiatan screen
 # Problem codes of models.kegiatan.admin and of reading the form -> catalog keys.
@@ -51,6 +57,16 @@ PROBLEMS: Final = {
     "bad_kuota": "webk.problem_bad_kuota",
     "kuota_below_registered": "webk.problem_kuota_below_registered",
     "bad_time": "webk.problem_bad_time",
+    # A time typed as in chat ("besok jam 9", "12/12 13.00", "Senin 08.00"): the chat's words.
+    "when_empty": "kgm.need_date_and_time",
+    "when_unknown": "kgm.date_unknown",
+    "when_ambiguous": "kgm.date_ambiguous",
+    "when_missing_date": "kgm.date_missing_date",
+    "when_impossible_date": "kgm.date_impossible_date",
+    "when_impossible_time": "kgm.date_impossible_time",
+    "when_past": "kgm.date_past",
+    "when_future": "kgm.date_unknown",
+    "when_no_time": "kgm.need_date_and_time",
 }
 
 Tr = Callable[..., str]
@@ -85,6 +101,7 @@ class Change:
     tempat: str | None = None
     kuota: int | None = None
     problems: tuple[str, ...] = ()
+    typed: dict[str, str] = field(default_factory=dict)  # what she typed, shown again
 
     def fields(self) -> dict[str, Any]:
         """The keyword arguments of edit_kegiatan: only the changed field."""
@@ -95,33 +112,65 @@ class Change:
         return {"kuota": self.kuota}
 
 
-def read_change(k: Kegiatan, what: str, values: Any, tz: Any, now: datetime) -> Change:
-    """The new value from the form's fields (a date and a time in WIB; a place; a number of
-    seats, empty for no limit), checked by the same rules edit_kegiatan applies."""
+def typed_when(moment: datetime, lang: str, tz: Any) -> str:
+    """A moment as the time field shows it and reads it back: "3 Desember 2026 09.00"."""
+    local = moment.astimezone(tz)
+    day = format_date_local(local, lang, tz).split(", ", 1)[-1]  # without the weekday
+    return f"{day} {local:%H.%M}"
+
+
+def read_when(values: Any, tz: Any, now: datetime) -> tuple[datetime | None, str | None]:
+    """The new start: typed as in chat in `waktu` ("besok jam 9", "12/12 13.00", "Senin
+    08.00", "3 Desember 2026 09.00"), or a date and a time in ISO form (`tanggal`, `jam`:
+    the confirmation's hidden fields, the exact moment shown). Else the problem's code."""
+    if "waktu" in values:
+        found = parse_datetime(str(values.get("waktu", "")), now.astimezone(tz), "future")
+        if found.error:
+            return None, f"when_{found.error}"
+        if found.value is None:
+            return None, "when_no_time"
+        return found.value, None
+    try:
+        day = date.fromisoformat(str(values.get("tanggal", "")).strip())
+        at = time.fromisoformat(str(values.get("jam", "")).strip())
+    except ValueError:
+        return None, "bad_time"
+    return datetime.combine(day, at.replace(second=0, microsecond=0), tzinfo=tz), None
+
+
+def read_change(
+    k: Kegiatan, what: str, values: Any, tz: Any, now: datetime, no_limit: str = ""
+) -> Change:
+    """The new value from the form's fields (a time in WIB; a place; a number of seats,
+    empty for no limit), checked by the same rules edit_kegiatan applies. What she typed
+    comes back with any problem, to be shown in the field again."""
+    typed = {
+        name: str(values.get(name, ""))[:MAX_TYPED]
+        for name in ("waktu", "tempat", "kuota")
+        if name in values
+    }
     if what == "waktu":
-        try:
-            day = date.fromisoformat(str(values.get("tanggal", "")).strip())
-            at = time.fromisoformat(str(values.get("jam", "")).strip())
-        except ValueError:
-            return Change(what, problems=("bad_time",))
-        starts = datetime.combine(day, at.replace(second=0, microsecond=0), tzinfo=tz)
+        starts, problem = read_when(values, tz, now)
+        if starts is None:
+            return Change(what, problems=(problem or "bad_time",), typed=typed)
         ends = starts + (k.ends_at - k.starts_at)
-        return Change(what, starts_at=starts, problems=tuple(time_problems(starts, ends, now)))
+        problems = tuple(time_problems(starts, ends, now))
+        return Change(what, starts_at=starts, problems=problems, typed=typed)
     if what == "tempat":
         tempat = " ".join(str(values.get("tempat", "")).split())
         if not tempat:
-            return Change(what, problems=("empty_tempat",))
+            return Change(what, problems=("empty_tempat",), typed=typed)
         if len(tempat) > MAX_TEMPAT:
-            return Change(what, tempat=tempat, problems=("tempat_too_long",))
+            return Change(what, tempat=tempat, problems=("tempat_too_long",), typed=typed)
         return Change(what, tempat=tempat)
     raw = str(values.get("kuota", "")).strip()
-    if not raw:
+    if not raw or norm(raw) in NO_LIMIT_WORDS or norm(raw) == norm(no_limit):
         return Change(what, kuota=None)  # no limit
-    if not raw.isdigit() or not kuota_ok(int(raw)):
-        return Change(what, problems=("bad_kuota",))
-    kuota = int(raw)
+    kuota = parse_count(raw[:MAX_TYPED])  # as in chat: "25", "25 orang", "dua puluh lima"
+    if kuota is None or kuota > MAX_KUOTA or not kuota_ok(kuota):
+        return Change(what, problems=("bad_kuota",), typed=typed)
     if kuota < k.registered_count:
-        return Change(what, kuota=kuota, problems=("kuota_below_registered",))
+        return Change(what, kuota=kuota, problems=("kuota_below_registered",), typed=typed)
     return Change(what, kuota=kuota)
 
 
@@ -202,7 +251,6 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         if ids:
             found = await s.execute(select(Member.id, Member.full_name).where(Member.id.in_(ids)))
             names.update({i: n for i, n in found})
-        local = k.starts_at.astimezone(tz)
         done = r.query_params.get("selesai", "")
         told = r.query_params.get("n", "0")
         return kit.render(
@@ -216,10 +264,16 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
             places=await kampung_names(s),
             can_change=me.role == "admin" and k.status in EDITABLE
             and not has_ended(k, datetime.now(tz)),
-            tanggal=local.date().isoformat(), jam=f"{local:%H:%M}", max_tempat=MAX_TEMPAT,
+            typed=typed_values(k, me), max_tempat=MAX_TEMPAT,
             done=tr("webk.done_" + done, count=int(told) if told.isdigit() else 0)
             if done in ("ubah", "batal") else None,
         )  # fmt: skip
+
+    def typed_values(k: Kegiatan, me: Member) -> dict[str, str]:
+        """The change forms' fields as they first show: the kegiatan's values."""
+        lang = normalize_language(me.language)
+        return {"waktu": typed_when(k.starts_at, lang, tz), "tempat": k.tempat,
+                "kuota": str(k.kuota or "")}  # fmt: skip
 
     async def admin_kegiatan(
         s: AsyncSession, me: Member, kegiatan_id: int, tr: Tr
@@ -257,7 +311,8 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         return kit.render(
             "kegiatan_ubah.html", status, member=me, csrf=ws.csrf, k=k, what=change.what,
             label=tr(f"webk.field_{change.what}"), old=old, new=new, effect=effect,
-            problems=[tr(PROBLEMS[p]) for p in change.problems],
+            problems=[tr(PROBLEMS.get(p, "webk.problem_bad_time")) for p in change.problems],
+            typed=typed_values(k, me) | change.typed, max_tempat=MAX_TEMPAT,
             hidden={
                 "waktu": {"tanggal": change.starts_at.astimezone(tz).date().isoformat(),
                           "jam": f"{change.starts_at.astimezone(tz):%H:%M}"}
@@ -275,7 +330,7 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         what = r.query_params.get("apa", "")
         if what not in CHANGES:
             return kit.message(tr("webk.not_found"), 404, me.language)
-        change = read_change(found, what, r.query_params, tz, datetime.now(tz))
+        change = read_change(found, what, r.query_params, tz, datetime.now(tz), tr("webk.no_limit"))
         return await confirm_page(s, me, ws, found, change, tr, 400 if change.problems else 200)
 
     async def apply(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
@@ -291,7 +346,7 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         if what not in CHANGES:
             return kit.message(tr("webk.not_found"), 404, me.language)
         now = datetime.now(tz)
-        change = read_change(found, what, form, tz, now)
+        change = read_change(found, what, form, tz, now, tr("webk.no_limit"))
         if change.problems:
             return await confirm_page(s, me, ws, found, change, tr, 400)
         result = await edit_kegiatan(

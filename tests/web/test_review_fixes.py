@@ -1,12 +1,24 @@
 """What trying the console from outside found (issue 15's review), each as the story
 that shows it fixed: an address that is not a page gets the console's own page in
-Indonesian with the security headers (not the framework's bare English "Not Found")."""
+Indonesian with the security headers (not the framework's bare English "Not Found");
+a kegiatan's new time typed as in chat ("besok jam 9", "Senin 08.00", "12/12/2027 13.00");
+a change that cannot be saved says why and keeps what she typed."""
 
 from __future__ import annotations
 
+import html
+import re
+from datetime import datetime, time, timedelta
+
 import httpx
 
+from bot.app import App
 from bot.web_console.app import SECURITY_HEADERS
+from handlers.core.i18n import format_datetime_local
+from models.kegiatan import KIND_CHANGED
+from tests.support.reports import admin_chat, outbox
+from tests.support.web import member_named, sign_in
+from tests.web.test_kegiatan_pages import WIB, kegiatan, posyandu_with_a_waiting_list
 
 
 async def test_an_address_that_is_no_page_gets_the_console_s_own_page(
@@ -20,3 +32,64 @@ async def test_an_address_that_is_no_page_gets_the_console_s_own_page(
         assert page.headers["content-type"].startswith("text/html")
         for header, value in SECURITY_HEADERS.items():
             assert page.headers[header] == value
+
+
+async def test_admin_moves_a_kegiatan_with_a_time_typed_as_in_chat(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    """Bu Admin types the new time the way she types it in chat; the confirmation shows
+    it the Indonesian way, in WIB, and saving it moves the kegiatan."""
+    ids = await posyandu_with_a_waiting_list(app)
+    k = ids["kegiatan"]
+    await admin_chat(app)
+    csrf = await sign_in(web, app, await member_named(app, None, role="admin"))
+    page = (await web.get(f"/admin/kegiatan/{k}")).text
+    assert 'name="waktu"' in page and "besok jam 9" in page  # her field, with examples
+
+    now = datetime.now(WIB)
+    tomorrow = (now + timedelta(days=1)).date()
+    monday = now.date() + timedelta(days=7 - now.weekday())
+    year = now.year + 1
+    for typed, moment in (
+        ("besok jam 9", datetime.combine(tomorrow, time(9), tzinfo=WIB)),
+        ("Senin 08.00", datetime.combine(monday, time(8), tzinfo=WIB)),
+        (f"12/12/{year} 13.00", datetime(year, 12, 12, 13, tzinfo=WIB)),
+    ):
+        shown = await web.get(f"/admin/kegiatan/{k}/ubah", params={"apa": "waktu", "waktu": typed})
+        assert shown.status_code == 200, typed
+        assert format_datetime_local(moment, "id", WIB) in shown.text  # "…pukul 09.00 WIB"
+    hidden = dict(re.findall(r'name="(tanggal|jam)" value="([^"]*)"', shown.text))
+    saved = await web.post(
+        f"/admin/kegiatan/{k}/ubah", data={"csrf": csrf, "apa": "waktu", **hidden}
+    )
+    assert saved.status_code == 303
+    assert (await kegiatan(app, k)).starts_at == datetime(year, 12, 12, 13, tzinfo=WIB)
+
+
+async def test_a_change_she_cannot_save_keeps_what_she_typed_and_says_why(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    """A time without a day, a day gone by, letters for the kuota, an empty or far too
+    long place: a kind sentence (the chat's own for the time), her text in the field again,
+    never an error page; nothing changes and nobody is told."""
+    ids = await posyandu_with_a_waiting_list(app)
+    k = ids["kegiatan"]
+    await admin_chat(app)
+    await sign_in(web, app, await member_named(app, None, role="admin"))
+    long_place = "Balai " * 100
+    for field, typed, said in (
+        ("waktu", "jam 9", "Mohon tulis harinya juga"),
+        ("waktu", "kemarin jam 9", "sudah lewat"),
+        ("waktu", "minggu depannya lagi", "tidak bisa saya baca"),
+        ("kuota", "lima belas orang lagi", "kuota harus angka"),
+        ("kuota", "9" * 30, "kuota harus angka"),
+        ("kuota", "²", "kuota harus angka"),
+        ("tempat", "   ", "tempat belum diisi"),
+        ("tempat", long_place, "terlalu panjang"),
+    ):
+        shown = await web.get(f"/admin/kegiatan/{k}/ubah", params={"apa": field, field: typed})
+        assert shown.status_code == 400 and said in shown.text, typed
+        assert f'name="{field}" value="{html.escape(typed)[:500]}' in shown.text, typed
+    assert (await web.get(f"/admin/kegiatan/{k}/ubah",
+                          params={"apa": "kuota", "kuota": "dua"})).status_code == 200  # fmt: skip
+    assert await outbox(app, KIND_CHANGED) == []
