@@ -6,7 +6,8 @@ In the caller's transaction:
 - her member row loses name, RT/RW, Dasa Wisma, phone and choices (`erase_member`);
 - the outbox rows about her are unlinked (no member) and lose their parameters (the texts,
   her name in them), a media file and the platform's message id; queued ones are skipped;
-  rows about others whose texts name her (a kader's notice) lose their texts too, once sent;
+  rows about others whose texts name her (a kader's notice) lose their texts too, once sent,
+  and so do announcements that went out naming her;
 - the chats that served her alone are deleted (her Telegram or WhatsApp id goes with them;
   their outbox rows stay, anonymous); a household phone serving another member stays.
   Nothing is sent to a deleted chat: no member is reached through it any more, and should
@@ -41,6 +42,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from models.audit import AuditEntry
 from models.conversation import ConversationState
 from models.inbox import ANSWERED, DONE, NEW, InboxMessage
+from models.outbox.broadcasts import Broadcast
 from models.outbox.tables import ERASED, PENDING, OutboxMessage, skip_queued
 from models.people.members import erase_member
 from models.people.rules import format_phone
@@ -133,6 +135,13 @@ async def forget_member(
             update(OutboxMessage)
             .where(OutboxMessage.status.not_in(PENDING), _naming(OutboxMessage.params, words))
             .values(params={}, media_path=None)
+            .execution_options(synchronize_session=False)
+        )
+        # An announcement that went out naming her (its text is the admin's): the text goes.
+        await session.execute(
+            update(Broadcast)
+            .where(Broadcast.status.in_(("sent", "cancelled")), _naming(Broadcast.text, words))
+            .values(text="")
             .execution_options(synchronize_session=False)
         )
 

@@ -28,7 +28,7 @@ from models import (
 from models.base import transaction, utcnow
 from models.inbox import InboxMessage
 from models.kegiatan.signups import sign_up
-from models.outbox.broadcasts import create_broadcast
+from models.outbox.broadcasts import Broadcast, create_broadcast
 from models.outbox.tables import enqueue
 from models.reminders.kegiatan import ReminderPlan
 from models.voice.store import FOLDER as VOICE_FOLDER
@@ -237,6 +237,8 @@ async def test_on_a_shared_phone_her_erasure_keeps_the_chat_for_the_other_mother
             params={"text": "Pengingat untuk Siti Aminah: posyandu besok.", "lang": "id"},
             idempotency_key="reminder-siti",
         )  # fmt: skip
+        s.add(Broadcast(actor="test", text="Selamat untuk Ibu Siti Aminah, juara lomba!",
+                        audience={"kind": "all"}, status="sent"))  # fmt: skip
     await phone.send("hapus data saya")
     assert "Hapus data Siti Aminah?" in phone.text
     await phone.send("ya")
@@ -251,9 +253,11 @@ async def test_on_a_shared_phone_her_erasure_keeps_the_chat_for_the_other_mother
         registered = select(AuditEntry).where(AuditEntry.action == "member.register")
         actors = {e.object_id: e.actor for e in await s.scalars(registered)}
         state = await s.get_one(ConversationState, chat.id)
+        announced = list(await s.scalars(select(Broadcast.text)))
     # The phone stays for Dewi; nothing more goes out about Siti, and what was queued is empty.
     assert kept is not None and serves == [dewi]
     assert row is not None and (row.status, row.member_id, row.params) == ("skipped", None, {})
     # Siti's registration no longer says which chat she used; Dewi's still does.
     assert actors == {str(siti): f"member:{siti}", str(dewi): f"{chat.channel}-identity:{chat.id}"}
     assert "Siti Aminah" not in f"{state.data} {state.offered}"
+    assert announced == [""]  # the announcement that named her lost its text
