@@ -22,6 +22,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -128,8 +129,13 @@ def _refuse(text: str, status: int) -> Response:
     return PlainTextResponse(text, status_code=status, headers={"Connection": "close"})
 
 
+# A one-time sign-in link of the web console carries its code in the path: never logged.
+_LOGIN_CODE = re.compile(r"(/masuk/)[^/]+")
+
+
 class AccessLog:
-    """Logs method, path (never the query string) and status of each request."""
+    """Logs method, path (never the query string, nor a sign-in code) and status of each
+    request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -151,7 +157,8 @@ class AccessLog:
             await self.app(scope, receive, send_wrapper)
         finally:
             log.info(
-                "%s %s %d %.0fms", log_safe(scope["method"]), log_safe(scope["path"]), status,
+                "%s %s %d %.0fms", log_safe(scope["method"]),
+                log_safe(_LOGIN_CODE.sub(r"\1<code>", scope["path"])), status,
                 (time.monotonic() - started) * 1000,
             )  # fmt: skip
 

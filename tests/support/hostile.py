@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -66,13 +66,15 @@ from models.people.roles import grant_admin
 from tests.support.attendance import kegiatan_soon
 from tests.support.chat import Chat, register
 from tests.support.fakes.kegiatan import kegiatan
-from tests.support.fakes.outbox import add_member, kampung_ids
+from tests.support.fakes.outbox import add_member, kampung_ids, link
 from tests.support.reports import held_kegiatan
 from tests.support.sheets import xlsx
 
 log = logging.getLogger(__name__)
 
 ROLES = ("guest", "ibu", "kader", "admin")
+# Sends one message of a role's chat on a real channel; gives back what she was sent.
+Transport = Callable[[str, "Sent"], Awaitable[list[Reply]]]
 ERROR_TEXT = {t("id", "common.error"), t("en", "common.error")}
 
 # A good answer to each typed step the crawler meets (steps with buttons are tapped).
@@ -132,16 +134,21 @@ CRAWL_SKIP = {"core.setlang"}
 CRAWL_LAST = {"lp.approve", "kd.approve", "kd.reject", "kga.publish"}
 
 
+SHEET_NAMES = ("Sari Wulandari", "Fatimah Azzahra")
+SHEET_PHONE = "0812-4444-0303"
+
+
 # -- the files a channel would fetch ---------------------------------------------------------
 
 
-def _sheet_bytes(folder: Path) -> bytes:
+def sheet_bytes(folder: Path) -> bytes:
+    """A small spreadsheet of KK binaan: two good rows, one bad."""
     path = xlsx(
         folder / "kk.xlsx",
         [
             ["Nama", "Kampung", "RT", "RW", "No HP"],
-            ["Sari Wulandari", "Sumberan", 3, 5, "0812-4444-0303"],
-            ["Fatimah", "Cibening", 1, 2, ""],
+            [SHEET_NAMES[0], "Sumberan", 3, 5, SHEET_PHONE],
+            [SHEET_NAMES[1], "Cibening", 1, 2, ""],
             ["", "Durian", "x", "", "123"],
         ],
     )
@@ -153,7 +160,7 @@ def downloaders(folder: Path) -> Iterator[None]:
     """Photo and file downloaders for the test channel. A ref "huge" or a size above the
     limit is too large, "pdf" is no picture; other refs give bytes of their own (the ref
     "sheet" a small spreadsheet of KK binaan, anything else bytes that are no sheet)."""
-    sheet = _sheet_bytes(folder)
+    sheet = sheet_bytes(folder)
 
     def too_large(media: Media, max_bytes: int) -> bool:
         return media.file_ref == "huge" or (media.size or 0) > max_bytes
@@ -273,6 +280,8 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)
     # What the crawler sent that was answered with the error apology (a handler crashed).
     failures: list[str] = field(default_factory=list)
+    channel: str = "test"
+    transport: Transport | None = None
     # One-time codes of the world: a kader invitation, a link code for a chatless mother.
     codes: dict[str, str] = field(default_factory=dict)
     _new: int = 0
@@ -281,18 +290,20 @@ class World:
 
     def _identity(self, role: str) -> str:
         self._new += 1
+        if self.channel == "telegram":  # a Telegram chat id
+            return str(6_300_000_000 + self._new)
         return f"hostile-{role}-{self._new}"
 
     async def seat(self, role: str) -> Chat:
         """A fresh chat (and member) for `role`, made directly in the database."""
         identity = self._identity(role)
-        chat = Chat(self.app.engine, identity=identity)
+        chat = Chat(self.app.engine, identity=identity, channel=self.channel)
         async with transaction(self.app.sessions) as s:
             places = await kampung_ids(s)
             if role == "guest":
                 member: int | None = None
             elif role == "admin":
-                await grant_admin(s, "test", identity, actor="test")
+                await grant_admin(s, self.channel, identity, actor="test")
                 member = await s.scalar(
                     select(IdentityMember.member_id)
                     .join(ChannelIdentity, ChannelIdentity.id == IdentityMember.identity_id)
@@ -300,10 +311,10 @@ class World:
                 )
             else:
                 member, _ = await add_member(
-                    s, identity, role=role, kampung_id=places["Sumberan"], channel="test"
+                    s, identity, role=role, kampung_id=places["Sumberan"], channel=self.channel
                 )
         self.chats[role], self.members[role] = chat, member
-        await chat.send("menu")
+        await self.send(role, text("menu"))
         return chat
 
     async def keep_roles(self) -> None:
@@ -343,7 +354,8 @@ class World:
         async with transaction(self.app.sessions) as s:
             identity_id = await s.scalar(
                 select(ChannelIdentity.id).where(
-                    ChannelIdentity.channel == "test", ChannelIdentity.external_id == chat.identity
+                    ChannelIdentity.channel == self.channel,
+                    ChannelIdentity.external_id == chat.identity,
                 )
             )
             assert identity_id is not None
@@ -368,7 +380,10 @@ class World:
             state = await s.scalar(
                 select(ConversationState)
                 .join(ChannelIdentity, ChannelIdentity.id == ConversationState.identity_id)
-                .where(ChannelIdentity.external_id == chat.identity)
+                .where(
+                    ChannelIdentity.channel == self.channel,
+                    ChannelIdentity.external_id == chat.identity,
+                )
             )
             assert state is not None
             return Screen(
@@ -382,8 +397,28 @@ class World:
             )
 
     async def send(self, role: str, sent: Sent) -> list[Reply]:
+        if self.transport is not None:
+            return await self.transport(role, sent)
         chat = self.chats[role]
         return await chat.deliver(sent.incoming(chat))
+
+    async def move_to(
+        self, channel: str, chat_ids: dict[str, str], transport: Transport | None
+    ) -> None:
+        """The same people, now on another channel's chats (linked as a second chat of
+        theirs); a new newcomer there. Messages then go through `transport`."""
+        self.channel, self.transport = channel, transport
+        async with transaction(self.app.sessions) as s:
+            for role, external in chat_ids.items():
+                if role == "admin":
+                    await grant_admin(s, channel, external, actor="test")
+                elif role != "guest" and self.members[role] is not None:
+                    await link(s, self.members[role] or 0, external, channel=channel)
+        for role, external in chat_ids.items():
+            self.chats[role] = Chat(self.app.engine, identity=external, channel=channel)
+            if role == "admin":
+                self.members[role] = await _member_of(self.app, external)
+            await self.send(role, text("menu"))
 
     # -- crawling ----------------------------------------------------------------------------
 
@@ -415,8 +450,7 @@ class World:
 
     async def crawl(self, role: str, *, limit: int = 400) -> list[Screen]:
         """Every screen and flow step `role` reaches from the menu (breadth first)."""
-        chat = self.chats[role]
-        await chat.send("menu")
+        await self.send(role, text("menu"))
         start = await self.snapshot(role, "menu")
         seen = {start.key}
         screens = [start]
@@ -575,6 +609,8 @@ async def _member_of(app: App, identity: str) -> int:
             select(IdentityMember.member_id)
             .join(ChannelIdentity, ChannelIdentity.id == IdentityMember.identity_id)
             .where(ChannelIdentity.external_id == identity)
+            .order_by(IdentityMember.member_id.desc())
+            .limit(1)
         )
     assert found is not None
     return found
