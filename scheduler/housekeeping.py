@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from models import transaction
+from models.erasure import checkpoint_wal
 from models.inbox import drop_stale_replies
 from models.inbox import prune as prune_inbox
 from models.kegiatan.admin import finish_ended
@@ -56,6 +57,9 @@ async def housekeeping_once(
     if texts.messages or texts.broadcasts:
         log.info("housekeeping: texts dropped from %d outbox messages and %d broadcasts",
                  texts.messages, texts.broadcasts)  # fmt: skip
+        bind = sessions.kw.get("bind")
+        if isinstance(bind, AsyncEngine):  # on SQLite, out of the WAL file too
+            await checkpoint_wal(bind)
     if media_dir is not None:
         # A voice note may name a person: none is kept beyond a day.
         voices = await asyncio.to_thread(prune, media_dir / FOLDER, now - KEEP)

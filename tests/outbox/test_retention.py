@@ -6,6 +6,7 @@ gone (the rows stay, for the counts), the recent ones and anything still to be s
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -64,3 +65,11 @@ async def test_old_texts_go_after_the_retention_period_and_the_rows_stay(app: Ap
     # The record of who was reached stays (the broadcast counts); only the words go.
     assert (rows["old-sent"].status, rows["old-sent"].member_id) == ("sent", member)
     assert texts == ["", "Posyandu besok", "Nanti saja"]
+    database = app.db.url.database
+    if app.db.dialect.name == "sqlite" and database:
+        # Gone from the files too, the WAL included (secure_delete and a checkpoint).
+        files = b"".join(
+            path.read_bytes() for path in (Path(database), Path(f"{database}-wal")) if path.exists()
+        )
+        assert b"juara: Ibu Siti Aminah" not in files and b"(old-sent)" not in files
+        assert b"(yesterday)" in files
