@@ -23,8 +23,8 @@ Handling stays once: `settle` marks a row handled only while it is ``new``.
 
 One chat's updates are handled in the platform's order (``seq``: Telegram's update_id),
 whichever worker holds them: `settle` refuses a row while an earlier row of the same chat
-is still ``new`` (`NOT_YET`: the caller tries again after it), and tells a row that comes
-after a later one of hers was handled (`LATE`).
+is still ``new`` or its replies unsent (`NOT_YET`: the caller tries again after it), and
+tells a row that comes after a later one of hers was handled (`LATE`).
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
@@ -138,7 +139,8 @@ async def store(
                     owner=lease.owner if lease else None,
                     lease_until=lease.until if lease else None,
                 )
-                for a in arrivals
+                # In key order: two workers storing the same keys lock them alike.
+                for a in sorted(arrivals, key=lambda a: a.key)
             ]
         )
         .returning(InboxMessage.id)
@@ -207,8 +209,11 @@ async def settle(
 
 _other = aliased(InboxMessage, name="other")
 _same_chat = (_other.channel == InboxMessage.channel, _other.chat == InboxMessage.chat)
-# An earlier update of the same chat not handled yet; a later one handled already.
-_EARLIER_NEW = exists().where(*_same_chat, _other.status == NEW, _other.seq < InboxMessage.seq)
+# An earlier update of the same chat not handled yet, or its replies not sent yet (so her
+# replies reach her in her order too, whichever worker sends them); a later one handled.
+_EARLIER_NEW = exists().where(
+    *_same_chat, _other.status.in_((NEW, ANSWERED)), _other.seq < InboxMessage.seq
+)
 _LATER_HANDLED = exists().where(*_same_chat, _other.status != NEW, _other.seq > InboxMessage.seq)
 _THIS = (
     InboxMessage.channel == bindparam("b_channel"),
@@ -281,7 +286,11 @@ async def claim(
         .with_for_update(skip_locked=True)
     )
     if not everything:
-        query = query.where(or_(m.lease_until.is_(None), m.lease_until < utcnow()))
+        # Not its own: those are in its queues already (only late in renewing them).
+        query = query.where(
+            or_(m.lease_until.is_(None), m.lease_until < utcnow()),
+            or_(m.owner.is_(None), m.owner != lease.owner),
+        )
     rows = (await session.execute(query)).all()
     if rows:
         await session.execute(
@@ -290,6 +299,20 @@ async def claim(
             .values(owner=lease.owner, lease_until=lease.until)
         )
     return [Unfinished(r.update_key, r.chat, r.status, r.payload or {}, r.handled_at) for r in rows]
+
+
+async def hold(session: AsyncSession, channel: str, key: str, lease: Lease) -> bool:
+    """Renew the lease on one answered row if this worker still holds it (its replies
+    are then its own to send); False when another worker took it over."""
+    result = await session.execute(
+        update(InboxMessage)
+        .where(
+            InboxMessage.channel == channel, InboxMessage.update_key == key,
+            InboxMessage.owner == lease.owner, InboxMessage.status == ANSWERED,
+        )
+        .values(lease_until=lease.until)
+    )  # fmt: skip
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def renew(session: AsyncSession, lease: Lease) -> int:
@@ -369,6 +392,16 @@ def _chunks(values: list[_T], size: int = 500) -> list[list[_T]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
+# A deadlock or a serialization failure: the transaction may simply be run again.
+RETRYABLE = ("40P01", "40001")
+RETRIES = 3
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return str(code) if code else None
+
+
 class GroupCommit:
     """Writes that arrive while one is under way share the next transaction (one commit
     for a burst of webhook requests or of sent replies). `run` returns once its write is
@@ -390,18 +423,29 @@ class GroupCommit:
             self._task = asyncio.create_task(self._flush())
         await future
 
+    async def _write(self, batch: list[tuple[Write, asyncio.Future[None]]]) -> None:
+        # The gate is let go at the commit, before the connection is reset.
+        async with (
+            self.sessions() as session,
+            self.gate or contextlib.nullcontext(),
+            session.begin(),
+        ):
+            for write, _future in batch:
+                await write(session)
+
     async def _flush(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                # The gate is let go at the commit, before the connection is reset.
-                async with (
-                    self.sessions() as session,
-                    self.gate or contextlib.nullcontext(),
-                    session.begin(),
-                ):
-                    for write, _future in batch:
-                        await write(session)
+                for attempt in range(1, RETRIES + 1):
+                    try:
+                        await self._write(batch)
+                        break
+                    except DBAPIError as exc:
+                        # Two workers' batches taking the same keys in another order
+                        # (a redelivery posted to both): PostgreSQL ends one; again.
+                        if attempt == RETRIES or _sqlstate(exc) not in RETRYABLE:
+                            raise
             except Exception as exc:
                 for _write, future in batch:
                     if not future.done():

@@ -126,6 +126,8 @@ class _Work:
     replies: list[Reply] | None = None
     # When it was first found waiting for an earlier update of her chat (engine.NotYet).
     waiting_since: float | None = None
+    # The replies are those kept in its inbox row (a crash left them unsent).
+    kept: bool = False
 
 
 class InboxBot(ExtBot[None]):
@@ -357,7 +359,8 @@ class TelegramChannel:
             if row.status == ANSWERED:
                 replies = [reply_from_json(r) for r in row.payload.get("replies", [])]
                 if row.chat is not None:
-                    self._enqueue(row.chat, _Work(row.key, replies=replies), force=True)
+                    work = _Work(row.key, replies=replies, kept=True)
+                    self._enqueue(row.chat, work, force=True)
                     continue
                 await self.engine.done(CHANNEL, [row.key])
                 continue
@@ -449,6 +452,12 @@ class TelegramChannel:
             if query is not None and query.message is not None and step_answer:
                 # A step answer is taken once: remove its buttons so a second tap cannot act.
                 await self._quietly(query.edit_message_reply_markup(reply_markup=None))
+        kept = work.update is not None or work.kept
+        # A worker too busy to renew its hold may have lost the row to another, which
+        # sends these replies then.
+        if kept and not await self.engine.still_mine(CHANNEL, work.key):
+            log.info("replies left to the worker that took them over")
+            return
         await self.send_replies(chat_id, replies)
         # Sent (or given up: a blocked chat, a refused message); marks share commits.
         await self.engine.done(CHANNEL, [work.key])

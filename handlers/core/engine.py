@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 import uuid
 import weakref
 from collections.abc import Sequence
@@ -107,6 +108,8 @@ class Engine:
         self.inbox_lease = INBOX_LEASE
         # Rows to mark done once the database answers again (per channel).
         self._unmarked: dict[str, set[str]] = {}
+        # When this worker last renewed its hold on all its rows (monotonic seconds).
+        self._renewed = time.monotonic()
 
     @property
     def sqlite(self) -> bool:
@@ -281,9 +284,26 @@ class Engine:
             except BaseException:
                 self._unmarked.setdefault(channel, set()).update(keys)
                 raise
+        started = time.monotonic()
         lease = self._lease()
         async with self._writing(), transaction(self.sessions) as session:
             await inbox.renew(session, lease)
+        self._renewed = started
+
+    async def still_mine(self, channel: str, key: str) -> bool:
+        """Whether this worker may send the replies it kept in this row: surely while
+        its last renewal is fresh; else only if no other worker took the row over
+        meanwhile (a worker too busy to renew in time; the row's lease is then renewed).
+        When the database cannot say, they are sent: at worst twice, never lost."""
+        if time.monotonic() - self._renewed < self.inbox_lease.total_seconds() / 2:
+            return True
+        try:
+            async with self._writing(), transaction(self.sessions) as session:
+                return await inbox.hold(session, channel, key, self._lease())
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            return True
 
     async def release(self) -> None:
         """A worker stopping: what it holds may be taken over by another at once."""

@@ -20,7 +20,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.base import insert_ignore
+from models.base import insert_ignore, utcnow
 from models.kegiatan.notices import WhenText, notify_promoted
 from models.kegiatan.tables import ACTIVE_SIGNUP, Kegiatan, KegiatanTarget, Signup, has_ended
 from models.people.tables import Member
@@ -88,6 +88,10 @@ async def sign_up(
             return SignupResult(refusal, locked)
         if not await _take_seat(session, kegiatan_id):
             status = "waiting"
+            # Her place in line is the moment she got the kegiatan row (held until
+            # commit), not when her message came: two workers' mothers queue in the order
+            # they commit, and the positions they are told are all different.
+            now = max(now, utcnow())
 
     if signup is not None:
         written = await _reuse_signup(session, signup.id, status, now)

@@ -94,7 +94,7 @@ async def fake_process(workdir: Path) -> AsyncIterator[FakeProcess]:
 
 
 # Workers in tests hold their inbox rows briefly: a killed one's are taken over soon.
-TEST_INBOX_LEASE = "3"
+TEST_INBOX_LEASE = "5"
 
 
 def start_run(
