@@ -40,6 +40,7 @@ from models.reports.tables import ReportPhoto
 from models.web_login import is_staff, peek_login, redeem_login
 
 HERE = Path(__file__).parent
+MAX_ID = 2**31 - 1  # the largest row id (PostgreSQL's integer); a larger one in an address is none
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -106,6 +107,9 @@ def build_console(
             if ws is None:
                 lang = request_language(request)
                 return message(t(lang, "web.login.needed"), 401, lang)
+            if any(isinstance(v, int) and v > MAX_ID for v in request.path_params.values()):
+                lang = request_language(request)  # no row has it; the database would choke
+                return message(t(lang, "web.not_found"), 404, lang)
             async with transaction(sessionmaker) as session:
                 member = await session.get(Member, ws.member_id)
                 if member is None or not is_staff(member):

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.web_console.auth import WebSession, csrf_ok, read_form
-from bot.web_console.queries import kampung_names
+from bot.web_console.queries import id_number, kampung_names
 from handlers.core.i18n import format_date_local, format_datetime_local, normalize_language, t
 from handlers.kegiatan.manage import NO_LIMIT_WORDS
 from handlers.parse.numbers import parse_count
@@ -193,7 +193,7 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         q = select(Kegiatan)
         if me.role == "admin":
             chosen = r.query_params.get("kampung", "")
-            kampung = int(chosen) if chosen.isdigit() and int(chosen) in places else None
+            kampung = chosen_id if (chosen_id := id_number(chosen)) in places else None
             if kampung is not None:
                 q = q.where(for_kampung(kampung))
         else:  # a kader: her own kampung, whatever the address says
@@ -265,7 +265,7 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
             can_change=me.role == "admin" and k.status in EDITABLE
             and not has_ended(k, datetime.now(tz)),
             typed=typed_values(k, me), max_tempat=MAX_TEMPAT,
-            done=tr("webk.done_" + done, count=int(told) if told.isdigit() else 0)
+            done=tr("webk.done_" + done, count=id_number(told) or 0)
             if done in ("ubah", "batal") else None,
         )  # fmt: skip
 

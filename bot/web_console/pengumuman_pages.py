@@ -13,6 +13,7 @@ entries as in chat. Only admins, as in chat (a kader is refused). No photo from 
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
@@ -26,6 +27,7 @@ from starlette.responses import RedirectResponse, Response
 from bot.web import BodyTooLarge, read_body
 from bot.web_console.auth import WebSession
 from bot.web_console.pages import Kit, Page
+from bot.web_console.queries import id_number
 from handlers.broadcast import check_text, describe_audience
 from handlers.broadcast.audience import AUDIENCE_KINDS, KEGIATAN_STATUSES, MAX_DAYS
 from handlers.broadcast.when import MAX_AHEAD
@@ -118,9 +120,9 @@ def _draft_of(fields: dict[str, list[str]]) -> Draft:
     return Draft(
         text=_one(fields, "text").replace("\r\n", "\n").strip(),
         audience=_one(fields, "audience"),
-        kampung_ids=[int(v) for v in fields.get("kampung", []) if v.isdigit()],
+        kampung_ids=[n for v in fields.get("kampung", []) if (n := id_number(v)) is not None],
         days=_one(fields, "days").strip(),
-        kegiatan_id=int(kegiatan) if kegiatan.isdigit() else None,
+        kegiatan_id=id_number(kegiatan),
         waiting=_one(fields, "waiting") == "1",
         later=_one(fields, "when") == "later",
         day=_one(fields, "day").strip(),
@@ -171,12 +173,12 @@ def pengumuman_routes(
         rows = [await state_of(s, b, me.language, now) for b in found]
         notice = None
         new_id = r.query_params.get("baru", "")
-        fresh = await s.get(Broadcast, int(new_id)) if new_id.isdigit() else None
+        fresh = await s.get(Broadcast, number) if (number := id_number(new_id)) else None
         if fresh is not None:
             notice = _notice(fresh, me.language, now)
         cancelled = r.query_params.get("batal", "")
-        if cancelled.isdigit():
-            notice = t(me.language, "broadcast.cancelled", id=int(cancelled))
+        if (number := id_number(cancelled)) is not None:
+            notice = t(me.language, "broadcast.cancelled", id=number)
         return kit.render("pengumuman.html", member=me, csrf=ws.csrf, rows=rows, notice=notice)
 
     def _notice(b: Broadcast, lang: str, now: datetime) -> str:
@@ -234,12 +236,12 @@ def pengumuman_routes(
             if not draft.kampung_ids:
                 draft.errors.append(("broadcast.kampung_none", {}))
         elif draft.audience == "inactive":
-            if not draft.days.isdigit():
+            if not re.fullmatch(r"[0-9]+", draft.days):  # "²" is a digit to str.isdigit
                 draft.errors.append(("broadcast.days_number", {}))
+            elif len(draft.days) > 5 or int(draft.days) > MAX_DAYS:
+                draft.errors.append(("broadcast.days_too_many", {"max": MAX_DAYS}))
             elif int(draft.days) < 1:
                 draft.errors.append(("broadcast.days_positive", {}))
-            elif int(draft.days) > MAX_DAYS:
-                draft.errors.append(("broadcast.days_too_many", {"max": MAX_DAYS}))
         elif draft.audience == "kegiatan":
             kegiatan = await s.get(Kegiatan, draft.kegiatan_id or 0)
             if (

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,13 @@ from models import Kegiatan, KegiatanTarget, Member, OutboxMessage, Report, Sign
 from models.deadlines.rules import due_dates
 from models.deadlines.tables import Deadline
 from models.location import Location
+
+
+def id_number(text: str) -> int | None:
+    """An id or a count from an address or a form: 1 to 9 ASCII digits, else None ("²"
+    is a digit to str.isdigit but not to int; a longer number is no row's id and would
+    overflow the database's integer)."""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 @dataclass(frozen=True)

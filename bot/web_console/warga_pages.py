@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from bot.web_console.auth import WebSession
 from bot.web_console.kegiatan_pages import translator
-from bot.web_console.queries import kampung_names
+from bot.web_console.queries import id_number, kampung_names
 from models import Kegiatan, Member, Signup
 from models.attendance.tables import Attendance
 from models.people.rules import format_rt_rw
@@ -45,7 +45,7 @@ def warga_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
             q = q.where(func.lower(Member.full_name).contains(text.lower(), autoescape=True))
         if me.role == "admin":
             chosen = r.query_params.get("kampung", "")
-            kampung = int(chosen) if chosen.isdigit() and int(chosen) in places else None
+            kampung = chosen_id if (chosen_id := id_number(chosen)) in places else None
         else:  # a kader: her own kampung, whatever the address says
             kampung = me.kampung_id if me.kampung_id is not None else -1
         if kampung is not None:

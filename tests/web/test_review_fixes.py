@@ -93,3 +93,33 @@ async def test_a_change_she_cannot_save_keeps_what_she_typed_and_says_why(
     assert (await web.get(f"/admin/kegiatan/{k}/ubah",
                           params={"apa": "kuota", "kuota": "dua"})).status_code == 200  # fmt: skip
     assert await outbox(app, KIND_CHANGED) == []
+
+
+async def test_impossible_numbers_in_an_address_or_a_form_never_give_an_error_page(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    """A mistyped or doctored address (an id longer than any row's, a "²") is "not found"
+    or ignored, and such a number in Pengumuman's form gets a sentence: never a 500."""
+    ids = await posyandu_with_a_waiting_list(app)
+    await admin_chat(app)
+    csrf = await sign_in(web, app, await member_named(app, None, role="admin"))
+    big = "9" * 25
+    for path in (f"/admin/kegiatan/{big}", f"/admin/warga/{big}", f"/admin/laporan/{big}",
+                 f"/admin/foto/{big}", f"/admin/kegiatan/{big}/batalkan"):  # fmt: skip
+        page = await web.get(path)
+        assert page.status_code == 404 and "tidak ditemukan" in page.text, path
+    for path in (f"/admin/laporan/{big}/setujui", f"/admin/pengumuman/{big}/batal"):
+        assert (await web.post(path, data={"csrf": csrf})).status_code == 404, path
+    for path in ("/admin/kegiatan?kampung=²", f"/admin/warga?kampung={big}",
+                 f"/admin/pengumuman?baru={big}", "/admin/pengumuman?batal=²",
+                 f"/admin/kegiatan/{ids['kegiatan']}?selesai=ubah&n=²"):  # fmt: skip
+        assert (await web.get(path)).status_code == 200, path
+    for fields, said in (
+        ({"audience": "kegiatan", "kegiatan": big}, "sudah selesai atau dibatalkan"),
+        ({"audience": "inactive", "days": "²"}, "angka"),
+        ({"audience": "inactive", "days": "9" * 5000}, "Paling banyak"),
+        ({"audience": "kampung", "kampung": big}, "Belum ada kampung yang dipilih"),
+    ):
+        data = {"csrf": csrf, "text": "Besok posyandu.", "when": "now", **fields}
+        shown = await web.post("/admin/pengumuman/pratinjau", data=data)
+        assert shown.status_code == 400 and said in shown.text, fields
