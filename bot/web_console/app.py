@@ -223,7 +223,7 @@ def build_console(
                 return render(
                     "laporan_detail.html", 400, member=me, csrf=ws.csrf, report=report,
                     photos=await photos_of(s, report.id), names=await queries.kampung_names(s),
-                    can_decide=True, note_error="web.report.note_error",
+                    can_decide=True, note_error="web.report.note_error", note=note,
                 )  # fmt: skip
             if done is not None:
                 await notify_returned(s, done, now, days)

@@ -345,5 +345,5 @@ async def test_an_admin_who_reads_english_gets_the_pages_in_english(
     shown = await web.get(
         f"/admin/kegiatan/{ids['kegiatan']}/ubah", params={"apa": "kuota", "kuota": "2"}
     )
-    assert "1 mothers on the waiting list will get a seat" in shown.text
+    assert "1 mother(s) on the waiting list will get a seat" in shown.text
     assert "Save and tell them" in shown.text

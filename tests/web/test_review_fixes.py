@@ -2,7 +2,8 @@
 that shows it fixed: an address that is not a page gets the console's own page in
 Indonesian with the security headers (not the framework's bare English "Not Found");
 a kegiatan's new time typed as in chat ("besok jam 9", "Senin 08.00", "12/12/2027 13.00");
-a change that cannot be saved says why and keeps what she typed."""
+a change that cannot be saved says why and keeps what she typed, a report's note too;
+English pages without "1 reports"."""
 
 from __future__ import annotations
 
@@ -11,13 +12,19 @@ import re
 from datetime import datetime, time, timedelta
 
 import httpx
+from sqlalchemy import update
 
 from bot.app import App
 from bot.web_console.app import SECURITY_HEADERS
 from handlers.core.i18n import format_datetime_local
+from handlers.core.types import Media
+from models import Member
+from models.base import transaction
 from models.kegiatan import KIND_CHANGED
+from models.reports.notices import KIND_RETURNED
 from tests.support.reports import admin_chat, outbox
 from tests.support.web import member_named, sign_in
+from tests.web.test_console import a_waiting_report
 from tests.web.test_kegiatan_pages import WIB, kegiatan, posyandu_with_a_waiting_list
 
 
@@ -123,3 +130,33 @@ async def test_impossible_numbers_in_an_address_or_a_form_never_give_an_error_pa
         data = {"csrf": csrf, "text": "Besok posyandu.", "when": "now", **fields}
         shown = await web.post("/admin/pengumuman/pratinjau", data=data)
         assert shown.status_code == 400 and said in shown.text, fields
+
+
+async def test_a_note_too_short_or_too_long_stays_in_the_box(
+    app: App, web: httpx.AsyncClient, photos: list[Media]
+) -> None:
+    """Bu Admin returns Rina's report with a note the chat would refuse too (too short,
+    too long): she is told why and her note is still in the box to fix, not gone."""
+    report = await a_waiting_report(app)
+    await admin_chat(app)
+    csrf = await sign_in(web, app, await member_named(app, None, role="admin"))
+    for note in ("ok", "Foto <kurang> jelas " * 60):
+        shown = await web.post(
+            f"/admin/laporan/{report.id}/kembalikan", data={"csrf": csrf, "note": note}
+        )
+        assert shown.status_code == 400 and "3-1000 huruf" in shown.text
+        assert f">{html.escape(note.strip(), quote=False)}</textarea>" in shown.text
+    assert await outbox(app, KIND_RETURNED) == []
+
+
+async def test_english_pages_count_one_report_without_a_plural_slip(
+    app: App, web: httpx.AsyncClient, photos: list[Media]
+) -> None:
+    await a_waiting_report(app)
+    await admin_chat(app)
+    admin = await member_named(app, None, role="admin")
+    async with transaction(app.sessions) as s:
+        await s.execute(update(Member).where(Member.id == admin.id).values(language="en"))
+    await sign_in(web, app, admin)
+    home = (await web.get("/admin/")).text
+    assert "1 report(s) waiting for review" in home and "1 reports" not in home
