@@ -460,7 +460,13 @@ class TelegramChannel:
             return
         await self.send_replies(chat_id, replies)
         # Sent (or given up: a blocked chat, a refused message); marks share commits.
-        await self.engine.done(CHANNEL, [work.key])
+        try:
+            await self.engine.done(CHANNEL, [work.key])
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            # Marked when the database answers again (the engine keeps the key).
+            log.warning("sent, not yet marked done: database unreachable")
 
     async def _quietly(self, call: Any) -> None:
         try:

@@ -21,6 +21,7 @@ from models.base import transaction
 from models.outbox.broadcasts import create_broadcast
 from tests.support.fakes.kegiatan import mother
 from tests.support.processes import eventually, fake_process
+from tests.support.tcp_proxy import TcpProxy
 from tests.support.workers import by_chat, message_update, workers
 
 # What each message gets, by a piece of the first reply's text (a chat not registered).
@@ -113,3 +114,72 @@ async def test_a_worker_killed_mid_conversation_and_mid_broadcast_is_taken_over_
 
 async def inbox_done(app: App) -> bool:
     return set(await counts(app, InboxMessage.status)) == {"done"}
+
+
+BUSY = "sedang sibuk, coba lagi sebentar"
+
+
+async def test_the_database_away_for_a_few_seconds_gets_her_told_to_try_again_and_comes_back(
+    app: App, tmp_path: Path
+) -> None:
+    """Both workers reach PostgreSQL through a proxy that the test stops: Siti, halfway
+    into registering, and four others write meanwhile. Each is told "sedang sibuk, coba
+    lagi sebentar", nothing of those messages is written, and once the database is back
+    the same workers answer again by themselves: Siti's "1" (sent again) moves her on
+    exactly once."""
+    postgresql_only(app)
+    url = app.db.url
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    siti, others = 6_800_000_001, [6_800_000_002 + i for i in range(4)]
+    try:
+        async with fake_process(tmp_path) as fake, workers(proxied, fake, tmp_path) as group:
+
+            async def said(chat: int, words: str, times: int = 1) -> bool:
+                texts = by_chat(await fake.sent()).get(chat, [])
+                return sum(words in t for t in texts) >= times
+
+            await group.deliver(message_update(group.next_id(), siti, "daftar"))
+            await eventually(lambda: said(siti, "Sebelum mendaftar"), what="the consent question")
+
+            await proxy.stop()
+            away = [message_update(group.next_id(), siti, "1")]
+            away += [message_update(group.next_id(), chat, "/start") for chat in others]
+            for update in away:
+                await group.deliver(update)  # acknowledged: she was told
+
+            async def everyone_told() -> bool:
+                return all([await said(chat, BUSY) for chat in [siti, *others]])
+
+            await eventually(everyone_told, what="everyone told the bot is busy")
+            await proxy.start()
+            back = time.monotonic()
+            await group.deliver(message_update(group.next_id(), siti, "1"))
+            for chat in others:
+                await group.deliver(message_update(group.next_id(), chat, "/start"))
+
+            async def everyone_answered() -> bool:
+                return await said(siti, "nama lengkap") and all(
+                    [await said(chat, "Halo!") for chat in others]
+                )
+
+            await eventually(everyone_answered, timeout=60, what="answers once it is back")
+            recovered = time.monotonic() - back
+            await eventually(lambda: inbox_done(app), timeout=30, what="every inbox row done")
+            sent = by_chat(await fake.sent())
+    finally:
+        await proxy.stop()
+    print(f"database back: answering again {recovered:.1f} s later")
+    texts = sent[siti]
+    assert sum("nama lengkap" in t for t in texts) == 1  # her first "1" was not kept
+    assert [i for i, t in enumerate(texts) if BUSY in t] < [
+        i for i, t in enumerate(texts) if "nama lengkap" in t
+    ]
+    for chat in others:
+        assert sum(BUSY in t for t in sent[chat]) == 1
+        assert sum(t.startswith("Halo!") for t in sent[chat]) == 1
+    async with app.sessions() as s:
+        keys = {str(u["update_id"]) for u in away}
+        kept = await s.scalars(select(InboxMessage.status).where(InboxMessage.update_key.in_(keys)))
+    assert set(kept) <= {"done"}  # not stored, or (cut mid-way) dropped: never handled later
