@@ -41,6 +41,7 @@ from models.web_login import is_staff, peek_login, redeem_login
 
 HERE = Path(__file__).parent
 MAX_ID = 2**31 - 1  # the largest row id (PostgreSQL's integer); a larger one in an address is none
+KEPT_FIELDS = ("text", "note", "tempat", "waktu")  # what she writes herself in the forms
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -98,15 +99,25 @@ def build_console(
         )
         return HTMLResponse(env.get_template(name).render(**values), status_code=status)
 
-    def message(text: str, status: int, lang: str = "id") -> HTMLResponse:
-        return render("message.html", status, text=text, member=None, lang=lang)
+    def message(
+        text: str, status: int, lang: str = "id", kept: list[str] | None = None
+    ) -> HTMLResponse:
+        return render("message.html", status, text=text, member=None, lang=lang, kept=kept)
+
+    async def typed_in(request: Request) -> list[str]:
+        """What she wrote in a form that came after her session ended (8 hours, a restart,
+        her role taken away): shown back so she can copy it, not lost."""
+        if request.method != "POST":
+            return []
+        form = await read_form(request) or {}
+        return [form[name] for name in KEPT_FIELDS if form.get(name, "").strip()]
 
     def staff_page(page: Page) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             ws = cookies.read(request)
             if ws is None:
                 lang = request_language(request)
-                return message(t(lang, "web.login.needed"), 401, lang)
+                return message(t(lang, "web.login.needed"), 401, lang, await typed_in(request))
             if any(isinstance(v, int) and v > MAX_ID for v in request.path_params.values()):
                 lang = request_language(request)  # no row has it; the database would choke
                 return message(t(lang, "web.not_found"), 404, lang)
@@ -114,7 +125,8 @@ def build_console(
                 member = await session.get(Member, ws.member_id)
                 if member is None or not is_staff(member):
                     lang = member_language(member) if member else request_language(request)
-                    response = message(t(lang, "web.login.ended"), 403, lang)
+                    kept = await typed_in(request)
+                    response = message(t(lang, "web.login.ended"), 403, lang, kept)
                     cookies.end(response)
                     return response
                 return await page(request, session, member, ws)

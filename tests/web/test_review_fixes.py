@@ -160,3 +160,31 @@ async def test_english_pages_count_one_report_without_a_plural_slip(
     await sign_in(web, app, admin)
     home = (await web.get("/admin/")).text
     assert "1 report(s) waiting for review" in home and "1 reports" not in home
+
+
+async def test_what_she_wrote_is_shown_back_when_her_session_ended_meanwhile(
+    app: App, web: httpx.AsyncClient, photos: list[Media]
+) -> None:
+    """Bu Admin writes a long announcement; meanwhile her session ended (8 hours, or the
+    server restarted). Pressing the button tells her to sign in again and shows what she
+    wrote, to copy. The same when her admin role was taken away while she wrote a note."""
+    report = await a_waiting_report(app)
+    await admin_chat(app)
+    admin = await member_named(app, None, role="admin")
+    csrf = await sign_in(web, app, admin)
+    text = "Besok posyandu di balai warga jam 9. Bawa buku KIA <ya>."
+    web.cookies.clear()  # the session is gone
+    late = await web.post("/admin/pengumuman/pratinjau",
+                          data={"csrf": csrf, "text": text, "audience": "all"})  # fmt: skip
+    assert late.status_code == 401 and "Masuk web" in late.text
+    assert "Salin dulu" in late.text and html.escape(text, quote=False) in late.text
+
+    csrf = await sign_in(web, app, admin)
+    async with transaction(app.sessions) as s:
+        await s.execute(update(Member).where(Member.id == admin.id).values(role="ibu"))
+    note = "Foto kurang jelas, mohon kirim ulang."
+    ended = await web.post(f"/admin/laporan/{report.id}/kembalikan",
+                           data={"csrf": csrf, "note": note})  # fmt: skip
+    assert ended.status_code == 403 and "bukan admin atau kader lagi" in ended.text
+    assert f">{note}</textarea>" in ended.text
+    assert "Salin dulu" not in (await web.get("/admin/")).text  # a page asked for: no box
