@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from models import InboxMessage, OutboxMessage
+from models import ChannelIdentity, ConversationState, InboxMessage, OutboxMessage
 from models.base import transaction
 from models.outbox.broadcasts import create_broadcast
 from tests.support.fakes.kegiatan import mother
@@ -183,3 +183,63 @@ async def test_the_database_away_for_a_few_seconds_gets_her_told_to_try_again_an
         keys = {str(u["update_id"]) for u in away}
         kept = await s.scalars(select(InboxMessage.status).where(InboxMessage.update_key.in_(keys)))
     assert set(kept) <= {"done"}  # not stored, or (cut mid-way) dropped: never handled later
+
+
+async def test_her_updates_in_the_wrong_order_or_twice_are_handled_once_in_telegrams_order(
+    app: App, tmp_path: Path
+) -> None:
+    """Telegram's order within a chat is update_id. Siti's next three answers reach the
+    two workers as 3, 1, 2 while her state is locked (a slow worker still at her previous
+    message): they are handled 1, 2, 3. Her answer 2 posted to both workers at once is
+    handled once. An update older than one already handled ("1" from before, delivered
+    late) is no answer to the screen she is on now: she is shown that screen again."""
+    postgresql_only(app)
+    siti = 6_900_000_001
+    async with fake_process(tmp_path) as fake, workers(database_url(app), fake, tmp_path) as group:
+        a, b = group.workers
+
+        async def texts() -> list[str]:
+            return by_chat(await fake.sent()).get(siti, [])
+
+        async def said(words: str, times: int = 1) -> bool:
+            return sum(words in t for t in await texts()) >= times
+
+        await group.deliver(message_update(group.next_id(), siti, "daftar"))
+        await eventually(lambda: said("Sebelum mendaftar"), what="the consent question")
+        old = message_update(group.next_id() - 1_000, siti, "1")  # an update from before
+        first, second, third = (
+            message_update(group.next_id(), siti, text) for text in ("1", "Siti Aminah", "2")
+        )
+        async with app.sessions() as s, s.begin():
+            # A worker busy with her previous message holds her state meanwhile.
+            await s.execute(
+                select(ConversationState)
+                .join(ChannelIdentity, ChannelIdentity.id == ConversationState.identity_id)
+                .where(ChannelIdentity.external_id == str(siti))
+                .with_for_update()
+            )
+            assert await group.post(third, a) == 200
+            assert await group.post(first, b) == 200
+            assert await group.post(second, a) == 200
+            assert await group.post(second, b) == 200  # twice, at both workers
+
+            async def all_stored() -> bool:
+                return (await counts(app, InboxMessage.status))["new"] == 3
+
+            await eventually(all_stored, what="her three updates stored")
+        await eventually(lambda: said("RT/RW Ibu"), what="her three answers handled")
+        assert [m for t in await texts() for m in REGISTERING if m in t][1:] == REGISTERING[1:]
+
+        assert await group.post(old, b) == 200  # late: she has moved on since
+        await eventually(lambda: said("RT/RW Ibu", times=2), what="her screen shown again")
+        await group.deliver(message_update(group.next_id(), siti, "RT 03 / RW 05"))
+        await eventually(lambda: said("nomor HP"), what="her RT/RW taken")
+        await eventually(lambda: inbox_done(app), timeout=30, what="every inbox row done")
+        got = await texts()
+    assert sum("nama lengkap" in t for t in got) == 1
+    assert sum("kampung mana" in t for t in got) == 1
+    assert ["RT/RW Ibu" in t for t in got[-3:]] == [True, True, False]
+
+
+# Siti's registration, by a piece of each question, in order.
+REGISTERING = ["Sebelum mendaftar", "nama lengkap", "kampung mana", "RT/RW Ibu"]
