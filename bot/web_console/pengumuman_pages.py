@@ -30,9 +30,10 @@ from bot.web_console.pages import Kit, Page
 from bot.web_console.queries import id_number
 from handlers.broadcast import check_text, describe_audience
 from handlers.broadcast.audience import AUDIENCE_KINDS, KEGIATAN_STATUSES, MAX_DAYS
-from handlers.broadcast.when import MAX_AHEAD
+from handlers.broadcast.when import MAX_AHEAD, WHEN_ERRORS
 from handlers.core.i18n import format_datetime_local, t, zone_name
 from handlers.core.labels import kampung_label
+from handlers.parse import parse_datetime
 from models import Member
 from models.kegiatan.queries import list_kegiatan
 from models.kegiatan.tables import Kegiatan, has_ended
@@ -55,6 +56,7 @@ FORM_LIMIT: Final = 64_000  # 3000 characters of text, emoji URL-encoded, and th
 KEGIATAN_CHOICES: Final = 50
 # A second press of "Kirim" (a double click, a reload) within this long does not send twice.
 SAME_DRAFT: Final = timedelta(minutes=2)
+MAX_WAKTU: Final = 100
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Draft:
     later: bool = False
     day: str = ""
     clock: str = ""
+    waktu: str = ""  # the moment typed as in chat ("besok jam 9"); day/clock are its ISO form
     errors: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def stored_audience(self) -> dict[str, Any]:
@@ -127,6 +130,7 @@ def _draft_of(fields: dict[str, list[str]]) -> Draft:
         later=_one(fields, "when") == "later",
         day=_one(fields, "day").strip(),
         clock=_one(fields, "time").strip(),
+        waktu=_one(fields, "waktu").strip()[:MAX_WAKTU],
     )
 
 
@@ -252,6 +256,16 @@ def pengumuman_routes(
                 draft.errors.append(("broadcast.kegiatan_gone", {}))
         if not draft.later:
             return None
+        if draft.waktu:  # typed as in chat, read by the chat's reader, in the chat's words
+            found = parse_datetime(draft.waktu, now.astimezone(tz), "future")
+            if found.error is not None:
+                draft.errors.append((WHEN_ERRORS.get(found.error, "broadcast.when_unknown"), {}))
+                return None
+            if found.value is None:  # a day without its hour
+                draft.errors.append(("web.bc.when_missing", {}))
+                return None
+            local = found.value.astimezone(tz)
+            draft.day, draft.clock = local.date().isoformat(), f"{local:%H:%M}"
         try:
             moment = datetime.combine(
                 date.fromisoformat(draft.day), time.fromisoformat(draft.clock), tzinfo=tz
@@ -259,6 +273,9 @@ def pengumuman_routes(
         except ValueError:
             draft.errors.append(("web.bc.when_missing", {}))
             return None
+        if not draft.waktu:  # the confirmation's exact moment: shown in her field as typed
+            local = moment.astimezone(tz)
+            draft.waktu = f"{local.day}/{local.month}/{local.year} {local:%H.%M}"
         if moment <= now:
             draft.errors.append(("broadcast.when_past", {}))
         elif moment - now > MAX_AHEAD:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.app import App
 from bot.web_console.app import SECURITY_HEADERS
@@ -21,6 +21,7 @@ from handlers.core.types import Media
 from models import Member
 from models.base import transaction
 from models.kegiatan import KIND_CHANGED
+from models.outbox.broadcasts import Broadcast
 from models.reports.notices import KIND_RETURNED
 from tests.support.reports import admin_chat, outbox
 from tests.support.web import member_named, sign_in
@@ -188,3 +189,40 @@ async def test_what_she_wrote_is_shown_back_when_her_session_ended_meanwhile(
     assert ended.status_code == 403 and "bukan admin atau kader lagi" in ended.text
     assert f">{note}</textarea>" in ended.text
     assert "Salin dulu" not in (await web.get("/admin/")).text  # a page asked for: no box
+
+
+async def test_admin_schedules_an_announcement_with_a_time_typed_as_in_chat(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    """The browser's date and time boxes spoke the laptop's language (English, a 12-hour
+    clock) on an Indonesian page; now she types "besok jam 9" as in chat, sees it back
+    the Indonesian way and schedules it. What the reader cannot use is said kindly with
+    her text and her time still in their boxes."""
+    await posyandu_with_a_waiting_list(app)
+    await admin_chat(app)
+    csrf = await sign_in(web, app, await member_named(app, None, role="admin"))
+    form = (await web.get("/admin/pengumuman/baru")).text
+    assert 'name="waktu"' in form and 'type="date"' not in form and 'type="time"' not in form
+    text = "Besok posyandu di balai warga jam 9."
+    ask = {"csrf": csrf, "text": text, "audience": "all", "when": "later"}
+    for typed, said in (
+        ("jam 9", "Tulis juga harinya"),
+        ("besok", "isi tanggal dan jam"),
+        ("kemarin jam 9", "sudah lewat"),
+        ("nanti saja", "belum saya mengerti"),
+    ):
+        shown = await web.post("/admin/pengumuman/pratinjau", data={**ask, "waktu": typed})
+        assert shown.status_code == 400 and said in shown.text, typed
+        assert f'name="waktu" value="{typed}"' in shown.text and text in shown.text
+    tomorrow = datetime.combine(datetime.now(WIB).date() + timedelta(days=1), time(9), WIB)
+    shown = await web.post("/admin/pengumuman/pratinjau", data={**ask, "waktu": "besok jam 9"})
+    assert shown.status_code == 200 and format_datetime_local(tomorrow, "id", WIB) in shown.text
+    confirm = shown.text.split('action="/admin/pengumuman/kirim"')[1].split("</form>")[0]
+    hidden = dict(re.findall(r'name="([a-z]+)" value="([^"]*)"', confirm))
+    sent = await web.post("/admin/pengumuman/kirim", data=hidden)
+    assert sent.status_code == 303
+    async with app.sessions() as s:
+        [scheduled] = list(await s.scalars(select(Broadcast)))
+    assert scheduled.status == "scheduled" and scheduled.text == text
+    assert scheduled.scheduled_at is not None
+    assert scheduled.scheduled_at.replace(tzinfo=UTC) == tomorrow.astimezone(UTC)
