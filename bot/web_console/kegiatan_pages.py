@@ -92,6 +92,21 @@ def month_range(text: str, tz: Any) -> tuple[datetime, datetime] | None:
     return start, after
 
 
+def month_choices(now: datetime, lang: str, tz: Any, chosen: str) -> list[tuple[str, str]]:
+    """The month filter's choices, newest first: a year ahead and a year back ("2026-12",
+    "Desember 2026"), and the chosen month when it is further. Named in her language (the
+    browser's own month box spoke the laptop's language)."""
+    keys = [(now.year + (now.month - 1 + shift) // 12, (now.month - 1 + shift) % 12 + 1)
+            for shift in range(12, -13, -1)]  # fmt: skip
+    if (span := month_range(chosen, tz)) is not None and (span[0].year, span[0].month) not in keys:
+        keys.append((span[0].year, span[0].month))
+    return [
+        (f"{y:04d}-{m:02d}",
+         format_date_local(datetime(y, m, 1, 12, tzinfo=tz), lang, tz).split(" ", 2)[-1])
+        for y, m in keys
+    ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Change:
     """A change read from a form: which field and its new value (or the problems)."""
@@ -211,6 +226,7 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         else:
             bulan = ""
         found = list(await s.scalars(q.order_by(Kegiatan.starts_at.desc()).limit(MAX_ROWS)))
+        months = month_choices(datetime.now(tz), normalize_language(me.language), tz, bulan)
         targets: dict[int, list[str]] = {}
         if found:
             rows = await s.execute(
@@ -224,6 +240,7 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
             "kegiatan.html", member=me, csrf=ws.csrf, items=found, targets=targets,
             kinds={c: tr(f"kegiatan.jenis.{c}") for c in JENIS}, jenis=jenis,
             places=places, kampung=kampung, bulan=bulan, admin=me.role == "admin",
+            months=months,
         )  # fmt: skip
 
     async def page(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:

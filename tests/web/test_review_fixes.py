@@ -226,3 +226,32 @@ async def test_admin_schedules_an_announcement_with_a_time_typed_as_in_chat(
     assert scheduled.status == "scheduled" and scheduled.text == text
     assert scheduled.scheduled_at is not None
     assert scheduled.scheduled_at.replace(tzinfo=UTC) == tomorrow.astimezone(UTC)
+
+
+async def test_forms_leave_checking_to_the_server_which_answers_in_her_language(
+    app: App, web: httpx.AsyncClient, photos: list[Media]
+) -> None:
+    """A browser checks date, time, month, number and required boxes itself, in the
+    laptop's language ("Please fill out this field.", a 12-hour clock on an en-US laptop)
+    on an Indonesian page. The console's forms have none: the server checks and answers
+    in Indonesian. The month filter names the months the Indonesian way."""
+    report = await a_waiting_report(app)
+    ids = await posyandu_with_a_waiting_list(app)
+    await admin_chat(app)
+    csrf = await sign_in(web, app, await member_named(app, None, role="admin"))
+    pages = ["/admin/", "/admin/kegiatan", f"/admin/kegiatan/{ids['kegiatan']}",
+             f"/admin/laporan/{report.id}", "/admin/warga", "/admin/pengumuman/baru"]  # fmt: skip
+    for path in pages:
+        page = (await web.get(path)).text
+        found = re.findall(r'type="(?:date|time|month|number|datetime-local)"|\brequired\b', page)
+        assert found == [], path
+    months = (await web.get("/admin/kegiatan")).text
+    this_month = format_datetime_local(datetime.now(WIB), "id", WIB).split(" ")[2:4]
+    assert f">{' '.join(this_month)}</option>" in months  # e.g. ">Desember 2026</option>"
+    empty = await web.post(
+        f"/admin/laporan/{report.id}/kembalikan", data={"csrf": csrf, "note": ""}
+    )
+    assert empty.status_code == 400 and "Tulis catatan untuk kader" in empty.text
+    nothing = await web.post("/admin/pengumuman/pratinjau",
+                             data={"csrf": csrf, "text": "", "audience": "all"})  # fmt: skip
+    assert nothing.status_code == 400 and "masih kosong" in nothing.text
