@@ -45,7 +45,7 @@ from handlers.core.types import (
     check_choice_id,
     parse_action,
 )
-from handlers.core.wizard import Wizard
+from handlers.core.wizard import EDIT_PREFIX, Wizard
 from models import (
     ChannelIdentity,
     ConversationState,
@@ -429,7 +429,8 @@ class World:
         inputs: list[Sent] = []
         for choice_id in screen.choice_ids:
             if choice_id.startswith(STEP_PREFIX):
-                if not fresh:
+                # A summary's "change …" only goes back to a step reached before.
+                if not fresh and not choice_id.startswith(STEP_PREFIX + EDIT_PREFIX):
                     inputs.append(tap(choice_id))
             elif parse_action(choice_id)[0] not in CRAWL_SKIP:
                 inputs.append(tap(choice_id))
@@ -657,26 +658,30 @@ async def problems(app: App) -> list[str]:
                 found.append(f"member {m.id} has a blank name")
             if m.full_name is not None and len(m.full_name) > 100:
                 found.append(f"member {m.id} has a name of {len(m.full_name)} characters")
-        for k in await s.scalars(select(Kegiatan)):
-            registered = await s.scalar(
-                select(func.count()).where(
-                    Signup.kegiatan_id == k.id, Signup.status == "registered"
+        counts: dict[tuple[int, str], int] = {
+            (k, status): n
+            for k, status, n in (
+                await s.execute(
+                    select(Signup.kegiatan_id, Signup.status, func.count()).group_by(
+                        Signup.kegiatan_id, Signup.status
+                    )
                 )
-            )
+            ).all()
+        }
+        for k in await s.scalars(select(Kegiatan)):
+            registered = counts.get((k.id, "registered"), 0)
+            waiting = counts.get((k.id, "waiting"), 0)
             if k.registered_count != registered:
                 found.append(
                     f"kegiatan {k.id} counts {k.registered_count} seats, {registered} taken"
                 )
-            if k.kuota is not None and (registered or 0) > k.kuota:
+            if k.kuota is not None and registered > k.kuota:
                 found.append(f"kegiatan {k.id}: {registered} registered over kuota {k.kuota}")
-            waiting = await s.scalar(
-                select(func.count()).where(Signup.kegiatan_id == k.id, Signup.status == "waiting")
-            )
-            if waiting and (k.kuota is None or (registered or 0) < k.kuota) and k.status == "open":
+            if waiting and (k.kuota is None or registered < k.kuota) and k.status == "open":
                 found.append(f"kegiatan {k.id}: {waiting} waiting while a seat is free")
-        for sg in await s.scalars(select(Signup)):
-            if sg.status not in SIGNUP_STATUSES:
-                found.append(f"signup {sg.id} has status {sg.status!r}")
+        odd = await s.scalar(select(func.count()).where(Signup.status.not_in(SIGNUP_STATUSES)))
+        if odd:
+            found.append(f"{odd} sign-ups with an unknown status")
         erased_active = await s.scalar(
             select(func.count())
             .select_from(Signup)
