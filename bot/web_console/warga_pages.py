@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
@@ -41,8 +41,10 @@ def warga_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         places = await kampung_names(s)
         q = select(Member).where(Member.erased_at.is_(None))
         text = r.query_params.get("q", "").strip()[:60]
-        if text:
-            q = q.where(func.lower(Member.full_name).contains(text.lower(), autoescape=True))
+        if text:  # part of a name, or of a kampung's name ("siti", "ami", "sumber")
+            named = func.lower(Member.full_name).contains(text.lower(), autoescape=True)
+            there = [i for i, name in places.items() if text.casefold() in name.casefold()]
+            q = q.where(or_(named, Member.kampung_id.in_(there)) if there else named)
         if me.role == "admin":
             chosen = r.query_params.get("kampung", "")
             kampung = chosen_id if (chosen_id := id_number(chosen)) in places else None

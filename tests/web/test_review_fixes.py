@@ -23,10 +23,11 @@ from models.base import transaction
 from models.kegiatan import KIND_CHANGED
 from models.outbox.broadcasts import Broadcast
 from models.reports.notices import KIND_RETURNED
-from tests.support.reports import admin_chat, outbox
+from tests.support.reports import admin_chat, kader_chat, outbox
 from tests.support.web import member_named, sign_in
 from tests.web.test_console import a_waiting_report
 from tests.web.test_kegiatan_pages import WIB, kegiatan, posyandu_with_a_waiting_list
+from tests.web.test_warga_pages import WATI_PHONE, two_kampung_with_a_history
 
 
 async def test_an_address_that_is_no_page_gets_the_console_s_own_page(
@@ -255,3 +256,21 @@ async def test_forms_leave_checking_to_the_server_which_answers_in_her_language(
     nothing = await web.post("/admin/pengumuman/pratinjau",
                              data={"csrf": csrf, "text": "", "audience": "all"})  # fmt: skip
     assert nothing.status_code == 400 and "masih kosong" in nothing.text
+
+
+async def test_warga_finds_members_by_a_kampung_typed_in_the_search_box(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    """Typing "sumber" finds Sumberan's members (the box only read names); a kader of
+    Sumberan typing "cibening" still sees nobody of Cibening, nor a phone number there."""
+    await two_kampung_with_a_history(app)
+    await admin_chat(app)
+    await sign_in(web, app, await member_named(app, None, role="admin"))
+    found = (await web.get("/admin/warga", params={"q": "sumber"})).text
+    assert "Ibu siti" in found and "Ibu wati" not in found
+    assert "Ibu siti" in (await web.get("/admin/warga", params={"q": "SIT"})).text
+
+    await kader_chat(app)  # Rina, kader of Sumberan
+    await sign_in(web, app, await member_named(app, "Rina Kader"))
+    other = (await web.get("/admin/warga", params={"q": "cibening"})).text
+    assert "Ibu wati" not in other and WATI_PHONE not in other and "Tidak ada warga" in other
