@@ -149,6 +149,8 @@ def build_console(
             usable = await peek_login(session, code, datetime.now(UTC))
             lang = await link_language(session, code) if usable else request_language(request)
         if not usable:
+            if cookies.read(request) is not None:  # opened again once signed in: carry on
+                return RedirectResponse("/admin/", status_code=303)
             return message(t(lang, "web.login.bad_link"), 403, lang)
         return render("login.html", code=code, member=None, lang=lang)
 

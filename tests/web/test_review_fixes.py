@@ -24,7 +24,7 @@ from models.kegiatan import KIND_CHANGED
 from models.outbox.broadcasts import Broadcast
 from models.reports.notices import KIND_RETURNED
 from tests.support.reports import admin_chat, kader_chat, outbox
-from tests.support.web import member_named, sign_in
+from tests.support.web import login_code, member_named, sign_in
 from tests.web.test_console import a_waiting_report
 from tests.web.test_kegiatan_pages import WIB, kegiatan, posyandu_with_a_waiting_list
 from tests.web.test_warga_pages import WATI_PHONE, two_kampung_with_a_history
@@ -274,3 +274,20 @@ async def test_warga_finds_members_by_a_kampung_typed_in_the_search_box(
     await sign_in(web, app, await member_named(app, "Rina Kader"))
     other = (await web.get("/admin/warga", params={"q": "cibening"})).text
     assert "Ibu wati" not in other and WATI_PHONE not in other and "Tidak ada warga" in other
+
+
+async def test_her_used_link_opened_again_once_signed_in_takes_her_to_beranda(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    """Bu Admin taps her link in the chat again after signing in with it: Beranda, not
+    "this link is not valid" with no way on. Signed out, the used link stays refused."""
+    await admin_chat(app)
+    admin = await member_named(app, None, role="admin")
+    code = await login_code(app, admin)
+    assert (await web.post(f"/admin/masuk/{code}")).status_code == 303
+    again = await web.get(f"/admin/masuk/{code}")
+    assert again.status_code == 303 and again.headers["location"] == "/admin/"
+    web.cookies.clear()
+    refused = await web.get(f"/admin/masuk/{code}")
+    assert refused.status_code == 403 and "tidak berlaku" in refused.text
+    assert (await web.post(f"/admin/masuk/{code}")).status_code == 403
