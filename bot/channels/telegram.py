@@ -84,6 +84,9 @@ BACKLOG = 10
 # At stop, how long the chats' work under way may take to finish (seconds).
 STOP_WAIT = 10.0
 MAX_RETRY_AFTER = 120.0
+# A reply that failed for a network error, 5xx or a timeout is tried again after pauses
+# growing up to this (seconds).
+MAX_REPLY_PAUSE = 10.0
 # An update waiting for an earlier one of its chat is tried again after this pause (s).
 NOT_YET_PAUSE = 0.05
 # How often the per-chat command menus follow role changes made in chat (a kader's
@@ -433,10 +436,12 @@ class TelegramChannel:
             try:
                 async with self._slots:
                     # Kept with her state change until sent (see `recover`). Her earlier
-                    # updates first, but not for ever: one may be stuck.
+                    # updates first (their replies may take as long as a Bot API outage
+                    # lasts, a killed worker's a lease more), but not for ever: one may
+                    # be stuck.
                     replies = await self.engine.handle(
                         work.incoming, keep_replies=True,
-                        in_order=waited < 2 * self.engine.inbox_lease.total_seconds(),
+                        in_order=waited < self._order_patience,
                     )  # fmt: skip
             except NotYet:
                 # An earlier update of hers waits (here, behind this one, or in another
@@ -467,6 +472,11 @@ class TelegramChannel:
                 raise
             # Marked when the database answers again (the engine keeps the key).
             log.warning("sent, not yet marked done: database unreachable")
+
+    @property
+    def _order_patience(self) -> float:
+        config, lease = self.engine.config, self.engine.inbox_lease
+        return (config.reply_resend + 2 * lease).total_seconds()
 
     async def _quietly(self, call: Any) -> None:
         try:
@@ -506,15 +516,25 @@ class TelegramChannel:
             )  # fmt: skip
 
     async def _send(self, chat_id: int, piece: Outgoing) -> bool:
-        """Send one message, honouring RetryAfter and retrying network errors a few
-        times; False when the chat cannot be reached (blocked) or sending gave up."""
-        for attempt in range(1, SEND_ATTEMPTS + 1):
+        """Send one message, honouring RetryAfter (a few times) and retrying network
+        errors, 5xx and timeouts (a Bot API outage) with growing pauses for as long as
+        a kept reply would be resent after a crash (REPLY_RESEND_MINUTES); her next
+        messages wait meanwhile, so her replies stay in order. False when the chat
+        cannot be reached (blocked) or sending gave up."""
+        deadline = time.monotonic() + self.engine.config.reply_resend.total_seconds()
+        waits = 0
+        failures = 0
+        while True:
             try:
                 # Waits in this chat's task, holding no handling slot: ahead of outbox sends.
                 await self.budget.take(chat_id, REPLY)
                 await self._call(chat_id, piece)
                 return True
             except RetryAfter as exc:
+                waits += 1
+                if waits >= SEND_ATTEMPTS:
+                    log.warning("telegram reply failed: %s", exc.__class__.__name__)
+                    return False
                 wait = min(_seconds(exc.retry_after), MAX_RETRY_AFTER)
                 log.info("telegram asked to wait %.1f s before replying", wait)
                 await asyncio.sleep(wait)
@@ -523,11 +543,14 @@ class TelegramChannel:
                 log.info("telegram chat blocked the bot; marked unreachable")
                 return False
             except NetworkError as exc:  # includes TimedOut; BadRequest is not retried
-                if isinstance(exc, BadRequest) or attempt == SEND_ATTEMPTS:
+                failures += 1
+                pause = min(0.5 * 2 ** (failures - 1), MAX_REPLY_PAUSE)
+                if isinstance(exc, BadRequest) or time.monotonic() + pause > deadline:
                     log.warning("telegram reply failed: %s", exc.__class__.__name__)
                     return False
-                await asyncio.sleep(0.5 * 2 ** (attempt - 1))
-        return False
+                if failures == 1:
+                    log.info("telegram reply failed (%s); trying again", exc.__class__.__name__)
+                await asyncio.sleep(pause)
 
 
 def start_refused(exc: TelegramError, token: str) -> ConfigError:

@@ -7,6 +7,7 @@ PostgreSQL only: SQLite runs one process."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from pathlib import Path
@@ -243,3 +244,53 @@ async def test_her_updates_in_the_wrong_order_or_twice_are_handled_once_in_teleg
 
 # Siti's registration, by a piece of each question, in order.
 REGISTERING = ["Sebelum mendaftar", "nama lengkap", "kampung mana", "RT/RW Ibu"]
+
+
+async def test_the_bot_api_timing_out_then_answering_5xx_delays_but_loses_and_doubles_nothing(
+    app: App, tmp_path: Path
+) -> None:
+    """While six chats talk to the two workers and an announcement goes out, the Bot API
+    first does not answer at all (the workers' calls time out), then answers the next 30
+    sends with 502 Bad Gateway: every reply and every announcement arrives once, each
+    chat's replies in her order."""
+    postgresql_only(app)
+    chats = [6_950_000_001 + i for i in range(6)]
+    for i in range(10):
+        await mother(app, str(6_960_000_001 + i), "Sumberan")
+    async with fake_process(tmp_path) as fake, workers(database_url(app), fake, tmp_path) as group:
+        await fake.config(hold=["sendMessage"])
+        async with transaction(app.sessions) as s:
+            b = await create_broadcast(
+                s, text=ANNOUNCEMENT, audience={"kind": "all"}, actor="admin:test"
+            )
+            broadcast = b.id
+        is_broadcast = OutboxMessage.broadcast_id == broadcast
+        recipients = sum((await counts(app, OutboxMessage.status, is_broadcast)).values())
+        talk = [[message_update(group.next_id(), c, say) for say, _ in SAYS] for c in chats]
+        await asyncio.gather(*(group.send_in_order(updates) for updates in talk))
+
+        async def timing_out() -> bool:
+            return int((await fake.stats())["abandoned"]) >= 3
+
+        await eventually(timing_out, timeout=60, what="sends timing out")
+        await fake.config(hold=[], fail={"sendMessage": 30}, fail_status=502)
+
+        async def all_answered() -> bool:
+            sent = by_chat(await fake.sent())
+            return all(len(markers(sent.get(c, []))) >= len(SAYS) for c in chats)
+
+        await eventually(all_answered, timeout=120, what="every message answered")
+
+        async def announcement_sent() -> bool:
+            return await counts(app, OutboxMessage.status, is_broadcast) == {"sent": recipients}
+
+        await eventually(announcement_sent, timeout=120, what="the announcement sent")
+        await eventually(lambda: inbox_done(app), timeout=30, what="every inbox row done")
+        sent = by_chat(await fake.sent())
+        stats = await fake.stats()
+    print(f"bot api faults: {stats['abandoned']} calls timed out, "
+          f"{stats['by_method']['sendMessage'].get('502', 0)} answered 502")  # fmt: skip
+    assert stats["by_method"]["sendMessage"].get("502") == 30
+    assert all(markers(sent[c]) == [m for _, m in SAYS] for c in chats), sent
+    got = Counter(c for c, texts in sent.items() for t in texts if ANNOUNCEMENT in t)
+    assert sum(got.values()) == recipients and set(got.values()) == {1}

@@ -97,6 +97,12 @@ class FakeTelegramServer(UpdateInjector):
         # they fail (503), as if the bot had been killed while waiting for the answer.
         self.held: set[str] = set()
         self._release = asyncio.Event()
+        # The next so many calls of a method fail with `fail_status` (a Bot API outage:
+        # nothing is sent, nothing recorded as sent).
+        self.failing: Counter[str] = Counter()
+        self.fail_status = 502
+        # Held calls whose client stopped waiting (timed out) before the release.
+        self.abandoned = 0
         self.app = self._build_app()
         self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -212,8 +218,12 @@ class FakeTelegramServer(UpdateInjector):
             return self._refuse(method, {}, error)
         if self.latency_ms > 0:
             await self.pause(self.latency_ms / 1000)
+        if self.failing[method] > 0:
+            self.failing[method] -= 1
+            return self._refuse(method, params, ApiError(self.fail_status, "Bad Gateway"))
         if method in self.held:
-            await self._release.wait()
+            if await self._hold_until_released(request):
+                self.abandoned += 1  # the client gave up waiting: a timeout
             return self._refuse(method, params, ApiError(503, "Service Unavailable"))
         now = time.monotonic()
         try:
@@ -223,6 +233,15 @@ class FakeTelegramServer(UpdateInjector):
             return self._refuse(method, params, error, now)
         self.record(Call(method, params, now, 200, result))
         return JSONResponse({"ok": True, "result": result})
+
+    async def _hold_until_released(self, request: Request) -> bool:
+        """Wait for the release; True as soon as the client has gone (it timed out)."""
+        while not self._release.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._release.wait(), 0.1)
+            if await request.is_disconnected():
+                return True
+        return False
 
     def _refuse(
         self, method: str, params: JSONDict, error: ApiError, at: float | None = None
@@ -254,6 +273,7 @@ class FakeTelegramServer(UpdateInjector):
                 "calls": len(self.calls),
                 "http_429_count": self.http_429_count,
                 "pending_updates": self.pending_update_count(),
+                "abandoned": self.abandoned,
                 "by_method": {m: dict(c) for m, c in by_method.items()},
             }
         )
@@ -302,8 +322,11 @@ class FakeTelegramServer(UpdateInjector):
             self.enforce_limits = bool(body.get("enforce_limits", self.enforce_limits))
             if isinstance(body.get("hold"), list):
                 self.hold([str(m) for m in body["hold"]])
+            if isinstance(body.get("fail"), dict):
+                self.failing = Counter({str(m): int(n) for m, n in body["fail"].items()})
+            self.fail_status = int(body.get("fail_status", self.fail_status))
         settings = {"latency_ms": self.latency_ms, "enforce_limits": self.enforce_limits,
-                    "hold": sorted(self.held)}  # fmt: skip
+                    "hold": sorted(self.held), "fail": dict(self.failing)}  # fmt: skip
         return JSONResponse({"ok": True, "result": settings})
 
 
@@ -378,7 +401,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         epilog="Control API (JSON): GET /_fake/stats; POST /_fake/inject/<kind> with the "
         "inject_<kind> keyword arguments, kind in message, callback, contact, my_chat_member, "
         "update; GET /_fake/sent (chat_id, text of each message sent); POST /_fake/reset; "
-        "POST /_fake/config {latency_ms, enforce_limits, hold: [methods]}.",
+        "POST /_fake/config {latency_ms, enforce_limits, hold: [methods], fail: {method: "
+        "count}, fail_status}.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
