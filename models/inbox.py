@@ -77,7 +77,9 @@ class InboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("channel", "update_key", name="uq_inbox_channel_key"),
         Index("ix_inbox_status_id", "status", "id"),
-        Index("ix_inbox_chat_seq", "channel", "chat", "seq"),
+        # Her rows by status in update order: the order checks of `settle` are short
+        # range scans however many done rows she has.
+        Index("ix_inbox_chat_seq", "channel", "chat", "status", "seq"),
         CheckConstraint(check_in("status", STATUSES), name="status_known"),
     )
 
@@ -214,7 +216,9 @@ _same_chat = (_other.channel == InboxMessage.channel, _other.chat == InboxMessag
 _EARLIER_NEW = exists().where(
     *_same_chat, _other.status.in_((NEW, ANSWERED)), _other.seq < InboxMessage.seq
 )
-_LATER_HANDLED = exists().where(*_same_chat, _other.status != NEW, _other.seq > InboxMessage.seq)
+_LATER_HANDLED = exists().where(
+    *_same_chat, _other.status.in_((ANSWERED, DONE)), _other.seq > InboxMessage.seq
+)
 _THIS = (
     InboxMessage.channel == bindparam("b_channel"),
     InboxMessage.update_key == bindparam("b_key"),

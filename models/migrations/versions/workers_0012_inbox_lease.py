@@ -26,7 +26,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("lease_until", models.base.UTCDateTime(timezone=True), nullable=True)
         )
-        batch_op.create_index("ix_inbox_chat_seq", ["channel", "chat", "seq"], unique=False)
+        batch_op.create_index(
+            "ix_inbox_chat_seq", ["channel", "chat", "status", "seq"], unique=False
+        )
 
 
 def downgrade() -> None:
