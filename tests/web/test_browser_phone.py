@@ -2,8 +2,10 @@
 an admin signs in by link (the demo's kegiatan, two kampung's mothers) and opens every
 page; none of them scrolls sideways as a whole
 (a wide table scrolls inside its own box; a long kegiatan title in Pengumuman's list of
-kegiatan does not stretch the form). Screenshots of each page are saved in the test's
-tmp folder (phone-*.png under /tmp/pytest-of-<user>/pytest-current/test_...0/).
+kegiatan does not stretch the form); a report's photo opened by itself is shown by
+the browser's picture viewer without the console's CSP blocking its styling. Screenshots of each
+page are saved in the test's tmp folder (phone-*.png under
+/tmp/pytest-of-<user>/pytest-current/test_...0/).
 
 Skips without chromium like test_browser.py, except under .ci/run where it must run."""
 
@@ -13,15 +15,18 @@ import asyncio
 from pathlib import Path
 
 import httpx
+from PIL import Image
 
 from bot.app import App
 from bot.demo import seed_demo
 from bot.settings import Settings
 from bot.web import build_web_app, make_server
 from bot.web_console import build_console
-from tests.support.reports import admin_chat
+from handlers.core.types import Media
+from tests.support.reports import admin_chat, report_photos
 from tests.support.web import login_code, member_named
 from tests.web.test_browser import CHROMIUM, DRIVER, browser_or_skip, free_port
+from tests.web.test_console import a_waiting_report
 from tests.web.test_warga_pages import two_kampung_with_a_history
 
 PAGES = (
@@ -31,8 +36,11 @@ PAGES = (
 PHONE = 360  # px; the layout grows past the screen when a page is too wide, so compare to this
 
 
-def visit(base: str, link: str, pages: list[str], shots: Path) -> dict[str, int]:
-    """Each page's width as the phone lays it out."""
+def visit(
+    base: str, link: str, pages: list[str], photo: str, shots: Path
+) -> tuple[dict[str, int], int, list[str]]:
+    """Each page's width as the phone lays it out; the photo's shown width and the
+    browser's complaints about the Content-Security-Policy while showing it."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -61,13 +69,27 @@ def visit(base: str, link: str, pages: list[str], shots: Path) -> dict[str, int]
             )
             name = page.strip("/").replace("/", "-") or "beranda"
             browser.save_screenshot(str(shots / f"phone-{name}.png"))
+        browser.get_log("browser")  # type: ignore[no-untyped-call]  # what came before
+        browser.get(base + photo)
+        wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
+        width = "return document.images.length ? document.images[0].naturalWidth : 0"
+        wait.until(lambda b: b.execute_script(width) > 0)
+        shown = int(browser.execute_script(width))
+        logged = browser.get_log("browser")  # type: ignore[no-untyped-call]
+        blocked = [e["message"] for e in logged if "Content Security Policy" in e["message"]]
+        browser.save_screenshot(str(shots / "phone-foto.png"))
     finally:
         browser.quit()
-    return widths
+    return widths, shown, blocked
 
 
-async def test_every_page_fits_a_360_px_phone(app: App, settings: Settings, tmp_path: Path) -> None:
+async def test_every_page_fits_a_360_px_phone(
+    app: App, settings: Settings, tmp_path: Path, photos: list[Media]
+) -> None:
     browser_or_skip()
+    report = await a_waiting_report(app)
+    [stored] = await report_photos(app, report.id)
+    Image.new("RGB", (2000, 1500), (120, 140, 90)).save(settings.media_dir / stored.path, "JPEG")
     ids = await two_kampung_with_a_history(app)
     await seed_demo(app.sessions, settings.tz)  # the demo's kegiatan, with their long titles
     await admin_chat(app)
@@ -86,12 +108,15 @@ async def test_every_page_fits_a_360_px_phone(app: App, settings: Settings, tmp_
                     break
                 except httpx.ConnectError:
                     await asyncio.sleep(0.05)
-        widths = await asyncio.to_thread(visit, base, f"/admin/masuk/{code}", pages, tmp_path)
+        widths, shown, blocked = await asyncio.to_thread(
+            visit, base, f"/admin/masuk/{code}", pages, f"/admin/foto/{stored.id}", tmp_path
+        )
     finally:
         server.should_exit = True
         await serving
     too_wide = {page: width for page, width in widths.items() if width > PHONE}
     assert widths and not too_wide
+    assert shown == 2000 and blocked == []  # shown by the browser's viewer, nothing blocked
     for page in pages:
         name = page.strip("/").replace("/", "-") or "beranda"
         assert (tmp_path / f"phone-{name}.png").read_bytes()[:4] == b"\x89PNG"
