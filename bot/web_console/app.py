@@ -218,7 +218,9 @@ def build_console(
     async def decide(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
         form = await read_form(r)
         if not csrf_ok(ws, form):
-            return message(t(me.language, "web.bad_form"), 403, me.language)
+            note = (form or {}).get("note", "").strip()
+            kept = [note] if note else None
+            return message(t(me.language, "web.bad_form"), 403, me.language, kept)
         assert form is not None
         report = await s.get(Report, r.path_params["report_id"])
         if me.role != "admin" or not allowed(me, report):

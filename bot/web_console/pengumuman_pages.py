@@ -144,8 +144,11 @@ def pengumuman_routes(
             return None
         return kit.message(t(me.language, "web.bc.admins_only"), 403, me.language)
 
-    def bad_form(me: Member) -> Response:
-        return kit.message(t(me.language, "web.bad_form"), 403, me.language)
+    def bad_form(me: Member, fields: dict[str, list[str]] | None = None) -> Response:
+        """A form from a page opened before her latest sign-in: what she wrote, to copy."""
+        text = _one(fields or {}, "text").strip()
+        kept = [text] if text else None
+        return kit.message(t(me.language, "web.bad_form"), 403, me.language, kept)
 
     async def state_of(s: AsyncSession, b: Broadcast, lang: str, now: datetime) -> Row:
         """Where a broadcast is, in the chat's words (handlers/broadcast/manage.progress)."""
@@ -287,7 +290,7 @@ def pengumuman_routes(
             return no
         fields = await read_fields(r)
         if not _csrf_ok(ws, fields):
-            return bad_form(me)
+            return bad_form(me, fields)
         assert fields is not None
         draft = _draft_of(fields)
         now = datetime.now(UTC)
@@ -310,7 +313,7 @@ def pengumuman_routes(
             return no
         fields = await read_fields(r)
         if not _csrf_ok(ws, fields):
-            return bad_form(me)
+            return bad_form(me, fields)
         assert fields is not None
         draft = _draft_of(fields)
         now = datetime.now(UTC)

@@ -229,7 +229,7 @@ async def test_a_form_without_its_csrf_token_sends_nothing(
         {k: v for k, v in form(csrf).items() if k != "csrf"},
     ):
         answer = await web.post("/admin/pengumuman/kirim", data=fields)
-        assert answer.status_code == 403 and "token CSRF" in answer.text
+        assert answer.status_code == 403 and "belum dikirim" in answer.text
     assert await broadcasts(app) == []
 
 

@@ -291,3 +291,20 @@ async def test_her_used_link_opened_again_once_signed_in_takes_her_to_beranda(
     refused = await web.get(f"/admin/masuk/{code}")
     assert refused.status_code == 403 and "tidak berlaku" in refused.text
     assert (await web.post(f"/admin/masuk/{code}")).status_code == 403
+
+
+async def test_a_form_from_a_tab_opened_before_she_signed_in_again_keeps_her_text(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    """Bu Admin wrote an announcement in a tab opened yesterday and signed in again in
+    another since: the old tab's form is refused (its token is the old session's) in
+    plain words, not "token CSRF", and shows her text to copy."""
+    await admin_chat(app)
+    admin = await member_named(app, None, role="admin")
+    old = await sign_in(web, app, admin)
+    await sign_in(web, app, admin)  # a new session, a new token
+    text = "Posyandu pindah ke balai RW 03 besok."
+    refused = await web.post("/admin/pengumuman/pratinjau",
+                             data={"csrf": old, "text": text, "audience": "all"})  # fmt: skip
+    assert refused.status_code == 403 and "belum dikirim" in refused.text
+    assert "CSRF" not in refused.text and f">{text}</textarea>" in refused.text
