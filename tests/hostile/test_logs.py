@@ -25,7 +25,7 @@ from bot.app import App, open_app
 from bot.channels.budget import SendBudget
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_sender import TelegramSender
-from bot.logsetup import setup_logging
+from bot.logsetup import NOISY, setup_logging
 from bot.settings import Settings
 from bot.web import build_web_app, make_server
 from bot.web_console import build_console
@@ -82,7 +82,8 @@ def records() -> Iterator[tuple[Records, io.StringIO]]:
     handler of ours first on the root; pytest's own set-up is given back after."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    levels = {n: logging.getLogger(n).level for n in ("telegram", "httpx", "uvicorn", "pywa")}
+    names = {*NOISY, "telegram", "httpx", "uvicorn", "pywa", "sqlalchemy"}
+    levels = {n: logging.getLogger(n).level for n in names}
     stream = io.StringIO()
     setup_logging("DEBUG", secrets=[TOKEN, SECRET], stream=stream)
     raw = Records()

@@ -328,7 +328,7 @@ class World:
         async with self.app.sessions() as s:
             if role == "guest":
                 found = await s.execute(
-                    select(Member.role, Member.erased_at)
+                    select(Member.role, Member.erased_at, Member.voice_always)
                     .join(IdentityMember, IdentityMember.member_id == Member.id)
                     .join(ChannelIdentity, ChannelIdentity.id == IdentityMember.identity_id)
                     .where(ChannelIdentity.external_id == chat.identity)
@@ -336,7 +336,9 @@ class World:
                 )
             else:
                 found = await s.execute(
-                    select(Member.role, Member.erased_at).where(Member.id == member)
+                    select(Member.role, Member.erased_at, Member.voice_always).where(
+                        Member.id == member
+                    )
                 )
             row = found.first()
         if role == "guest":
@@ -344,9 +346,13 @@ class World:
                 await self.seat(role)
         elif row is None or row.erased_at is not None:
             await self.seat(role)
-        elif row.role != role:
+        elif row.role != role or row.voice_always:
+            # Voice notes with every answer (a tap on "Selalu kirim suara") take a second
+            # each to make; the voice stories test them, here they only slow the run.
             async with transaction(self.app.sessions) as s:
-                await s.execute(update(Member).where(Member.id == member).values(role=role))
+                await s.execute(
+                    update(Member).where(Member.id == member).values(role=role, voice_always=False)
+                )
 
     async def restore(self, role: str, screen: Screen) -> Chat:
         """Put `role`'s chat back on a screen the crawler reached."""
