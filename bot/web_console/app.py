@@ -118,6 +118,15 @@ def build_console(
         form = await read_form(request) or {}
         return [form[name] for name in KEPT_FIELDS if form.get(name, "").strip()]
 
+    async def page_language(request: Request) -> str:
+        """The signed-in member's language, else the programme's (Indonesian)."""
+        ws = cookies.read(request)
+        if ws is None:
+            return request_language(request)
+        async with transaction(sessionmaker) as session:
+            member = await session.get(Member, ws.member_id)
+            return member_language(member) if member else request_language(request)
+
     def staff_page(page: Page) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             ws = cookies.read(request)
@@ -125,7 +134,7 @@ def build_console(
                 lang = request_language(request)
                 return message(t(lang, "web.login.needed"), 401, lang, await typed_in(request))
             if any(isinstance(v, int) and v > MAX_ID for v in request.path_params.values()):
-                lang = request_language(request)  # no row has it; the database would choke
+                lang = await page_language(request)  # no row has it; the database would choke
                 return message(t(lang, "web.not_found"), 404, lang)
             async with transaction(sessionmaker) as session:
                 member = await session.get(Member, ws.member_id)
@@ -288,8 +297,9 @@ def build_console(
 
     async def no_such_page(request: Request, exc: Exception) -> Response:
         """An unknown address (or a form's address opened by hand) under /admin: the
-        console's own page in Indonesian, not the framework's bare English text."""
-        lang = request_language(request)
+        console's own page in her language (Indonesian when signed out), not the
+        framework's bare English text."""
+        lang = await page_language(request)
         status = getattr(exc, "status_code", 404)
         return message(t(lang, "web.not_found"), 404 if status == 404 else 405, lang)
 

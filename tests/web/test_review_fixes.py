@@ -308,3 +308,17 @@ async def test_a_form_from_a_tab_opened_before_she_signed_in_again_keeps_her_tex
                              data={"csrf": old, "text": text, "audience": "all"})  # fmt: skip
     assert refused.status_code == 403 and "belum dikirim" in refused.text
     assert "CSRF" not in refused.text and f">{text}</textarea>" in refused.text
+
+
+async def test_an_english_kader_s_not_found_page_is_in_english(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    await kader_chat(app)
+    rina = await member_named(app, "Rina Kader")
+    async with transaction(app.sessions) as s:
+        await s.execute(update(Member).where(Member.id == rina.id).values(language="en"))
+    await sign_in(web, app, rina)
+    for path in ("/admin/tidak-ada", f"/admin/kegiatan/{'9' * 20}"):
+        page = await web.get(path)
+        assert page.status_code == 404 and "Page not found" in page.text, path
+        assert 'lang="en"' in page.text and "tidak ditemukan" not in page.text
