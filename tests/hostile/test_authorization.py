@@ -11,6 +11,7 @@ from handlers.core.feature import Action
 from handlers.core.i18n import LANGUAGES, t
 from handlers.core.types import STEP_PREFIX
 from handlers.parse.words import norm
+from tests.support.attendance import code as checkin_code
 from tests.support.hostile import (
     GOOD,
     Screen,
@@ -120,6 +121,16 @@ async def test_staff_menu_words_typed_by_others_are_refused_and_change_nothing(
         assert typed, role
         sends = [(role, text(word)) for _, word in typed]
         wrong += await _check_refused(world, sends, "typing a staff keyword")
+    # The typed commands ("hadir KODE") are for registered members: a newcomer is sent to
+    # register, with the right code of a kegiatan today or without one.
+    code = await checkin_code(app, world.ids["soon"])
+    commands = [
+        ("guest", text(f"{w} {arg}"))
+        for w in app.engine.registry.commands
+        for arg in (code, "ZZZZZ")
+    ]
+    assert commands
+    wrong += await _check_refused(world, commands, "typing a command")
     assert wrong == [], "\n".join(wrong)
 
 
