@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, DateTime, Insert, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from models.sqlite_loop import DRIVER as SQLITE_DRIVER
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -101,7 +103,8 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # aiosqlite logs every statement with its parameters (names, phones) at DEBUG.
         logging.getLogger("aiosqlite").setLevel(logging.WARNING)
         engine = create_async_engine(
-            url,
+            # aiosqlite, but a transaction's statements run on the event loop (see there).
+            make_url(url).set(drivername=f"sqlite+{SQLITE_DRIVER}"),
             echo=echo,
             hide_parameters=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
