@@ -29,6 +29,7 @@ import asyncio
 import cProfile
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,12 @@ class Figures:
         )
 
 
+def _per_message_ms(cpu_seconds: float, round_: Round) -> float:
+    """CPU time of this process (every thread) per message: steadier than rates on a
+    busy machine."""
+    return cpu_seconds * 1000 / max(1, len(round_.latencies))
+
+
 def _say(verbose: bool, text: str) -> None:
     if verbose:
         print(text, file=sys.stderr, flush=True)
@@ -80,19 +87,26 @@ async def benchmark(args: argparse.Namespace, workdir: Path) -> Figures:
     async with load_fake(workdir) as fake:
         async with echo_bot(fake):
             await _parts(fake, users, TEXT)  # warm up
+            cpu = time.process_time()
             echo = await fake.closed(users, args.messages, TEXT, 1)
-        _say(args.verbose, f"echo: {echo.rate:.1f}/s in {echo.seconds:.2f} s")
+            echo_cpu = _per_message_ms(time.process_time() - cpu, echo)
+        _say(args.verbose, f"echo: {echo.rate:.1f}/s in {echo.seconds:.2f} s, "
+             f"CPU {echo_cpu:.2f} ms a message")  # fmt: skip
         async with our_bot(fake, workdir, args.database_url):
             await _parts(fake, chats, "/start")
             parts = await _parts(fake, chats, TEXT)
-            profile = cProfile.Profile() if args.profile else None
+            # CPU time of the loop's thread: wall time would count what other processes took.
+            profile = cProfile.Profile(time.thread_time) if args.profile else None
             if profile is not None:
                 profile.enable()
+            cpu = time.process_time()
             bot = await fake.closed(chats[: args.users], args.messages, TEXT, parts)
+            bot_cpu = _per_message_ms(time.process_time() - cpu, bot)
             if profile is not None:
                 profile.disable()
                 profile.dump_stats(args.profile)
-            _say(args.verbose, f"bot: {bot.rate:.1f}/s in {bot.seconds:.2f} s ({parts} per reply)")
+            _say(args.verbose, f"bot: {bot.rate:.1f}/s in {bot.seconds:.2f} s ({parts} per reply), "
+                 f"CPU {bot_cpu:.2f} ms a message (echo x{bot_cpu / echo_cpu:.2f})")  # fmt: skip
             latency = await fake.open(chats[: args.open_users], bot.rate / 2,
                                       args.open_seconds, TEXT, parts)  # fmt: skip
             p90, worst = latency.percentile_ms(90), latency.percentile_ms(100)
@@ -111,7 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--database-url", help="a PostgreSQL server URL (a scratch database is made on it)"
     )
     parser.add_argument("--profile", help="write a cProfile of the bot's closed loop here")
-    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="rounds and CPU per message on stderr"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="p2wkss-updates-") as tmp:
         # The service's logging (INFO), into a file: what the bot logs costs time too.
