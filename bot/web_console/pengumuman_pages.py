@@ -258,6 +258,8 @@ def pengumuman_routes(
             ):
                 draft.errors.append(("broadcast.kegiatan_gone", {}))
         if not draft.later:
+            if draft.waktu:  # a time typed, "Kirim sekarang" left chosen: ask, never send now
+                draft.errors.append(("web.bc.when_conflict", {}))
             return None
         if draft.waktu:  # typed as in chat, read by the chat's reader, in the chat's words
             found = parse_datetime(draft.waktu, now.astimezone(tz), "future")

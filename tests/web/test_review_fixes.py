@@ -322,3 +322,20 @@ async def test_an_english_kader_s_not_found_page_is_in_english(
         page = await web.get(path)
         assert page.status_code == 404 and "Page not found" in page.text, path
         assert 'lang="en"' in page.text and "tidak ditemukan" not in page.text
+
+
+async def test_a_time_typed_with_send_now_chosen_is_asked_about_not_sent_now(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    """Bu Admin types "besok jam 9" but leaves "Kirim sekarang" chosen: she is asked which
+    she meant; nothing goes out now."""
+    await admin_chat(app)
+    csrf = await sign_in(web, app, await member_named(app, None, role="admin"))
+    data = {"csrf": csrf, "text": "Besok posyandu.", "audience": "all", "when": "now",
+            "waktu": "besok jam 9"}  # fmt: skip
+    for step in ("pratinjau", "kirim"):
+        asked = await web.post(f"/admin/pengumuman/{step}", data=data)
+        assert asked.status_code == 400 and "Kirim nanti" in asked.text, step
+        assert 'name="waktu" value="besok jam 9"' in asked.text
+    async with app.sessions() as s:
+        assert list(await s.scalars(select(Broadcast))) == []
