@@ -12,7 +12,7 @@ kegiatan of her own kampung (and those for every kampung) and her kampung's moth
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Final
 
@@ -56,6 +56,7 @@ PROBLEMS: Final = {
     "tempat_too_long": "webk.problem_tempat_too_long",
     "bad_kuota": "webk.problem_bad_kuota",
     "kuota_below_registered": "webk.problem_kuota_below_registered",
+    "same_value": "webk.problem_same_value",
     "bad_time": "webk.problem_bad_time",
     # A time typed as in chat ("besok jam 9", "12/12 13.00", "Senin 08.00"): the chat's words.
     "when_empty": "kgm.need_date_and_time",
@@ -187,6 +188,15 @@ def read_change(
     if kuota < k.registered_count:
         return Change(what, kuota=kuota, problems=("kuota_below_registered",), typed=typed)
     return Change(what, kuota=kuota)
+
+
+def unchanged(k: Kegiatan, change: Change) -> bool:
+    """The new value is the one the kegiatan has."""
+    if change.what == "waktu":
+        return change.starts_at == k.starts_at
+    if change.what == "tempat":
+        return change.tempat == k.tempat
+    return change.kuota == k.kuota
 
 
 def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
@@ -327,7 +337,7 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
             effect = tr("webk.effect_told", count=told)
         return kit.render(
             "kegiatan_ubah.html", status, member=me, csrf=ws.csrf, k=k, what=change.what,
-            label=tr(f"webk.field_{change.what}"), old=old, new=new, effect=effect,
+            label=tr(f"webk.field_{change.what}").lower(), old=old, new=new, effect=effect,
             problems=[tr(PROBLEMS.get(p, "webk.problem_bad_time")) for p in change.problems],
             typed=typed_values(k, me) | change.typed, max_tempat=MAX_TEMPAT,
             hidden={
@@ -348,6 +358,8 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         if what not in CHANGES:
             return kit.message(tr("webk.not_found"), 404, me.language)
         change = read_change(found, what, r.query_params, tz, datetime.now(tz), tr("webk.no_limit"))
+        if not change.problems and unchanged(found, change):  # nothing to save, nobody to tell
+            change = replace(change, problems=("same_value",), typed=dict(r.query_params))
         return await confirm_page(s, me, ws, found, change, tr, 400 if change.problems else 200)
 
     async def apply(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:

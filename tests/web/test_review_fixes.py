@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from bot.app import App
 from bot.web_console.app import SECURITY_HEADERS
+from bot.web_console.kegiatan_pages import typed_when
 from handlers.core.i18n import format_datetime_local
 from handlers.core.types import Media
 from models import Member
@@ -339,3 +340,22 @@ async def test_a_time_typed_with_send_now_chosen_is_asked_about_not_sent_now(
         assert 'name="waktu" value="besok jam 9"' in asked.text
     async with app.sessions() as s:
         assert list(await s.scalars(select(Broadcast))) == []
+
+
+async def test_a_change_to_the_value_it_already_has_is_said_so_not_saved(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    """The same place or kuota again: "sama dengan yang sekarang" instead of a confirmation
+    to "save and tell" three mothers of a change that is none. A real change reads
+    "Periksa dulu perubahan tempat ini" (the field's name in the sentence, lower case)."""
+    ids = await posyandu_with_a_waiting_list(app)
+    k = ids["kegiatan"]
+    await admin_chat(app)
+    await sign_in(web, app, await member_named(app, None, role="admin"))
+    now_at = typed_when((await kegiatan(app, k)).starts_at, "id", WIB)  # "5 Desember 2026 10.00"
+    for field, value in (("tempat", " Balai  RW 02 "), ("kuota", "1"), ("waktu", now_at)):
+        same = await web.get(f"/admin/kegiatan/{k}/ubah", params={"apa": field, field: value})
+        assert same.status_code == 400 and "sama dengan yang sekarang" in same.text, field
+        assert "Simpan dan beri tahu" not in same.text
+    moved = await web.get(f"/admin/kegiatan/{k}/ubah", params={"apa": "tempat", "tempat": "Aula"})
+    assert moved.status_code == 200 and "Periksa dulu perubahan tempat ini" in moved.text
