@@ -1,11 +1,11 @@
 """The console on a 360 px phone in a real browser (Debian's chromium, phone emulation):
 an admin signs in by link (the demo's kegiatan, two kampung's mothers) and opens every
-page; none of them scrolls sideways as a whole
-(a wide table scrolls inside its own box; a long kegiatan title in Pengumuman's list of
-kegiatan does not stretch the form); a report's photo opened by itself is shown by
-the browser's picture viewer without the console's CSP blocking its styling. Screenshots of each
-page are saved in the test's tmp folder (phone-*.png under
-/tmp/pytest-of-<user>/pytest-current/test_...0/).
+page; none of them scrolls sideways as a whole (a wide table scrolls inside its own box;
+a long kegiatan title in Pengumuman's list of kegiatan does not stretch the form); form
+boxes have 16 px text, so the phone does not zoom in when one is tapped; a report's photo
+opened by itself is shown by the browser's picture viewer without the console's CSP
+blocking its styling. Screenshots of each page are saved in the test's tmp folder
+(phone-*.png under /tmp/pytest-of-<user>/pytest-current/test_...0/).
 
 Skips without chromium like test_browser.py, except under .ci/run where it must run."""
 
@@ -33,14 +33,19 @@ PAGES = (
     "/admin/", "/admin/laporan", "/admin/kegiatan", "/admin/warga", "/admin/pengumuman",
     "/admin/pengumuman/baru", "/admin/ekspor",
 )  # fmt: skip
+# Form boxes with text smaller than 16 px (a phone zooms the page when one is tapped).
+SMALL_BOXES = """return [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button')]
+    .filter(e => parseFloat(getComputedStyle(e).fontSize) < 16)
+    .map(e => e.id || e.name || e.tagName)"""
 PHONE = 360  # px; the layout grows past the screen when a page is too wide, so compare to this
 
 
 def visit(
     base: str, link: str, pages: list[str], photo: str, shots: Path
-) -> tuple[dict[str, int], int, list[str]]:
-    """Each page's width as the phone lays it out; the photo's shown width and the
-    browser's complaints about the Content-Security-Policy while showing it."""
+) -> tuple[dict[str, int], dict[str, list[str]], int, list[str]]:
+    """Each page's width as the phone lays it out and its form boxes with small text; the
+    photo's width and the browser's complaints about the Content-Security-Policy."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -56,6 +61,7 @@ def visit(
     browser = webdriver.Chrome(service=Service(DRIVER), options=options)
     wait = WebDriverWait(browser, 20)
     widths: dict[str, int] = {}
+    small: dict[str, list[str]] = {}
     try:
         browser.get(base + link)
         old = browser.find_element(By.TAG_NAME, "html")
@@ -67,6 +73,7 @@ def visit(
             widths[page] = int(
                 browser.execute_script("return document.documentElement.scrollWidth")
             )
+            small[page] = list(browser.execute_script(SMALL_BOXES))
             name = page.strip("/").replace("/", "-") or "beranda"
             browser.save_screenshot(str(shots / f"phone-{name}.png"))
         browser.get_log("browser")  # type: ignore[no-untyped-call]  # what came before
@@ -80,7 +87,7 @@ def visit(
         browser.save_screenshot(str(shots / "phone-foto.png"))
     finally:
         browser.quit()
-    return widths, shown, blocked
+    return widths, small, shown, blocked
 
 
 async def test_every_page_fits_a_360_px_phone(
@@ -108,7 +115,7 @@ async def test_every_page_fits_a_360_px_phone(
                     break
                 except httpx.ConnectError:
                     await asyncio.sleep(0.05)
-        widths, shown, blocked = await asyncio.to_thread(
+        widths, small, shown, blocked = await asyncio.to_thread(
             visit, base, f"/admin/masuk/{code}", pages, f"/admin/foto/{stored.id}", tmp_path
         )
     finally:
@@ -116,6 +123,7 @@ async def test_every_page_fits_a_360_px_phone(
         await serving
     too_wide = {page: width for page, width in widths.items() if width > PHONE}
     assert widths and not too_wide
+    assert small == {page: [] for page in pages}  # a phone zooms into a box under 16 px
     assert shown == 2000 and blocked == []  # shown by the browser's viewer, nothing blocked
     for page in pages:
         name = page.strip("/").replace("/", "-") or "beranda"
