@@ -359,3 +359,12 @@ async def test_a_change_to_the_value_it_already_has_is_said_so_not_saved(
         assert "Simpan dan beri tahu" not in same.text
     moved = await web.get(f"/admin/kegiatan/{k}/ubah", params={"apa": "tempat", "tempat": "Aula"})
     assert moved.status_code == 200 and "Periksa dulu perubahan tempat ini" in moved.text
+
+
+async def test_beranda_names_mothers_as_warga_does(app: App, web: httpx.AsyncClient) -> None:
+    """Beranda's members per kampung said "ibu" where Warga says "ibu binaan"."""
+    await two_kampung_with_a_history(app)
+    await admin_chat(app)
+    await sign_in(web, app, await member_named(app, None, role="admin"))
+    home = (await web.get("/admin/")).text
+    assert "<td>ibu binaan</td>" in home and "<td>ibu</td>" not in home
