@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from bot.web_console.auth import WebSession
 from bot.web_console.pages import Kit, Page
+from bot.web_console.queries import id_number
 from handlers.core.i18n import t
 from models import Member
 from models.audit_trail import DEFAULT_KINDS, KINDS, audit_trail
@@ -29,8 +30,7 @@ def audit_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
     async def jejak(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
         if me.role != "admin":
             return kit.message(t(me.language, "weba.admins_only"), 403, me.language)
-        raw_days = r.query_params.get("hari", "")
-        days = int(raw_days) if raw_days.isdigit() else DEFAULT_DAYS
+        days = id_number(r.query_params.get("hari", "").strip()) or DEFAULT_DAYS
         days = min(max(days, 1), MOST_DAYS)
         kind = r.query_params.get("jenis", "")
         if kind not in CHOICES:

@@ -83,6 +83,10 @@ async def test_bu_dewi_reads_who_changed_roles_sent_and_exported(
     assert "member 999" in older.text
     odd = await web.get("/admin/audit", params={"jenis": "<script>", "hari": "-5"})
     assert odd.status_code == 200 and "<script>" not in odd.text
+    # Found trying the console: "²" is a digit to str.isdigit, not to int (a 500).
+    for days in ("²", "9" * 30, " 7 "):
+        page = await web.get("/admin/audit", params={"hari": days})
+        assert page.status_code == 200, days
 
 
 async def test_rina_the_kader_is_refused_and_sees_no_link(app: App, web: httpx.AsyncClient) -> None:
