@@ -196,6 +196,14 @@ def _resolve_date(s: str, today: date, direction: Direction) -> DateResult:
         days = int(m[1]) if m[2] == "lagi" else -int(m[1])
         return _check(today + timedelta(days=days), today, direction)
     s = s.removeprefix("hari ")
+    # "Kamis, 3 Desember 2026" (the way the bot writes a day, copied back): the date
+    # decides, the weekday must agree with it.
+    first, _, rest = s.partition(" ")
+    if first in _WEEKDAYS and rest and rest.split()[0][0].isdigit():
+        dated = _resolve_date(rest, today, direction)
+        if dated.value is not None and dated.value.weekday() != _WEEKDAYS[first]:
+            return DateResult(error="unknown", detail=s)
+        return dated
     if m := re.fullmatch(r"(?:tanggal|tgl|tg) (\d{1,2})", s):
         return _day_of_month(int(m[1]), today, direction)
     if _ASCII_NUMBER.fullmatch(s):

@@ -335,6 +335,9 @@ def test_a_time_that_cannot_be_used_gets_an_error_to_ask_again(text: str, error:
         ("tomorrow 9am", at(2026, 11, 26, 9)),
         ("Senin jam 12 malam", at(2026, 12, 1, 0)),  # midnight at the end of Monday
         ("besok jam sembilan", at(2026, 11, 26, 9)),
+        # The bot's own way of writing a moment, copied back (found trying the console).
+        ("Kamis, 3 Desember 2026 pukul 09.00 WIB", at(2026, 12, 3, 9)),
+        ("Sabtu 5/12 jam 8", at(2026, 12, 5, 8)),
     ],
 )
 def test_a_day_with_a_time_becomes_one_moment_in_local_time(text: str, expected: datetime) -> None:
@@ -383,6 +386,7 @@ def test_a_day_without_a_time_leaves_the_time_to_ask_separately(text: str, expec
         ("kemarin jam 9", "future", "past"),
         ("hari ini jam 7 malam", "past", "future"),
         ("besok jam 9", "past", "future"),
+        ("Senin, 3 Desember 2026 pukul 09.00", "future", "unknown"),  # 3 Desember is a Kamis
     ],
 )
 def test_a_moment_that_cannot_be_used_gets_an_error_to_ask_again(
