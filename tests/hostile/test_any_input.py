@@ -15,10 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
+from sqlalchemy import select, update
 
 from bot.app import App, open_app
 from bot.settings import Settings
 from handlers.core.types import Contact, Kind, Media
+from models import ConversationState, Kegiatan, Member
+from models.base import transaction, utcnow
+from models.kegiatan.tables import Signup
 from tests.support.hostile import (
     ERROR_TEXT,
     ROLES,
@@ -287,3 +291,44 @@ settings_for_ci = examples(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+async def test_the_stored_data_checks_see_what_is_broken(app: App, tmp_path: Path) -> None:
+    """The checks above can fail: a phone not in E.164, a seat counter that lies, more
+    registered than the kuota, someone waiting beside a free seat, a state of an unknown
+    flow, a form that cannot be read, an offered id longer than 64 bytes."""
+    world = await build_world(app, tmp_path)
+    assert await problems(app) == []
+    ids = world.ids
+    async with transaction(app.sessions) as s:
+        await s.execute(update(Member).where(Member.id == ids["siti"]).values(phone_e164="0812"))
+        await s.execute(
+            update(Kegiatan).where(Kegiatan.id == ids["open"]).values(registered_count=4)
+        )
+        s.add(
+            Signup(
+                kegiatan_id=ids["full"],
+                member_id=ids["siti"],
+                status="registered",
+                queued_at=utcnow(),
+            )
+        )
+        await s.execute(update(Signup).where(Signup.member_id == ids["ratna"]).values(
+            status="waiting"
+        ))  # fmt: skip
+        states = list(await s.scalars(select(ConversationState).limit(3)))
+        states[0].flow, states[0].step = "no.such", "step"
+        states[1].flow, states[1].step = "mb.register", "name"
+        states[1].data = {"kit": 2, "form": {"kampung_id": "not a number"}}
+        states[2].offered = {"choices": [["s:" + "x" * 70, "Terlalu panjang", []]]}
+    found = "\n".join(await problems(app))
+    for expected in (
+        "invalid phone '0812'",
+        f"kegiatan {ids['open']} counts 4 seats",
+        f"kegiatan {ids['full']}: 2 registered over kuota 1",
+        f"kegiatan {ids['cibening_only']}: 1 waiting while a seat is free",
+        "unknown flow/step no.such/step",
+        "mb.register form cannot be read",
+        "is not valid",
+    ):
+        assert expected in found, (expected, found)
