@@ -7,8 +7,10 @@ process with the simulated users (see `telegram_load`); the bots in this one, in
 polling. First the echo bot (python-telegram-bot alone, the channel's update-processing
 settings), then the bot: the real Telegram channel over the engine on a fresh database
 (a SQLite file, or a new database on the PostgreSQL server named with `--database-url`),
-flood control off and no overall send budget. Every chat of the bot first sends /start
-and "menu" (so all are known and the number of messages in a reply is learnt).
+flood control off and no send budget (neither Telegram's 30 a second overall nor its one
+a second per chat: the fake enforces neither and the echo bot keeps neither). Every chat
+of the bot first sends /start and "menu" (so all are known and the number of messages in
+a reply is learnt).
 
 (a) throughput: `--users` (50) chats in a closed loop, each sending its next message when
 the reply to the previous one is in, `--messages` (20) each; messages / seconds from the
