@@ -250,3 +250,14 @@ async def test_every_flow_on_telegram_leaves_no_name_phone_token_or_code_in_the_
     found = leaks(raw.texts(), names, phones, secrets)
     found += leaks(iter([stream.getvalue()]), names, phones, secrets)
     assert found == [], "\n".join(sorted(set(found)))
+
+
+def test_the_search_finds_a_name_and_a_phone_in_any_writing() -> None:
+    """The search above can fail: a name in other letter case, a phone written +62 812…,
+    62812…, 0812 3456 7890 or 0812-3456-7890, a secret inside a URL."""
+    phones = {_digits("+6281234567890")}
+    for text in ("+62 812 3456 7890", "62812-3456-7890", "(0812) 3456.7890", "081234567890"):
+        assert leaks(iter([f"to {text}."]), set(), phones, set()), text
+    assert leaks(iter(["for SITI aminah"]), {"Siti Aminah"}, set(), set())
+    assert leaks(iter([f"GET /bot{TOKEN}/getMe"]), set(), set(), {TOKEN})
+    assert not leaks(iter(["row 8123 of 4567890"]), {"Siti Aminah"}, phones, {TOKEN})
