@@ -8,6 +8,7 @@ POST carries the session's CSRF token."""
 
 from __future__ import annotations
 
+import secrets
 import zoneinfo
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
@@ -25,7 +26,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web_console import queries
 from bot.web_console.audit_pages import audit_routes
-from bot.web_console.auth import Sessions, WebSession, csrf_ok, read_form
+from bot.web_console.auth import (
+    Sessions,
+    WebSession,
+    csrf_ok,
+    end_login,
+    login_form_ok,
+    read_form,
+    start_login,
+)
 from bot.web_console.grafik_pages import grafik_routes
 from bot.web_console.i18n import install, link_language, member_language, request_language
 from bot.web_console.pages import Kit, Page, page_routes
@@ -167,10 +176,20 @@ def build_console(
             if cookies.read(request) is not None:  # opened again once signed in: carry on
                 return RedirectResponse("/admin/", status_code=303)
             return message(t(lang, "web.login.bad_link"), 403, lang)
-        return render("login.html", code=code, member=None, lang=lang)
+        token = secrets.token_urlsafe(16)
+        page = render("login.html", code=code, member=None, lang=lang, masuk=token)
+        start_login(page, request, token)
+        return page
 
     async def login(request: Request) -> Response:
         code = request.path_params["code"]
+        pressed_here = login_form_ok(request, await read_form(request))
+        async with transaction(sessionmaker) as session:
+            usable = await peek_login(session, code, datetime.now(UTC))
+        if usable and not pressed_here:
+            # Not pressed on her link's page (another site's form, an old page): the link
+            # is not used; its page is shown afresh.
+            return RedirectResponse(f"/admin/masuk/{code}", status_code=303)
         async with transaction(sessionmaker) as session:
             member = await redeem_login(session, code, datetime.now(UTC))
             member_id = member.id if member is not None else None
@@ -179,6 +198,7 @@ def build_console(
             return message(t(lang, "web.login.bad_link"), 403, lang)
         response = RedirectResponse("/admin/", status_code=303)
         cookies.start(response, request, member_id)
+        end_login(response)
         return response
 
     async def logout(request: Request) -> Response:

@@ -21,6 +21,10 @@ from starlette.responses import Response
 from bot.web import BodyTooLarge, read_body
 
 COOKIE: Final = "p2wkss_console"
+# The "Masuk" form's CSRF token, set when her link's page is opened: a page on another
+# site cannot press "Masuk" for her with its own link (signing her in as someone else).
+LOGIN_COOKIE: Final = "p2wkss_masuk"
+LOGIN_PATH: Final = "/admin/masuk"
 MAX_AGE: Final = 8 * 3600
 FORM_LIMIT: Final = 16_000  # a note of 1000 characters and a token fit easily
 
@@ -82,3 +86,21 @@ async def read_form(request: Request) -> dict[str, str] | None:
 def csrf_ok(session: WebSession, form: dict[str, str] | None) -> bool:
     given = (form or {}).get("csrf", "")
     return hmac.compare_digest(given.encode(), session.csrf.encode())
+
+
+def start_login(response: Response, request: Request, token: str) -> None:
+    """Her "Masuk" form's token, also set as a cookie that only this site sends back."""
+    response.set_cookie(
+        LOGIN_COOKIE, token, path=LOGIN_PATH, httponly=True, samesite="strict",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
+
+
+def login_form_ok(request: Request, form: dict[str, str] | None) -> bool:
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    given = (form or {}).get("masuk", "")
+    return bool(cookie) and hmac.compare_digest(given.encode(), cookie.encode())
+
+
+def end_login(response: Response) -> None:
+    response.delete_cookie(LOGIN_COOKIE, path=LOGIN_PATH, httponly=True, samesite="strict")

@@ -36,11 +36,25 @@ async def sign_in(web: httpx.AsyncClient, app: App, member: Member) -> str:
     assert code is not None
     page = await web.get(f"/admin/masuk/{code}")
     assert page.status_code == 200 and f'action="/admin/masuk/{code}"' in page.text
-    done = await web.post(f"/admin/masuk/{code}")
+    done = await web.post(f"/admin/masuk/{code}", data={"masuk": masuk_of(page.text)})
     assert done.status_code == 303 and done.headers["location"] == "/admin/"
     home = await web.get("/admin/")
     assert home.status_code == 200
     return csrf_of(home.text)
+
+
+async def press_masuk(web: httpx.AsyncClient, link: str) -> httpx.Response:
+    """Open her link's page and press "Masuk" on it, as her browser does."""
+    page = await web.get(link)
+    assert page.status_code == 200, page.status_code
+    return await web.post(link, data={"masuk": masuk_of(page.text)})
+
+
+def masuk_of(html: str) -> str:
+    """The "Masuk" form's token on her link's page."""
+    marker = 'name="masuk" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
 
 
 def csrf_of(html: str) -> str:

@@ -27,7 +27,7 @@ from tests.support.reports import (
     report_photos,
     reports,
 )
-from tests.support.web import login_code, member_named, sign_in
+from tests.support.web import login_code, member_named, press_masuk, sign_in
 
 
 async def send_report(rina: Chat, photos: tuple[str, ...] = ("foto-1",)) -> None:
@@ -148,7 +148,7 @@ async def test_a_mother_gets_no_link_and_an_old_link_stops_working(
     code = await login_code(app, sari)
     async with transaction(app.sessions) as s:
         await s.execute(update(Member).where(Member.id == sari.id).values(role="ibu"))
-    assert (await web.post(f"/admin/masuk/{code}")).status_code == 403
+    assert (await press_masuk(web, f"/admin/masuk/{code}")).status_code == 403
     assert "p2wkss_console" not in web.cookies
 
 
@@ -168,8 +168,7 @@ async def test_expired_used_and_forged_links_are_refused(app: App, web: httpx.As
     assert (await web.post(f"/admin/masuk/{expired}")).status_code == 403
     # Opening the link (a chat app's preview) does not use it up; pressing "Masuk" does.
     code = await login_code(app, admin)
-    assert (await web.get(f"/admin/masuk/{code}")).status_code == 200
-    assert (await web.post(f"/admin/masuk/{code}")).status_code == 303
+    assert (await press_masuk(web, f"/admin/masuk/{code}")).status_code == 303
     web.cookies.clear()
     assert (await web.post(f"/admin/masuk/{code}")).status_code == 403
     assert (await web.get("/admin/")).status_code == 401
@@ -192,3 +191,24 @@ async def test_a_revoked_role_ends_the_session_and_keluar_ends_it_too(
     ended = await web.get("/admin/")
     assert ended.status_code == 403 and "Sesi berakhir" in ended.text
     assert "p2wkss_console" not in web.cookies
+
+
+async def test_another_sites_form_cannot_press_masuk_with_a_link(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    """A page elsewhere that posts a staff member's link from Bu Dewi's browser (to sign
+    her in as someone else) gets her nothing: the link is not used, and its page, opened
+    afresh, still signs in the one it was made for."""
+    await admin_chat(app)
+    admin = await member_named(app, None, role="admin")
+    link = f"/admin/masuk/{await login_code(app, admin)}"
+    forged = await web.post(link, data={"masuk": "made-up"})
+    assert forged.status_code == 303 and forged.headers["location"] == link
+    assert "p2wkss_console" not in web.cookies
+    assert (await web.get("/admin/")).status_code == 401
+    page = await web.get(link)
+    assert page.status_code == 200 and "Masuk" in page.text
+    assert "httponly" in page.headers["set-cookie"].lower()
+    assert "samesite=strict" in page.headers["set-cookie"].lower()
+    assert (await press_masuk(web, link)).status_code == 303
+    assert (await web.get("/admin/")).status_code == 200

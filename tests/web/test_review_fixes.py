@@ -25,7 +25,7 @@ from models.kegiatan import KIND_CHANGED
 from models.outbox.broadcasts import Broadcast
 from models.reports.notices import KIND_RETURNED
 from tests.support.reports import admin_chat, kader_chat, outbox
-from tests.support.web import login_code, member_named, sign_in
+from tests.support.web import login_code, member_named, press_masuk, sign_in
 from tests.web.test_console import a_waiting_report
 from tests.web.test_kegiatan_pages import WIB, kegiatan, posyandu_with_a_waiting_list
 from tests.web.test_warga_pages import WATI_PHONE, two_kampung_with_a_history
@@ -285,7 +285,7 @@ async def test_her_used_link_opened_again_once_signed_in_takes_her_to_beranda(
     await admin_chat(app)
     admin = await member_named(app, None, role="admin")
     code = await login_code(app, admin)
-    assert (await web.post(f"/admin/masuk/{code}")).status_code == 303
+    assert (await press_masuk(web, f"/admin/masuk/{code}")).status_code == 303
     again = await web.get(f"/admin/masuk/{code}")
     assert again.status_code == 303 and again.headers["location"] == "/admin/"
     web.cookies.clear()
