@@ -29,6 +29,20 @@ STAFF = frozenset({"kader", "admin"})
 
 T = TypeVar("T")
 
+
+def refusal_key(role: str, allowed: frozenset[str]) -> str:
+    """The catalog key that tells someone kindly why an action or flow is not hers: a
+    newcomer to register first, staff that it is for the mothers, a kader that it is the
+    admins' (she is staff too), anyone else that it is for staff."""
+    if role == "guest" and "ibu" in allowed:
+        return "common.register_first"
+    if not allowed & STAFF:
+        return "common.for_mothers"  # a kader typing "tanya": not "for staff only"
+    if role == "kader" and "kader" not in allowed:
+        return "common.for_admins"
+    return "common.not_allowed"
+
+
 ActionHandler = Callable[["Ctx", list[str]], Awaitable[None]]
 CodeHandler = Callable[["Ctx", "OneTimeCode"], Awaitable[None]]
 # A word typed anywhere with what follows it ("hadir K7WFE"): handler(ctx, "K7WFE").

@@ -25,7 +25,7 @@ from handlers.core import common
 from handlers.core.codes import redeem_code, typed_code
 from handlers.core.context import Answer, Ctx
 from handlers.core.delivery import render_outbox
-from handlers.core.feature import Flow
+from handlers.core.feature import Flow, refusal_key
 from handlers.core.menu import keyword_action, menu_label_action, reprompt, show_menu
 from handlers.core.types import ACTION_PREFIX, STEP_PREFIX, Choice, Kind, parse_action
 from handlers.parse import parse_int, parse_yes_no
@@ -126,13 +126,7 @@ async def run_action(ctx: Ctx, choice_id: str) -> None:
         tapped = ctx.incoming.kind is Kind.CHOICE
         log.log(logging.WARNING if tapped else logging.INFO, "refused action %s for role %s",
                 spec.name, ctx.role)  # fmt: skip
-        if ctx.role == "guest" and "ibu" in spec.roles:
-            key = "common.register_first"
-        elif not spec.roles & {"kader", "admin"}:
-            key = "common.for_mothers"  # a kader typing "tanya": not "for staff only"
-        else:
-            key = "common.not_allowed"
-        ctx.say(ctx.t(key))
+        ctx.say(ctx.t(refusal_key(ctx.role, spec.roles)))
         await reprompt(ctx)
         return
     await spec.handler(ctx, args)

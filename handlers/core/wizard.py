@@ -24,7 +24,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from handlers.core.context import Answer, Ctx
-from handlers.core.feature import MEMBERS, StepKind
+from handlers.core.feature import MEMBERS, StepKind, refusal_key
 from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Menu, Option, Problem, Run, Step, Summary
 from handlers.core.types import Kind
@@ -177,7 +177,7 @@ class Wizard(Generic[F]):
             return
         if ctx.role not in self.roles:
             # Checked on every answer: a role may have been taken away mid-way.
-            await end_flow(ctx, ctx.t("common.not_allowed"))
+            await end_flow(ctx, ctx.t(refusal_key(ctx.role, self.roles)))
             return
         if step.fresh_only and not await self._fresh(ctx):
             ctx.say(ctx.t("kit.confirm_stale"))

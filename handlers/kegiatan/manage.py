@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from handlers.attendance import screen as attendance
 from handlers.core.context import Answer, Ctx
-from handlers.core.feature import ADMIN, StepKind
+from handlers.core.feature import ADMIN, StepKind, refusal_key
 from handlers.core.labels import shorten
 from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Number, Option, Pick, Problem, Summary, Text, When
@@ -289,7 +289,7 @@ class AdminList:
 
     async def handle(self, ctx: Ctx, answer: Answer) -> None:
         if ctx.role not in self.roles:
-            await end_flow(ctx, ctx.t("common.not_allowed"))
+            await end_flow(ctx, ctx.t(refusal_key(ctx.role, self.roles)))
             return
         typed = " ".join(answer.text.split())[:60] if answer.kind is Kind.TEXT else ""
         if not typed:
