@@ -165,16 +165,20 @@ async def settle(
     replies: list[dict[str, Any]],
     *,
     late_ok: bool = False,
+    lease: Lease | None = None,
 ) -> str:
     """Mark an update handled in this transaction (the update itself is dropped), keeping
     its replies until they are sent; with none, the row is done at once. A message that
     never went through the inbox (the console, tests) gets its row now. Anything but
     `SETTLED` means the caller rolls its transaction back (see the constants); `late_ok`
-    settles a late update (handled knowing it is late)."""
+    settles a late update (handled knowing it is late). The row is then held by the
+    worker that handled it (`lease`): its replies are that worker's to send."""
     values = {
         "b_status": ANSWERED if replies else DONE,
         "b_payload": {"replies": replies} if replies else None,
         "b_now": utcnow(),
+        "b_owner": lease.owner if lease else None,
+        "b_lease": lease.until if lease else None,
     }
     # Plain statements on the connection, built once: this runs for every message. The
     # order checks are part of the UPDATE (no round trip more), and run after her state's
@@ -206,6 +210,7 @@ async def settle(
             )
         )  # fmt: skip
     params = {"b_channel": channel, "b_key": key, "b_chat": chat, **values}
+    del params["b_owner"], params["b_lease"]
     return SETTLED if (await connection.execute(insert, params)).rowcount else REDELIVERED
 
 
@@ -227,10 +232,11 @@ _SETTLE_LATE = (
     update(InboxMessage)
     .where(*_THIS, InboxMessage.status == NEW)
     .values(
-        status=bindparam("b_status"), payload=bindparam("b_payload"), handled_at=bindparam("b_now")
+        status=bindparam("b_status"), payload=bindparam("b_payload"),
+        handled_at=bindparam("b_now"), owner=bindparam("b_owner"),
+        lease_until=bindparam("b_lease"),
     )
-)
-# (The lease stays: an answered row's replies are its worker's to send.)
+)  # fmt: skip
 _SETTLE = _SETTLE_LATE.where(~_EARLIER_NEW, ~_LATER_HANDLED)
 _WHY = select(InboxMessage.status, _EARLIER_NEW, _LATER_HANDLED).where(*_THIS)
 # The INSERT … ON CONFLICT DO NOTHING differs by dialect: built at its first use.

@@ -197,7 +197,7 @@ class Engine:
             # redelivery), or not in her order, rolls all of this back.
             outcome = await inbox.settle(
                 session, incoming.channel, incoming.message_id, incoming.identity, kept,
-                late_ok=late or not ordered,
+                late_ok=late or not ordered, lease=self._lease(),
             )  # fmt: skip
             if outcome == inbox.REDELIVERED:
                 raise _Redelivered

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from models import InboxMessage, Member, OutboxMessage
+from models import InboxMessage, Kegiatan, Member, OutboxMessage
 from models.base import transaction
 from models.kegiatan.tables import Signup
 from models.outbox.broadcasts import create_broadcast
@@ -112,6 +113,7 @@ async def test_two_workers_under_load_lose_nothing_double_nothing_and_keep_each_
         taps = [callback_update(group.next_id(), chat, f"a:signup:{kid}") for chat in MOTHERS]
         twice = taps[::5]  # these reach both workers (Telegram sent them again)
         typed = [registration(group, chat) for chat in NEWCOMERS]
+        began = time.monotonic()
         await asyncio.gather(
             *(group.deliver(tap) for tap in taps),
             *(group.post(tap, worker) for tap in twice for worker in group.workers),
@@ -125,11 +127,13 @@ async def test_two_workers_under_load_lose_nothing_double_nothing_and_keep_each_
             )
 
         await eventually(everyone_answered, timeout=120, what="every mother answered")
+        answered_in = time.monotonic() - began
 
         async def all_sent() -> bool:
             return await outbox_statuses(app, broadcast_id) == {"sent": recipients}
 
         await eventually(all_sent, timeout=120, what="the announcement sent to everyone")
+        sent_in = time.monotonic() - began
 
         async def inbox_done() -> bool:
             found = await inbox_statuses(app)
@@ -139,6 +143,10 @@ async def test_two_workers_under_load_lose_nothing_double_nothing_and_keep_each_
         sent = by_chat(await fake.sent())
         stats = await fake.stats()
 
+    updates = len(taps) + sum(len(u) for u in typed)
+    print(f"load: {updates} updates (+{2 * len(twice)} posted again) from "
+          f"{len(MOTHERS) + len(NEWCOMERS)} chats, answered in {answered_in:.1f} s; "
+          f"{recipients} announcements all sent by {sent_in:.1f} s")  # fmt: skip
     # Each tap answered once (the doubled ones too); 5 seats, the rest a waiting list.
     answers = [signup_answers(sent[c]) for c in MOTHERS]
     assert all(len(a) == 1 for a in answers), [
@@ -152,6 +160,8 @@ async def test_two_workers_under_load_lose_nothing_double_nothing_and_keep_each_
     assert waiting == list(range(1, len(MOTHERS) - SEATS + 1))
     async with app.sessions() as s:
         signups = list(await s.scalars(select(Signup).where(Signup.kegiatan_id == kid)))
+        seats_taken = await s.scalar(select(Kegiatan.registered_count).where(Kegiatan.id == kid))
+    assert seats_taken == SEATS  # the quota, never more
     assert sorted(x.member_id for x in signups) == sorted(m for m, _ in members)
     assert Counter(x.status for x in signups) == {
         "registered": SEATS, "waiting": len(MOTHERS) - SEATS

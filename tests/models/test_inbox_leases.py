@@ -114,3 +114,19 @@ async def test_the_database_unreachable_gets_her_told_to_try_again_and_nothing_k
     assert (await statuses(app))["20"][0] == "done"
     [consent] = await engine.handle(said("c-1", "1"))  # she sends it again
     assert "nama lengkap" in consent.text
+
+
+async def test_the_worker_that_handled_an_update_sends_its_replies_whoever_stored_it(
+    app: App,
+) -> None:
+    """Telegram posted her update to both workers: A stored it, B handled it first. B's
+    replies are B's to send, even when B is late renewing its hold; A sends nothing."""
+    a, b = app.engine, another_worker(app)
+    for worker in (a, b):
+        worker.inbox_lease = timedelta(milliseconds=1)  # always ask the database
+    await a.accept("telegram", [arrival(30)])
+    assert await b.handle(said("30", "bantuan"), keep_replies=True)
+    assert await a.handle(said("30", "bantuan"), keep_replies=True) == []
+    assert (await statuses(app))["30"] == ("answered", b.worker)
+    assert await b.still_mine("telegram", "30")
+    assert not await a.still_mine("telegram", "30")
