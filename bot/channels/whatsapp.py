@@ -32,6 +32,7 @@ from pywa_async.errors import WhatsAppError
 
 from bot.channels.budget import REPLY, SendBudget
 from bot.channels.chat_queues import ChatQueues
+from bot.channels.inbox_keeper import keep_inbox
 from bot.channels.whatsapp_api import WaApi, meaning, recipient
 from bot.channels.whatsapp_render import (
     CHANNEL,
@@ -117,6 +118,7 @@ class WhatsAppChannel:
         # Chats renamed or merged by a later message: their queued work goes to the new key.
         self._renamed: dict[str, str] = {}
         self.dropped = 0
+        self._keeper: asyncio.Task[None] | None = None
 
     # -- start and stop -------------------------------------------------------------------
 
@@ -127,11 +129,21 @@ class WhatsAppChannel:
         register_downloader(CHANNEL, self.download)
         register_file_downloader(CHANNEL, self.download_file)
         await self.recover()
+        # Several workers: a killed one's rows are taken over here after its lease.
+        self._keeper = asyncio.create_task(keep_inbox(self.engine, CHANNEL, self._resume))
 
     async def stop(self) -> None:
+        if self._keeper is not None:
+            self._keeper.cancel()
+            await asyncio.gather(self._keeper, return_exceptions=True)
+            self._keeper = None
         unregister_downloader(CHANNEL)
         unregister_file_downloader(CHANNEL)
         await self.chats.stop(STOP_WAIT)
+        try:
+            await self.engine.release()  # what waits goes to another worker at once
+        except Exception as exc:
+            log.warning("inbox rows not released (%s)", exc.__class__.__name__)
         await self.api.close()
 
     async def wait_idle(self) -> None:
@@ -164,7 +176,13 @@ class WhatsAppChannel:
         chats: dict[str, str] = {}
         await self._writes.run(
             lambda session: store_body(
-                session, ours, mine, registry=self.registry, chats=chats, renamed=self._renamed
+                session,
+                ours,
+                mine,
+                registry=self.registry,
+                chats=chats,
+                renamed=self._renamed,
+                lease=self.engine.lease(),
             )
         )
         for message in ours:
@@ -177,9 +195,13 @@ class WhatsAppChannel:
     async def recover(self) -> None:
         """Updates stored but not handled are queued (once, in order per chat); replies not
         confirmed sent are sent again (unless too old)."""
-        rows = await self.engine.unfinished(CHANNEL)
+        rows = await self.engine.take_over(CHANNEL, at_start=True)
         if rows:
             log.info("recovering %d unfinished whatsapp updates", len(rows))
+        await self._resume(rows)
+
+    async def _resume(self, rows: list[inbox.Unfinished]) -> None:
+        """Queue inbox rows left unfinished (by a crash, or a killed worker)."""
         for row in rows:
             if row.status == inbox.ANSWERED:
                 replies = [reply_from_json(r) for r in row.payload.get("replies", [])]

@@ -33,6 +33,7 @@ async def store_body(
     registry: dict[str, Template],
     chats: dict[str, str],
     renamed: dict[str, str],
+    lease: inbox.Lease | None = None,
 ) -> None:
     """Fills `chats` (message key -> the chat's key now) and `renamed` (an old key of a
     chat -> its key now, for work already queued under the old one)."""
@@ -55,7 +56,7 @@ async def store_body(
             inbox.Arrival(message.key, found.chat, {**message.stored, "chat": found.chat})
         )
     await release_waiting(session, identities, now)
-    await inbox.store(session, CHANNEL, arrivals)
+    await inbox.store(session, CHANNEL, arrivals, lease)
     for status in statuses:
         await _apply_status(session, status, registry, now)
 

@@ -241,6 +241,10 @@ class Engine:
     def _lease(self) -> inbox.Lease:
         return inbox.Lease(self.worker, utcnow() + self.inbox_lease)
 
+    def lease(self) -> inbox.Lease:
+        """This worker's hold on rows an adapter stores itself (WhatsApp)."""
+        return self._lease()
+
     async def accept(self, channel: str, arrivals: Sequence[inbox.Arrival]) -> None:
         """Store incoming updates (one transaction for the batch, shared with others
         arriving meanwhile), held by this worker; only then may the adapter acknowledge
