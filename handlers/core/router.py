@@ -20,6 +20,7 @@ the outbox delivered after it (a notice with "Kembalikan tempat").
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from handlers.core import common
 from handlers.core.codes import redeem_code, typed_code
@@ -172,6 +173,10 @@ async def _forget_stale_flow(ctx: Ctx) -> None:
 
 
 async def route(ctx: Ctx) -> None:
+    if "\x00" in ctx.incoming.text:
+        # A NUL character means nothing to anyone, and PostgreSQL can keep it neither in
+        # text nor in JSON (her answers wait in the conversation state): it goes first.
+        ctx.incoming = replace(ctx.incoming, text=ctx.incoming.text.replace("\x00", ""))
     await _forget_stale_flow(ctx)
     inc = ctx.incoming
     flow = _flow(ctx)

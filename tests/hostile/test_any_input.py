@@ -19,10 +19,12 @@ from sqlalchemy import select, update
 
 from bot.app import App, open_app
 from bot.settings import Settings
+from handlers.core.i18n import t
 from handlers.core.types import Contact, Kind, Media
-from models import ConversationState, Kegiatan, Member
+from models import ConversationState, Kegiatan, Member, QuestionMessage
 from models.base import transaction, utcnow
 from models.kegiatan.tables import Signup
+from tests.support.chat import Chat, register
 from tests.support.hostile import (
     ERROR_TEXT,
     ROLES,
@@ -99,9 +101,19 @@ PHONES = [
     "٠٨١٢٣٤٥٦٧٨٩٠",
     "9" * 40,
     "+62 (812) 3456-7890 ext. 5",
+    "+62812\x0034567890",
 ]
 MEDIA_REFS = ["foto-1", "foto-2", "huge", "pdf", "sheet", "garbage", "", "x" * 300]
-FILE_NAMES = [None, "kk.xlsx", "../../etc/passwd", "a" * 300 + ".xlsx", "résumé.csv", "x.exe", ""]
+FILE_NAMES = [
+    None,
+    "kk\x00.xlsx",
+    "kk.xlsx",
+    "../../etc/passwd",
+    "a" * 300 + ".xlsx",
+    "résumé.csv",
+    "x.exe",
+    "",
+]
 MIMES = [None, "image/jpeg", "application/pdf", "text/html", "application/x-msdownload", "ü/ü"]
 SIZES = [None, 0, -1, 1, 50_000, 10**12]
 MALFORMED = ["a:", "s:", "a:::", "s:yes", "s:_edit.name", "s:_edit.nope", "x:menu", "menu"]
@@ -332,3 +344,16 @@ async def test_the_stored_data_checks_see_what_is_broken(app: App, tmp_path: Pat
         "is not valid",
     ):
         assert expected in found, (expected, found)
+
+
+async def test_a_nul_character_in_her_question_is_dropped_not_a_crash(app: App) -> None:
+    """Found by the examples above on PostgreSQL: Siti's question with a NUL in it ended
+    in the error apology (PostgreSQL keeps NUL neither in text nor in JSON)."""
+    siti = Chat(app.engine, identity="tg-siti")
+    await register(siti)
+    await siti.send("tanya")
+    await siti.send("Kapan\x00 posyandu\x00?")
+    assert t("id", "common.error") not in siti.text
+    async with app.sessions() as s:
+        asked = list(await s.scalars(select(QuestionMessage.text)))
+    assert asked == ["Kapan posyandu?"]
