@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from models.sqlite_loop import DRIVER as SQLITE_DRIVER
+from models.sqlite_driver import DRIVER as SQLITE_DRIVER
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -103,7 +103,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # aiosqlite logs every statement with its parameters (names, phones) at DEBUG.
         logging.getLogger("aiosqlite").setLevel(logging.WARNING)
         engine = create_async_engine(
-            # aiosqlite, but a transaction's statements run on the event loop (see there).
+            # aiosqlite, one round trip to its thread per statement (see there).
             make_url(url).set(drivername=f"sqlite+{SQLITE_DRIVER}"),
             echo=echo,
             hide_parameters=True,
