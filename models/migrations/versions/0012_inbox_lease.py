@@ -13,7 +13,7 @@ from alembic import op
 
 import models.base
 
-revision: str = "0012"  # renumbered by the coordinator: erase took 0011
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
