@@ -292,6 +292,8 @@ class World:
         self._new += 1
         if self.channel == "telegram":  # a Telegram chat id
             return str(6_300_000_000 + self._new)
+        if self.channel == "whatsapp":  # a wa_id: her phone number
+            return str(6_285_790_000_000 + self._new)
         return f"hostile-{role}-{self._new}"
 
     async def seat(self, role: str) -> Chat:
