@@ -291,3 +291,14 @@ async def test_every_flow_on_whatsapp_leaves_no_name_phone_token_or_code_in_the_
     found = leaks(raw.texts(), names, phones, secrets)
     found += leaks(iter([stream.getvalue()]), names, phones, secrets)
     assert found == [], "\n".join(sorted(set(found)))
+
+
+def test_a_wa_id_the_program_redacts_is_still_seen_as_it_was_logged(
+    records: tuple[Records, io.StringIO],
+) -> None:
+    """The program's handler rewrites a phone as <phone> in the record itself; the search
+    reads each record as it was made, so a wa_id our code logs is found all the same."""
+    raw, stream = records
+    logging.getLogger("bot.channels.whatsapp").info("reply to %s", "6281234567890")
+    assert "reply to <phone>" in stream.getvalue()
+    assert leaks(raw.texts(), set(), {_digits("+6281234567890")}, set())
