@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 
 from bot.app import App, open_app
 from bot.channels.whatsapp import WhatsAppChannel
+from bot.channels.whatsapp_render import SHARE_PHONE
 from bot.channels.whatsapp_sender import WhatsAppSender
 from bot.channels.whatsapp_templates import DEFAULT_TEMPLATES
 from bot.logsetup import NOISY, setup_logging
@@ -39,7 +40,15 @@ from scheduler.dispatcher import Dispatcher
 from tests.hostile.test_logs import LINK, Records, _digits, leaks, personal_data
 from tests.support.fakes.graph_api import FakeGraphAPI
 from tests.support.fakes.telegram_updates import FAKE_JPEG
-from tests.support.hostile import Sent, Transport, World, build_world, crawl_all, sheet_bytes
+from tests.support.hostile import (
+    ERROR_TEXT,
+    Sent,
+    Transport,
+    World,
+    build_world,
+    crawl_all,
+    sheet_bytes,
+)
 from tests.support.web import press_masuk
 from tests.support.whatsapp import (
     APP_SECRET,
@@ -206,6 +215,13 @@ async def test_every_flow_on_whatsapp_leaves_no_name_phone_token_or_code_in_the_
             await world.move_to("whatsapp", CHATS, send)
             await crawl_all(world)
             assert world.failures == [], "\n".join(world.failures)
+            # A newcomer at the phone question taps "share my number": her wa_id is it.
+            [asked] = [s for s in world.screens["guest"] if s.key == ("mb.register", "phone")]
+            await world.restore("guest", asked)
+            shared = await send("guest", Sent(Kind.CHOICE, choice=SHARE_PHONE))
+            assert shared and not {r.text for r in shared} & ERROR_TEXT, shared
+            assert (await world.snapshot("guest", "shared")).step != "phone", shared
+            await world.keep_roles()
             # The admin opens the console with the link WhatsApp gave her.
             admin = CHATS["admin"]
             links = [m.group(1) for msg in graph.to(admin) if (m := LINK.search(msg.text))]
