@@ -222,6 +222,24 @@ async def test_every_flow_on_whatsapp_leaves_no_name_phone_token_or_code_in_the_
             assert shared and not {r.text for r in shared} & ERROR_TEXT, shared
             assert (await world.snapshot("guest", "shared")).step != "phone", shared
             await world.keep_roles()
+            # A photo WhatsApp no longer has (its download refused) at a step that takes one.
+            registry = app.engine.registry
+            [takes_photo, *_] = [
+                s
+                for s in world.screens["kader"]
+                if s.flow
+                and (flow := registry.flow(s.flow))
+                and flow.step_kind(s.step or "") == "media"
+            ]
+            await world.restore("kader", takes_photo)
+            gone = message_update(image("wa-gone"), user_id=None, wa_id=CHATS["kader"],
+                                  name=PROFILES["kader"])  # fmt: skip
+            before = len(graph.to(CHATS["kader"]))
+            assert (await post(web, gone)).status_code == 200
+            await channel.wait_idle()
+            answers = {m.text for m in graph.to(CHATS["kader"])[before:]}
+            assert answers and not answers & ERROR_TEXT, answers
+            assert any("media download failed" in r.getMessage() for r in raw.records)
             # The admin opens the console with the link WhatsApp gave her.
             admin = CHATS["admin"]
             links = [m.group(1) for msg in graph.to(admin) if (m := LINK.search(msg.text))]
