@@ -180,7 +180,9 @@ async def test_an_admin_sends_an_announcement_to_a_kampung_one_message_per_chat(
     assert "Lihat laporan" in admin.labels
 
     rows = await outbox(app)
-    assert sorted(r.identity_id for r in rows) == sorted([v.chats["A"], v.chats["B"], v.chats["K"]])
+    assert sorted(r.identity_id or 0 for r in rows) == sorted(
+        [v.chats["A"], v.chats["B"], v.chats["K"]]
+    )
     assert {r.params["text"] for r in rows} == {typed}
     assert {r.kind for r in rows} == {"announcement"} and {r.broadcast_id for r in rows} == {1}
     shared = next(r for r in rows if r.identity_id == v.chats["B"])
