@@ -239,8 +239,11 @@ async def test_every_flow_on_telegram_leaves_no_name_phone_token_or_code_in_the_
         dispatcher = Dispatcher(
             app.sessions, [sender], tz=ZoneInfo("Asia/Jakarta"), quiet_hours=None
         )
-        for _ in range(3):
-            await dispatcher.run_once()
+        try:
+            for _ in range(3):
+                await dispatcher.run_once()
+        finally:
+            await dispatcher.close()  # its advisory-lock connection (PostgreSQL)
     finally:
         server.should_exit = True
         await serving

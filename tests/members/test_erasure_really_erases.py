@@ -99,14 +99,19 @@ async def send_the_outbox(app: App, fake: FakeTelegramServer) -> None:
     async with make_bot(TOKEN, base_url=fake.base_url, base_file_url=fake.file_url) as bot:
         sender = TelegramSender(bot, max_rate=30.0, per_chat_interval=0.0)
         dispatcher = Dispatcher(app.sessions, [sender], tz=WIB, quiet_hours=None)
-        for _ in range(20):
-            await dispatcher.run_once()
-            async with app.sessions() as s:
-                waiting = await s.scalar(
-                    select(OutboxMessage.id).where(OutboxMessage.status.in_(("queued", "sending")))
-                )
-            if waiting is None:
-                return
+        try:
+            for _ in range(20):
+                await dispatcher.run_once()
+                async with app.sessions() as s:
+                    waiting = await s.scalar(
+                        select(OutboxMessage.id).where(
+                            OutboxMessage.status.in_(("queued", "sending"))
+                        )
+                    )
+                if waiting is None:
+                    return
+        finally:
+            await dispatcher.close()  # its advisory-lock connection (PostgreSQL)
     raise AssertionError("the outbox never emptied")
 
 
