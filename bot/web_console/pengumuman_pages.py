@@ -287,7 +287,11 @@ def pengumuman_routes(
             draft.errors.append(("broadcast.when_too_far", {}))
         return moment
 
-    async def preview(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+    async def checked(
+        r: Request, s: AsyncSession, me: Member, ws: WebSession, now: datetime
+    ) -> Response | tuple[Draft, datetime | None]:
+        """Her form read and checked as in chat: the draft and its moment, or the page
+        that says what is wrong (a refusal, a stale form, her fields with the reasons)."""
         if (no := refused(me)) is not None:
             return no
         fields = await read_fields(r)
@@ -295,10 +299,16 @@ def pengumuman_routes(
             return bad_form(me, fields)
         assert fields is not None
         draft = _draft_of(fields)
-        now = datetime.now(UTC)
         moment = await check(s, draft, now)
-        if draft.errors:
+        if draft.errors:  # e.g. the moment passed while she read the preview
             return await compose_page(s, me, ws, draft, 400)
+        return draft, moment
+
+    async def preview(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
+        now = datetime.now(UTC)
+        if isinstance(got := await checked(r, s, me, ws, now), Response):
+            return got
+        draft, moment = got
         audience = check_audience(draft.stored_audience())
         recipients = await audience_recipients(s, audience, now=now)
         shown = {
@@ -311,17 +321,10 @@ def pengumuman_routes(
         return await compose_page(s, me, ws, draft, preview=shown)
 
     async def send(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
-        if (no := refused(me)) is not None:
-            return no
-        fields = await read_fields(r)
-        if not _csrf_ok(ws, fields):
-            return bad_form(me, fields)
-        assert fields is not None
-        draft = _draft_of(fields)
         now = datetime.now(UTC)
-        moment = await check(s, draft, now)
-        if draft.errors:  # e.g. the moment passed while she read the preview
-            return await compose_page(s, me, ws, draft, 400)
+        if isinstance(got := await checked(r, s, me, ws, now), Response):
+            return got
+        draft, moment = got
         audience = check_audience(draft.stored_audience())
         same = await _same_draft(s, me, draft.text, audience, moment, now)
         if same is None:

@@ -9,6 +9,7 @@ bot token, the webhook secret or a one-time code."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import re
@@ -78,16 +79,16 @@ class Records(logging.Handler):
         return iter(self.made)
 
 
-@pytest.fixture
-def records() -> Iterator[tuple[Records, io.StringIO]]:
-    """The program's logging set-up at DEBUG (as LOG_LEVEL=DEBUG would make it), with a
-    handler of ours first on the root; pytest's own set-up is given back after."""
+@contextlib.contextmanager
+def program_logging(secrets: list[str]) -> Iterator[tuple[Records, io.StringIO]]:
+    """The program's logging set-up at DEBUG (as LOG_LEVEL=DEBUG would make it, with these
+    secrets), with a handler of ours first on the root; pytest's own set-up given back."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    names = {*NOISY, "telegram", "httpx", "uvicorn", "pywa", "sqlalchemy"}
+    names = {*NOISY, "telegram", "httpx", "uvicorn", "pywa", "pywa_async", "sqlalchemy"}
     levels = {n: logging.getLogger(n).level for n in names}
     stream = io.StringIO()
-    setup_logging("DEBUG", secrets=[TOKEN, SECRET], stream=stream)
+    setup_logging("DEBUG", secrets=secrets, stream=stream)
     raw = Records()
     root.handlers.insert(0, raw)
     try:
@@ -97,6 +98,12 @@ def records() -> Iterator[tuple[Records, io.StringIO]]:
         root.setLevel(level)
         for name, old in levels.items():
             logging.getLogger(name).setLevel(old)
+
+
+@pytest.fixture
+def records() -> Iterator[tuple[Records, io.StringIO]]:
+    with program_logging([TOKEN, SECRET]) as captured:
+        yield captured
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_render import SHARE_PHONE
 from bot.channels.whatsapp_sender import WhatsAppSender
 from bot.channels.whatsapp_templates import DEFAULT_TEMPLATES
-from bot.logsetup import NOISY, setup_logging
 from bot.settings import Settings
 from bot.web import build_web_app, make_server
 from bot.web_console import build_console
@@ -37,7 +36,14 @@ from models import ChannelIdentity
 from models.base import transaction, utcnow
 from models.outbox.tables import OutboxMessage, enqueue
 from scheduler.dispatcher import Dispatcher
-from tests.hostile.test_logs import LINK, Records, _digits, leaks, personal_data
+from tests.hostile.test_logs import (
+    LINK,
+    Records,
+    _digits,
+    leaks,
+    personal_data,
+    program_logging,
+)
 from tests.support.fakes.graph_api import FakeGraphAPI
 from tests.support.fakes.telegram_updates import FAKE_JPEG
 from tests.support.hostile import (
@@ -80,24 +86,9 @@ WIB = ZoneInfo("Asia/Jakarta")
 
 @pytest.fixture
 def records() -> Iterator[tuple[Records, io.StringIO]]:
-    """The program's logging set-up at DEBUG with the WhatsApp secrets (as the command
-    line makes it), with a handler of ours first on the root; pytest's own set-up is
-    given back after."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    names = {*NOISY, "telegram", "httpx", "uvicorn", "pywa", "pywa_async", "sqlalchemy"}
-    levels = {n: logging.getLogger(n).level for n in names}
-    stream = io.StringIO()
-    setup_logging("DEBUG", secrets=[TOKEN, APP_SECRET, VERIFY_TOKEN], stream=stream)
-    raw = Records()
-    root.handlers.insert(0, raw)
-    try:
-        yield raw, stream
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        for name, old in levels.items():
-            logging.getLogger(name).setLevel(old)
+    """The program's logging with the WhatsApp secrets, as the command line makes it."""
+    with program_logging([TOKEN, APP_SECRET, VERIFY_TOKEN]) as captured:
+        yield captured
 
 
 @pytest.fixture
