@@ -13,7 +13,6 @@ entries as in chat. Only admins, as in chat (a kader is refused). No photo from 
 from __future__ import annotations
 
 import hmac
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
@@ -29,14 +28,21 @@ from bot.web_console.auth import WebSession
 from bot.web_console.pages import Kit, Page
 from bot.web_console.queries import id_number
 from handlers.broadcast import check_text, describe_audience
-from handlers.broadcast.audience import AUDIENCE_KINDS, KEGIATAN_STATUSES, MAX_DAYS
-from handlers.broadcast.when import MAX_AHEAD, WHEN_ERRORS
+from handlers.broadcast.audience import (
+    AUDIENCE_KINDS,
+    KEGIATAN_STATUSES,
+    MAX_DAYS,
+    kegiatan_gone,
+    read_days,
+)
+from handlers.broadcast.when import WHEN_ERRORS, when_problem
 from handlers.core.i18n import format_datetime_local, t, zone_name
 from handlers.core.labels import kampung_label
+from handlers.core.steps import Problem
 from handlers.parse import parse_datetime
 from models import Member
 from models.kegiatan.queries import list_kegiatan
-from models.kegiatan.tables import Kegiatan, has_ended
+from models.kegiatan.tables import Kegiatan
 from models.location import active_kampung
 from models.outbox.broadcasts import (
     MAX_BROADCAST_TEXT,
@@ -243,19 +249,14 @@ def pengumuman_routes(
             if not draft.kampung_ids:
                 draft.errors.append(("broadcast.kampung_none", {}))
         elif draft.audience == "inactive":
-            if not re.fullmatch(r"[0-9]+", draft.days):  # "²" is a digit to str.isdigit
-                draft.errors.append(("broadcast.days_number", {}))
-            elif len(draft.days) > 5 or int(draft.days) > MAX_DAYS:
-                draft.errors.append(("broadcast.days_too_many", {"max": MAX_DAYS}))
-            elif int(draft.days) < 1:
-                draft.errors.append(("broadcast.days_positive", {}))
+            days = read_days(draft.days)  # as in chat: "30", "tiga puluh"
+            if isinstance(days, Problem):
+                draft.errors.append((days.key, dict(days.values)))
+            else:
+                draft.days = str(days)
         elif draft.audience == "kegiatan":
             kegiatan = await s.get(Kegiatan, draft.kegiatan_id or 0)
-            if (
-                kegiatan is None
-                or kegiatan.status not in KEGIATAN_STATUSES
-                or has_ended(kegiatan, now)
-            ):
+            if kegiatan is None or kegiatan_gone(kegiatan, now):
                 draft.errors.append(("broadcast.kegiatan_gone", {}))
         if not draft.later:
             if draft.waktu:  # a time typed, "Kirim sekarang" left chosen: ask, never send now
@@ -281,10 +282,8 @@ def pengumuman_routes(
         if not draft.waktu:  # the confirmation's exact moment: shown in her field as typed
             local = moment.astimezone(tz)
             draft.waktu = f"{local.day}/{local.month}/{local.year} {local:%H.%M}"
-        if moment <= now:
-            draft.errors.append(("broadcast.when_past", {}))
-        elif moment - now > MAX_AHEAD:
-            draft.errors.append(("broadcast.when_too_far", {}))
+        if (problem := when_problem(moment, now)) is not None:
+            draft.errors.append((problem.key, {}))
         return moment
 
     async def checked(

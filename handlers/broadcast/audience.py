@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +34,7 @@ AUDIENCE_KINDS = (*SIMPLE_AUDIENCES, "kampung", "inactive", "kegiatan")
 KEGIATAN_PAGE = 8
 KEGIATAN_STATUSES = ("open", "closed")
 MAX_DAYS = 3650
+MAX_DAYS_TYPED = 100  # longer: only a run of digits is read (as too many days)
 # The steps that follow the audience choice: asked afresh after "Ubah penerima".
 DETAIL_STEPS = ("kampung", "days", "kegiatan", "waiting")
 
@@ -195,14 +197,22 @@ class Days(Step):
     kind: ClassVar[StepKind] = "number"
 
     async def read(self, ctx: Ctx, ans: Answer, form: ComposeForm) -> Any:
-        days = parse_int(ans.text) if ans.kind is Kind.TEXT else None
-        if days is None:
-            return Problem("broadcast.days_number")
-        if days < 1:
-            return Problem("broadcast.days_positive")
-        if days > MAX_DAYS:
-            return Problem("broadcast.days_too_many", {"max": MAX_DAYS})
-        return days
+        return read_days(ans.text if ans.kind is Kind.TEXT else "")
+
+
+def read_days(text: str) -> int | Problem:
+    """'Not active for N days' as typed (the chat and the web console): N, or the problem."""
+    if len(text) > MAX_DAYS_TYPED:  # int() of thousands of digits fails: such a number is big
+        days = MAX_DAYS + 1 if re.fullmatch(r"\s*[0-9]+\s*", text) else None
+    else:
+        days = parse_int(text)
+    if days is None:
+        return Problem("broadcast.days_number")
+    if days < 1:
+        return Problem("broadcast.days_positive")
+    if days > MAX_DAYS:
+        return Problem("broadcast.days_too_many", {"max": MAX_DAYS})
+    return days
 
 
 # --- participants of a kegiatan ---------------------------------------------------------------
@@ -244,13 +254,14 @@ class KegiatanPicker(Menu):
         if kegiatan_id is None:
             return Problem("broadcast.kegiatan_pick")
         kegiatan = await ctx.session.get(Kegiatan, kegiatan_id)
-        if (
-            kegiatan is None
-            or kegiatan.status not in KEGIATAN_STATUSES
-            or has_ended(kegiatan, ctx.now)
-        ):
+        if kegiatan is None or kegiatan_gone(kegiatan, ctx.now):
             return Problem("broadcast.kegiatan_gone")
         return Option(value, "", _chose_kegiatan(kegiatan.id))
+
+
+def kegiatan_gone(kegiatan: Kegiatan, now: datetime) -> bool:
+    """Whose participants can no longer be an audience (the chat and the web console)."""
+    return kegiatan.status not in KEGIATAN_STATUSES or has_ended(kegiatan, now)
 
 
 async def _next_page(ctx: Ctx, form: ComposeForm) -> str:

@@ -44,9 +44,14 @@ Send = Callable[[Ctx, ComposeForm, datetime | None], Awaitable[None]]
 
 
 def _in_range(ctx: Ctx, moment: datetime) -> Problem | None:
-    if moment <= ctx.now:
+    return when_problem(moment, ctx.now)
+
+
+def when_problem(moment: datetime, now: datetime) -> Problem | None:
+    """A moment to send at that is past or too far ahead (the chat and the web console)."""
+    if moment <= now:
         return Problem("broadcast.when_past")
-    if moment - ctx.now > MAX_AHEAD:
+    if moment - now > MAX_AHEAD:
         return Problem("broadcast.when_too_far")
     return None
 
