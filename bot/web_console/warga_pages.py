@@ -17,6 +17,7 @@ from bot.web_console.kegiatan_pages import translator
 from bot.web_console.queries import id_number, kampung_names
 from models import Kegiatan, Member, Signup
 from models.attendance.tables import Attendance
+from models.people.binaan import in_scope
 from models.people.rules import format_rt_rw
 
 if TYPE_CHECKING:
@@ -28,11 +29,7 @@ ROLES: Final = ("ibu", "kader", "admin")
 
 def sees(staff: Member, member: Member | None) -> bool:
     """Whether this admin or kader may open the member's page."""
-    if member is None or member.erased_at is not None:
-        return False
-    if staff.role == "admin":
-        return True
-    return staff.kampung_id is not None and member.kampung_id == staff.kampung_id
+    return member is not None and in_scope(staff, member)
 
 
 def warga_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
