@@ -10,7 +10,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+from bot.channels.chat_queues import ChatQueues
 from handlers.core.engine import Engine
 from models.inbox import Unfinished
 
@@ -38,6 +40,31 @@ async def keep_inbox(
         if rows:
             log.info("taking over %d %s inbox rows of a stopped worker", len(rows), channel)
             await resume(rows)
+
+
+class InboxKeeper:
+    """A channel's `keep_inbox` task, and its part of the channel's stop: the chats' work
+    still waiting is left to the inbox, what is under way may finish, and this worker's
+    rows are released (handled, or sent, by another worker at once, or after a restart)."""
+
+    def __init__(self, engine: Engine, channel: str) -> None:
+        self.engine = engine
+        self.channel = channel
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self, resume: Callable[[list[Unfinished]], Awaitable[None]]) -> None:
+        self._task = asyncio.create_task(keep_inbox(self.engine, self.channel, resume))
+
+    async def stop(self, chats: ChatQueues[Any], grace: float) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await chats.stop(grace)
+        try:
+            await self.engine.release()
+        except Exception as exc:
+            log.warning("inbox rows not released (%s)", exc.__class__.__name__)
 
 
 class BusyNotes:

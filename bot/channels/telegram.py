@@ -49,7 +49,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.budget import REPLY, SendBudget
 from bot.channels.chat_queues import ChatQueues
-from bot.channels.inbox_keeper import BusyNotes, keep_inbox
+from bot.channels.inbox_keeper import BusyNotes, InboxKeeper
 from bot.channels.telegram_render import CHANNEL, Outgoing, render, storable, to_incoming
 from bot.logsetup import redact
 from bot.settings import ConfigError, Settings
@@ -190,7 +190,7 @@ class TelegramChannel:
         # Shared with the outbox sender of this process (see `bot.service`).
         self.budget = budget or SendBudget()
         self.dropped = 0
-        self._keeper: asyncio.Task[None] | None = None
+        self.keeper = InboxKeeper(engine, CHANNEL)
         self._busy = BusyNotes()
         self._menus: dict[str, str] = {}  # chat -> the staff role whose menu it was given
         self._menus_task: asyncio.Task[None] | None = None
@@ -237,7 +237,7 @@ class TelegramChannel:
             self._menus_task = asyncio.create_task(self._follow_roles())
             await self.application.start()
             await self.recover()
-            self._keeper = asyncio.create_task(keep_inbox(self.engine, CHANNEL, self._resume))
+            self.keeper.start(self._resume)
             if self.polling and self.application.updater is not None:
                 await self.application.updater.start_polling(
                     poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
@@ -257,17 +257,7 @@ class TelegramChannel:
             self._menus_task = None
         unregister_downloader(CHANNEL)
         unregister_file_downloader(CHANNEL)
-        if self._keeper is not None:
-            self._keeper.cancel()
-            await asyncio.gather(self._keeper, return_exceptions=True)
-            self._keeper = None
-        # Chats' work still waiting is left to the inbox (handled, or sent, after a restart
-        # or by another worker: released to them at once).
-        await self.chats.stop(STOP_WAIT)
-        try:
-            await self.engine.release()
-        except Exception as exc:
-            log.warning("inbox rows not released (%s)", exc.__class__.__name__)
+        await self.keeper.stop(self.chats, STOP_WAIT)
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:

@@ -32,7 +32,7 @@ from pywa_async.errors import WhatsAppError
 
 from bot.channels.budget import REPLY, SendBudget
 from bot.channels.chat_queues import ChatQueues
-from bot.channels.inbox_keeper import keep_inbox
+from bot.channels.inbox_keeper import InboxKeeper
 from bot.channels.whatsapp_api import WaApi, meaning, recipient
 from bot.channels.whatsapp_render import (
     CHANNEL,
@@ -118,7 +118,7 @@ class WhatsAppChannel:
         # Chats renamed or merged by a later message: their queued work goes to the new key.
         self._renamed: dict[str, str] = {}
         self.dropped = 0
-        self._keeper: asyncio.Task[None] | None = None
+        self.keeper = InboxKeeper(engine, CHANNEL)
 
     # -- start and stop -------------------------------------------------------------------
 
@@ -130,20 +130,12 @@ class WhatsAppChannel:
         register_file_downloader(CHANNEL, self.download_file)
         await self.recover()
         # Several workers: a killed one's rows are taken over here after its lease.
-        self._keeper = asyncio.create_task(keep_inbox(self.engine, CHANNEL, self._resume))
+        self.keeper.start(self._resume)
 
     async def stop(self) -> None:
-        if self._keeper is not None:
-            self._keeper.cancel()
-            await asyncio.gather(self._keeper, return_exceptions=True)
-            self._keeper = None
         unregister_downloader(CHANNEL)
         unregister_file_downloader(CHANNEL)
-        await self.chats.stop(STOP_WAIT)
-        try:
-            await self.engine.release()  # what waits goes to another worker at once
-        except Exception as exc:
-            log.warning("inbox rows not released (%s)", exc.__class__.__name__)
+        await self.keeper.stop(self.chats, STOP_WAIT)
         await self.api.close()
 
     async def wait_idle(self) -> None:
