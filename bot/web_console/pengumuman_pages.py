@@ -12,7 +12,6 @@ entries as in chat. Only admins, as in chat (a kader is refused). No photo from 
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
@@ -24,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.web import BodyTooLarge, read_body
-from bot.web_console.auth import WebSession
+from bot.web_console.auth import WebSession, csrf_ok
 from bot.web_console.pages import Kit, Page
 from bot.web_console.queries import id_number
 from handlers.broadcast import check_text, describe_audience
@@ -116,8 +115,7 @@ async def read_fields(request: Request) -> dict[str, list[str]] | None:
 
 
 def _csrf_ok(ws: WebSession, fields: dict[str, list[str]] | None) -> bool:
-    given = ((fields or {}).get("csrf") or [""])[0]
-    return hmac.compare_digest(given.encode(), ws.csrf.encode())
+    return fields is not None and csrf_ok(ws, {"csrf": _one(fields, "csrf")})
 
 
 def _one(fields: dict[str, list[str]], name: str) -> str:
