@@ -27,7 +27,13 @@ from handlers.core.codes import redeem_code, typed_code
 from handlers.core.context import Answer, Ctx
 from handlers.core.delivery import render_outbox
 from handlers.core.feature import Flow, refusal_key
-from handlers.core.menu import keyword_action, menu_label_action, reprompt, show_menu
+from handlers.core.menu import (
+    keyword_action,
+    menu_choices,
+    menu_label_action,
+    reprompt,
+    show_menu,
+)
 from handlers.core.types import ACTION_PREFIX, STEP_PREFIX, Choice, Kind, parse_action
 from handlers.parse import parse_int, parse_yes_no
 from handlers.parse.words import has_words, norm, starts_with_words
@@ -277,6 +283,11 @@ async def _route_text(ctx: Ctx, text: str, flow: Flow | None) -> None:
     keyword = keyword_action(ctx, text)
     if keyword is not None:
         await run_action(ctx, ACTION_PREFIX + keyword)
+        return
+    # Not understood on a screen other than the menu (a kegiatan's page, a list): that
+    # screen's choices again, so she keeps her place instead of landing on the menu.
+    if word and screen and [c.id for c in screen] != [c.id for c in await menu_choices(ctx)]:
+        ctx.show(ctx.t("common.not_understood_screen"), screen)
         return
     await show_menu(ctx, intro=ctx.t("common.not_understood") if word else None)
 

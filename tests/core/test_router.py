@@ -248,3 +248,22 @@ async def test_an_admin_typing_ibu_binaan_at_untuk_siapa_answers_the_question(
     flow, step, data = await state_of(app, admin.identity)
     assert (flow, step) == ("bc.compose", "preview")
     assert data["form"]["audience_kind"] == kind
+
+
+async def test_words_not_understood_on_a_kegiatan_page_keep_her_on_that_page(
+    app: App, chat: Chat
+) -> None:
+    # Found trying the demo: "ya" under a kegiatan's page sent Siti to the main menu; she
+    # had to find the kegiatan again.
+    from tests.support.fakes.kegiatan import kegiatan
+
+    await register(chat)
+    await kegiatan(app, "Pelatihan menjahit", kuota=5)
+    await chat.send("kegiatan")
+    await chat.send("1")
+    assert "Pelatihan menjahit" in chat.text and "Daftar" in chat.labels
+    page = chat.labels
+    await chat.send("ya dong")
+    assert "belum mengerti" in chat.text and chat.labels == page
+    await chat.send("1")
+    assert "Menu utama" not in chat.text
