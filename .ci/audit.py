@@ -1,20 +1,30 @@
 #!/usr/bin/env python3
-"""Dependency audit for .ci/run: pip-audit over everything installed in the project's venv.
+"""Dependency audit for .ci/run: every distribution installed in the project's venv
+against the known advisories.
 
     python3 .ci/audit.py [VENV]          (VENV defaults to .venv)
 
-pip-audit is installed into a venv of its own (VENV/.pip-audit), so the audited venv holds
-only the project's packages. The advisories come from PyPI's JSON API (`pypi`), else from
-OSV (`osv`); P2WKSS_AUDIT_SERVICE=pypi|osv asks for one only.
+First pip-audit, installed into a venv of its own (VENV/.pip-audit) so the audited venv
+holds only the project's packages, asking PyPI's JSON API (`pypi`), else OSV (`osv`).
+When neither answers for every package (this workplace reaches package registries only),
+the fallback is the committed advisory snapshot (`snapshot`): .ci/advisories.json, the
+PyPA advisory database at one commit, made by .ci/refresh_advisories.py. The installed
+versions are checked against its ranges by .ci/advisories.py, run with the venv's Python
+(PEP 440 ordering needs `packaging`). It says plainly that it audited against a snapshot
+and of which date: advisories published since are not known to it.
+P2WKSS_AUDIT_SERVICE=pypi|osv|snapshot asks for that one only (no fallback).
 
 Exit status:
-  0  every installed package was audited; no advisory other than those accepted in
-     .ci/audit-ignore.txt
+  0  every installed package was audited (by a service, or against the snapshot, as the
+     output says); no advisory other than those accepted in .ci/audit-ignore.txt
   1  a known vulnerability not accepted there (with its fixed versions when there are any:
      raise the floor in pyproject.toml, regenerate requirements.lock; else review it and
      add it to the ignore file with a reason)
-  2  the ignore file is malformed (an entry without a reason)
-  3  no vulnerability service answered for every package: NOT AUDITED. This fails on
+  2  what the audit reads is wrong, which a fix in the repository mends: the ignore file is
+     malformed (an entry without a reason), the snapshot is malformed, or the snapshot
+     lacks a package installed here that the advisory database knows of (refresh it), or
+     VENV is no venv
+  3  neither a service nor the snapshot could be used: NOT AUDITED. This fails on
      purpose; an audit that could not look is not a pass.
 
 Only the standard library here: it runs before anything else is known to work.
@@ -29,20 +39,39 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORE_FILE = ROOT / ".ci" / "audit-ignore.txt"
+SNAPSHOT_FILE = ROOT / ".ci" / "advisories.json"
+CHECKER = ROOT / ".ci" / "advisories.py"
 PIP_AUDIT = "pip-audit>=2.7,<3"
 SERVICES = ("pypi", "osv")
-OK, VULNERABLE, BAD_IGNORE_FILE, NOT_AUDITED = 0, 1, 2, 3
+SNAPSHOT = "snapshot"
+OK, VULNERABLE, BAD_INPUT, NOT_AUDITED = 0, 1, 2, 3
+BAD_IGNORE_FILE = BAD_INPUT
+SNAPSHOT_MALFORMED = 2  # .ci/advisories.py's exit status for a snapshot it refuses
 # An advisory id as pip-audit prints them: PYSEC-2024-1, GHSA-xxxx-xxxx-xxxx, CVE-2024-1.
 ADVISORY = re.compile(r"^(PYSEC|GHSA|CVE|OSV|BIT|PVE)-[A-Za-z0-9-]+$")
 
 
+def _shown(path: Path) -> str:
+    """A path as the reader knows it: from the repository's root when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 class IgnoreFileError(Exception):
     pass
+
+
+class Unavailable(Exception):
+    """A source of advisories that could not be used (→ try the next, else NOT AUDITED)."""
+
+
+class BrokenInput(Exception):
+    """Something the repository holds is wrong (→ exit 2: fix it, never a warning)."""
 
 
 def read_ignores(text: str) -> dict[str, str]:
@@ -77,8 +106,9 @@ class Verdict:
         return VULNERABLE if self.failures else OK
 
 
-def judge(report: dict[str, Any], ignores: dict[str, str]) -> Verdict:
-    """What pip-audit's JSON report means for CI."""
+def judge(report: dict[str, Any], ignores: dict[str, str], *, snapshot: bool = False) -> Verdict:
+    """What pip-audit's JSON report (or .ci/advisories.py's, of the same shape) means
+    for CI."""
     verdict = Verdict()
     used: set[str] = set()
     for dep in report.get("dependencies", []):
@@ -98,9 +128,10 @@ def judge(report: dict[str, Any], ignores: dict[str, str]) -> Verdict:
                 fixes = ", ".join(vuln["fix_versions"])
                 verdict.failures.append(f"{what}, fixed in {fixes}")
             else:
+                known = "in the snapshot" if snapshot else "yet"
                 verdict.failures.append(
-                    f"{what}, no fixed version yet: review it and list it in "
-                    f"{IGNORE_FILE.relative_to(ROOT)} with the reason it is safe"
+                    f"{what}, no fixed version {known}: review it and list it in "
+                    f"{_shown(IGNORE_FILE)} with the reason it is safe"
                 )
     verdict.unused = sorted(set(ignores) - used)
     return verdict
@@ -121,15 +152,19 @@ def tool(venv: Path) -> Path:
         ):
             done = _run(cmd)
             if done.returncode != 0:
-                sys.exit(f"audit: cannot install pip-audit:\n{done.stdout}{done.stderr}")
+                last = (f"{done.stdout}{done.stderr}".strip().splitlines() or ["?"])[-1]
+                raise Unavailable(f"pip-audit could not be installed ({last})")
     return exe
 
 
 def site_packages(venv: Path) -> str:
     code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    done = _run([str(venv / "bin" / "python"), "-c", code])
+    try:
+        done = _run([str(venv / "bin" / "python"), "-c", code])
+    except OSError:
+        raise BrokenInput(f"{venv} is no Python venv") from None
     if done.returncode != 0:
-        sys.exit(f"audit: {venv} is no Python venv")
+        raise BrokenInput(f"{venv} is no Python venv")
     return done.stdout.strip()
 
 
@@ -149,43 +184,141 @@ def audit_with(exe: Path, site: str, service: str) -> tuple[dict[str, Any] | Non
         return report, ""
 
 
+def audit_snapshot(venv: Path, site: str, snapshot: Path) -> dict[str, Any]:
+    """.ci/advisories.py's report on the venv against the snapshot. Raises Unavailable
+    when it cannot run, BrokenInput when the snapshot is malformed."""
+    if not snapshot.is_file():
+        raise Unavailable(f"{_shown(snapshot)} is missing")
+    cmd = [str(venv / "bin" / "python"), "-I", str(CHECKER), str(snapshot), site]
+    try:
+        done = _run(cmd)
+    except OSError as exc:
+        raise Unavailable(f"its check did not run ({exc})") from None
+    if done.returncode == SNAPSHOT_MALFORMED:
+        raise BrokenInput(f"the advisory snapshot is malformed: {done.stderr.strip()}")
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise Unavailable(f"its check did not run ({last})")
+    try:
+        report: dict[str, Any] = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        raise Unavailable("its check printed no report") from None
+    return report
+
+
+def _day(stamp: str) -> str:
+    return stamp[:10]
+
+
+def _age_days(stamp: str) -> str:
+    try:
+        then = datetime.fromisoformat(stamp)
+    except ValueError:
+        return "?"
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    return str((datetime.now(UTC) - then).days)
+
+
+def _show(verdict: Verdict) -> None:
+    for line in verdict.accepted:
+        print(f"  accepted  {line}")
+    for ident in verdict.unused:
+        print(f"  note: {ident} in the ignore file matched nothing; remove it if fixed")
+    for line in verdict.failures:
+        print(f"  VULNERABLE  {line}", file=sys.stderr)
+    if verdict.failures:
+        print("audit: known vulnerabilities (see above)", file=sys.stderr)
+
+
+def report_snapshot(report: dict[str, Any], verdict: Verdict, tried: list[str]) -> int:
+    """Says which snapshot it was and that it is no current audit (the last line, so
+    that it is also the last line of .ci/run)."""
+    source = report.get("source", {})
+    day = _day(str(source.get("date", "?")))
+    commit = str(source.get("commit", "?"))[:12]
+    rel = _shown(SNAPSHOT_FILE)
+    print(
+        f"audit (snapshot): {verdict.audited} packages audited against the PyPA advisory "
+        f"snapshot of {day} (advisory-database {commit}, {rel})"
+    )
+    for line in tried:
+        print(f"  not used: {line}")
+    if report.get("skipped_editable"):
+        print(f"  not audited (editable, not on PyPI): {', '.join(report['skipped_editable'])}")
+    _show(verdict)
+    uncovered: list[str] = report.get("uncovered", [])
+    for line in uncovered:
+        print(f"  NOT IN THE SNAPSHOT  {line}: the advisory database has advisories for it",
+              file=sys.stderr)  # fmt: skip
+    if uncovered:
+        print(
+            f"audit: {rel} lacks installed packages; regenerate it: python3 .ci/"
+            "refresh_advisories.py --from <advisory-database clone>",
+            file=sys.stderr,
+        )
+    print(
+        f"NOTE: audited against the PyPA advisory snapshot of {day} "
+        f"({_age_days(str(source.get('date', '')))} days old), not a current audit: "
+        f"advisories newer than that are not known here."
+    )
+    if verdict.failures:
+        return VULNERABLE
+    return BAD_INPUT if uncovered else verdict.status
+
+
 def main(argv: list[str]) -> int:
     venv = Path(argv[0]) if argv else ROOT / ".venv"
     try:
         ignores = read_ignores(IGNORE_FILE.read_text("utf-8") if IGNORE_FILE.exists() else "")
     except IgnoreFileError as exc:
-        print(f"audit: {IGNORE_FILE.relative_to(ROOT)}: {exc}", file=sys.stderr)
+        print(f"audit: {_shown(IGNORE_FILE)}: {exc}", file=sys.stderr)
         return BAD_IGNORE_FILE
-    exe, site = tool(venv), site_packages(venv)
     wanted = os.environ.get("P2WKSS_AUDIT_SERVICE")
+    if wanted and wanted not in (*SERVICES, SNAPSHOT):
+        print(f"audit: P2WKSS_AUDIT_SERVICE={wanted}: use pypi, osv or snapshot", file=sys.stderr)
+        return BAD_INPUT
     tried: list[str] = []
-    for service in (wanted,) if wanted else SERVICES:
-        report, why = audit_with(exe, site, service)
-        if report is None:
-            tried.append(f"{service}: did not answer ({why})")
-            continue
-        verdict = judge(report, ignores)
-        if verdict.status == NOT_AUDITED:
-            some = "; ".join(verdict.unaudited[:3])
-            tried.append(
-                f"{service}: {len(verdict.unaudited)} of "
-                f"{len(verdict.unaudited) + verdict.audited} packages not audited ({some} …)"
-            )
-            continue
-        print(f"audit ({service}): {verdict.audited} packages audited")
-        for line in verdict.accepted:
-            print(f"  accepted  {line}")
-        for ident in verdict.unused:
-            print(f"  note: {ident} in the ignore file matched nothing; remove it if fixed")
-        for line in verdict.failures:
-            print(f"  VULNERABLE  {line}", file=sys.stderr)
-        if verdict.failures:
-            print("audit: known vulnerabilities (see above)", file=sys.stderr)
-        return verdict.status
+    try:
+        site = site_packages(venv)
+        for service in (wanted,) if wanted else (*SERVICES, SNAPSHOT):
+            if service == SNAPSHOT:
+                try:
+                    report = audit_snapshot(venv, site, SNAPSHOT_FILE)
+                except Unavailable as exc:
+                    tried.append(f"snapshot: could not be used ({exc})")
+                    continue
+                verdict = judge(report, ignores, snapshot=True)
+            else:
+                try:
+                    exe = tool(venv)
+                except Unavailable as exc:
+                    tried.append(f"{service}: {exc}")
+                    continue
+                found, why = audit_with(exe, site, service)
+                if found is None:
+                    tried.append(f"{service}: did not answer ({why})")
+                    continue
+                report, verdict = found, judge(found, ignores)
+            if verdict.status == NOT_AUDITED and not report.get("uncovered"):
+                some = "; ".join(verdict.unaudited[:3])
+                tried.append(
+                    f"{service}: {len(verdict.unaudited)} of "
+                    f"{len(verdict.unaudited) + verdict.audited} packages not audited ({some} …)"
+                )
+                continue
+            if service == SNAPSHOT:
+                return report_snapshot(report, verdict, tried)
+            print(f"audit ({service}): {verdict.audited} packages audited")
+            _show(verdict)
+            return verdict.status
+    except BrokenInput as exc:
+        print(f"audit: {exc}", file=sys.stderr)
+        return BAD_INPUT
     banner = "!" * 78
     print(banner, file=sys.stderr)
-    print("DEPENDENCY AUDIT NOT DONE: no vulnerability service answered for every package.",
-          file=sys.stderr)  # fmt: skip
+    print("DEPENDENCY AUDIT NOT DONE: no source of advisories (a vulnerability service, "
+          "the advisory snapshot) could audit every package:", file=sys.stderr)  # fmt: skip
     for line in tried:
         print(f"  {line}", file=sys.stderr)
     print("Exit status 3: an audit that could not look is not a pass.", file=sys.stderr)
