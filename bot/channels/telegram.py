@@ -447,21 +447,12 @@ class TelegramChannel:
             if query is not None and query.message is not None and step_answer:
                 # A step answer is taken once: remove its buttons so a second tap cannot act.
                 await self._quietly(query.edit_message_reply_markup(reply_markup=None))
+        # Kept replies go only while the row is still this worker's; then (sent, or given
+        # up: a blocked chat, a refused message) the row is marked done (marks share commits).
         kept = work.update is not None or work.kept
-        # A worker too busy to renew its hold may have lost the row to another, which
-        # sends these replies then.
-        if kept and not await self.engine.still_mine(CHANNEL, work.key):
-            log.info("replies left to the worker that took them over")
-            return
-        await self.send_replies(chat_id, replies)
-        # Sent (or given up: a blocked chat, a refused message); marks share commits.
-        try:
-            await self.engine.done(CHANNEL, [work.key])
-        except Exception as exc:
-            if not unavailable(exc):
-                raise
-            # Marked when the database answers again (the engine keeps the key).
-            log.warning("sent, not yet marked done: database unreachable")
+        await self.keeper.send_kept(
+            work.key, lambda: self.send_replies(chat_id, replies), kept=kept
+        )
 
     @property
     def _order_patience(self) -> float:
