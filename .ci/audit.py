@@ -32,6 +32,7 @@ Only the standard library here: it runs before anything else is known to work.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -268,6 +269,10 @@ def report_snapshot(report: dict[str, Any], verdict: Verdict, tried: list[str]) 
 
 
 def main(argv: list[str]) -> int:
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # Lines in the order written, stdout and stderr alike, also into a CI log: the
+        # snapshot's NOTE must come last.
+        sys.stdout.reconfigure(line_buffering=True)
     venv = Path(argv[0]) if argv else ROOT / ".venv"
     try:
         ignores = read_ignores(IGNORE_FILE.read_text("utf-8") if IGNORE_FILE.exists() else "")
