@@ -35,7 +35,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -43,11 +43,13 @@ from sqlalchemy import (
     Index,
     Insert,
     String,
+    Table,
     UniqueConstraint,
     bindparam,
     delete,
     exists,
     func,
+    literal_column,
     or_,
     select,
     update,
@@ -218,11 +220,20 @@ _other = aliased(InboxMessage, name="other")
 _same_chat = (_other.channel == InboxMessage.channel, _other.chat == InboxMessage.chat)
 # An earlier update of the same chat not handled yet, or its replies not sent yet (so her
 # replies reach her in her order too, whichever worker sends them); a later one handled.
+
+
+def _one_of(column: Any, values: tuple[str, ...]) -> Any:
+    """`column IN ('a', 'b')` written into the SQL: `in_` would bind an expanding list,
+    rendered again at every execution of these per-message statements. (Our constants
+    only: nothing typed reaches this.)"""
+    return column.op("IN")(literal_column("(" + ", ".join(f"'{v}'" for v in values) + ")"))
+
+
 _EARLIER_NEW = exists().where(
-    *_same_chat, _other.status.in_((NEW, ANSWERED)), _other.seq < InboxMessage.seq
+    *_same_chat, _one_of(_other.status, (NEW, ANSWERED)), _other.seq < InboxMessage.seq
 )
 _LATER_HANDLED = exists().where(
-    *_same_chat, _other.status.in_((ANSWERED, DONE)), _other.seq > InboxMessage.seq
+    *_same_chat, _one_of(_other.status, (ANSWERED, DONE)), _other.seq > InboxMessage.seq
 )
 _THIS = (
     InboxMessage.channel == bindparam("b_channel"),
@@ -247,12 +258,23 @@ async def finish(session: AsyncSession, channel: str, keys: Sequence[str]) -> No
     """These updates are done (replies sent, or nothing to do): keep only their keys."""
     if not keys:
         return
-    now = utcnow()
-    await session.execute(
-        update(InboxMessage)
-        .where(InboxMessage.channel == channel, InboxMessage.update_key.in_(list(keys)))
-        .values(status=DONE, payload=None, handled_at=now, owner=None, lease_until=None)
+    connection = await session.connection()
+    await connection.execute(
+        _FINISH, {"b_channel": channel, "b_keys": list(keys), "b_now": utcnow()}
     )
+
+
+# Built once, on the table (no ORM bulk update: nothing of the inbox is in a session).
+_INBOX = cast(Table, InboxMessage.__table__)
+_FINISH = (
+    update(_INBOX)
+    .where(
+        _INBOX.c.channel == bindparam("b_channel"),
+        _INBOX.c.update_key.in_(bindparam("b_keys", expanding=True)),
+    )
+    .values(status=DONE, payload=None, handled_at=bindparam("b_now"), owner=None,
+            lease_until=None)
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
@@ -48,15 +48,35 @@ async def ensure_identity(session: AsyncSession, channel: str, external_id: str)
     return identity_id
 
 
+_HOUSEHOLD_OF = (
+    IdentityMember.identity_id == bindparam("b_identity"),
+    Member.erased_at.is_(None),
+)
+# Built once: the menu asks on every message, and building a statement (and its cache
+# key) costs more than running it.
+_HOUSEHOLD = (
+    select(Member)
+    .join(IdentityMember, IdentityMember.member_id == Member.id)
+    .where(*_HOUSEHOLD_OF)
+    .order_by(IdentityMember.created_at, Member.id)
+)
+_HOUSEHOLD_SIZE = (
+    select(func.count())
+    .select_from(Member)
+    .join(IdentityMember, IdentityMember.member_id == Member.id)
+    .where(*_HOUSEHOLD_OF)
+)
+
+
 async def household(session: AsyncSession, identity_id: int) -> list[Member]:
     """The members this chat acts for, oldest first; erased members are not listed."""
-    rows = await session.scalars(
-        select(Member)
-        .join(IdentityMember, IdentityMember.member_id == Member.id)
-        .where(IdentityMember.identity_id == identity_id, Member.erased_at.is_(None))
-        .order_by(IdentityMember.created_at, Member.id)
-    )
+    rows = await session.scalars(_HOUSEHOLD, {"b_identity": identity_id})
     return list(rows.unique())
+
+
+async def household_size(session: AsyncSession, identity_id: int) -> int:
+    """How many members this chat acts for (no member rows loaded: the menu's question)."""
+    return int(await session.scalar(_HOUSEHOLD_SIZE, {"b_identity": identity_id}) or 0)
 
 
 async def register_member(
