@@ -122,34 +122,33 @@ class Lease:
 
 async def store(
     session: AsyncSession, channel: str, arrivals: Sequence[Arrival], lease: Lease | None = None
-) -> int:
+) -> None:
     """Write new rows for these updates (one statement), held under `lease`; a key already
-    stored is skipped. Returns how many rows were new."""
+    stored is skipped."""
     if not arrivals:
-        return 0
+        return
     now = utcnow()
-    result = await session.execute(
-        insert_ignore(session, InboxMessage, ["channel", "update_key"])
-        .values(
-            [
-                dict(
-                    channel=channel,
-                    update_key=a.key,
-                    chat=a.chat,
-                    status=NEW,
-                    payload=a.payload,
-                    received_at=now,
-                    seq=a.seq,
-                    owner=lease.owner if lease else None,
-                    lease_until=lease.until if lease else None,
-                )
-                # In key order: two workers storing the same keys lock them alike.
-                for a in sorted(arrivals, key=lambda a: a.key)
-            ]
+    owner, until = (lease.owner, lease.until) if lease else (None, None)
+    rows = [
+        {
+            "channel": channel, "update_key": a.key, "chat": a.chat, "status": NEW,
+            "payload": a.payload, "received_at": now, "seq": a.seq, "owner": owner,
+            "lease_until": until,
+        }
+        # In key order: two workers storing the same keys lock them alike.
+        for a in sorted(arrivals, key=lambda a: a.key)
+    ]  # fmt: skip
+    connection = await session.connection()
+    insert = _STORE.get(connection.dialect.name)
+    if insert is None:
+        # Built once per dialect, run with each batch's rows (no statement built per batch).
+        insert = _STORE[connection.dialect.name] = insert_ignore(
+            session, InboxMessage, ["channel", "update_key"]
         )
-        .returning(InboxMessage.id)
-    )
-    return len(result.all())
+    await connection.execute(insert, rows)
+
+
+_STORE: dict[str, Insert] = {}
 
 
 # What `settle` found.
