@@ -22,7 +22,7 @@ from handlers.features import all_features
 from models import Member, make_sessionmaker
 from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.lookups import identity, state_of
-from tests.support.telegram_harness import TOKEN, TgUser
+from tests.support.telegram_harness import TOKEN, TgUser, story_budget
 
 SITI, DEWI = 6100000001, 6100000002
 
@@ -34,6 +34,7 @@ async def start_channel(app: App, fake: FakeTelegramServer, polling: bool) -> Te
         base_url=fake.base_url,
         base_file_url=fake.file_url,
         polling=polling,
+        budget=story_budget(),
     )
     await channel.start(poll_timeout=1)
     return channel

@@ -17,7 +17,7 @@ from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.web import MAX_BODY, build_web_app, make_server
 from tests.support.fakes.telegram_api import FakeTelegramServer
-from tests.support.telegram_harness import TOKEN
+from tests.support.telegram_harness import TOKEN, story_budget
 
 # The web layer does not depend on the database: SQLite is enough.
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -54,7 +54,12 @@ class Webhook:
 @pytest.fixture
 async def webhook(app: App, fake: FakeTelegramServer) -> AsyncIterator[Webhook]:
     channel = TelegramChannel(
-        TOKEN, app.engine, base_url=fake.base_url, base_file_url=fake.file_url, polling=False
+        TOKEN,
+        app.engine,
+        base_url=fake.base_url,
+        base_file_url=fake.file_url,
+        polling=False,
+        budget=story_budget(),
     )
     await channel.start()
     web = build_web_app(app.db, telegram=channel.feed_webhook, telegram_secret=SECRET)

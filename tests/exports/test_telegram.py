@@ -20,7 +20,7 @@ from models.base import transaction
 from models.people.roles import grant_admin
 from tests.support.exports import build_dataset
 from tests.support.fakes.telegram_api import FakeTelegramServer
-from tests.support.telegram_harness import TOKEN, TgUser
+from tests.support.telegram_harness import TOKEN, TgUser, story_budget
 
 BUDI = 6200000002
 LIMIT = 8000  # two 3 KB photos per ZIP
@@ -31,7 +31,12 @@ async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[Telegram
     engine = Engine(app.sessions, dataclasses.replace(app.engine.config,
                                                       export_part_max_bytes=LIMIT))  # fmt: skip
     channel = TelegramChannel(
-        TOKEN, engine, base_url=fake.base_url, base_file_url=fake.file_url, polling=True
+        TOKEN,
+        engine,
+        base_url=fake.base_url,
+        base_file_url=fake.file_url,
+        polling=True,
+        budget=story_budget(),
     )
     await channel.start(poll_timeout=1)
     try:

@@ -18,7 +18,7 @@ from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.kader import member_named
 from tests.support.sheets import HEADER, csv_file
 from tests.support.staff import chat_links
-from tests.support.telegram_harness import TOKEN, TgUser
+from tests.support.telegram_harness import TOKEN, TgUser, story_budget
 
 ADMIN, SITI = 6200000201, 6200000202
 
@@ -26,7 +26,12 @@ ADMIN, SITI = 6200000201, 6200000202
 @pytest.fixture
 async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
     channel = TelegramChannel(
-        TOKEN, app.engine, base_url=fake.base_url, base_file_url=fake.file_url, polling=True
+        TOKEN,
+        app.engine,
+        base_url=fake.base_url,
+        base_file_url=fake.file_url,
+        polling=True,
+        budget=story_budget(),
     )
     await channel.start(poll_timeout=1)
     try:

@@ -17,7 +17,7 @@ from tests.support.fakes.outbox import add_member, kampung_ids
 from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.fakes.telegram_updates import FAKE_JPEG
 from tests.support.reports import held_kegiatan, report_photos, reports
-from tests.support.telegram_harness import TOKEN, TgUser
+from tests.support.telegram_harness import TOKEN, TgUser, story_budget
 
 RINA, BUDI = 6200000001, 6200000002
 
@@ -25,7 +25,12 @@ RINA, BUDI = 6200000001, 6200000002
 @pytest.fixture
 async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
     channel = TelegramChannel(
-        TOKEN, app.engine, base_url=fake.base_url, base_file_url=fake.file_url, polling=True
+        TOKEN,
+        app.engine,
+        base_url=fake.base_url,
+        base_file_url=fake.file_url,
+        polling=True,
+        budget=story_budget(),
     )
     await channel.start(poll_timeout=1)
     try:

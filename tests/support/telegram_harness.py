@@ -6,9 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.channels.budget import SendBudget
 from tests.support.fakes.telegram_api import FakeTelegramServer, SentMessage
 
 TOKEN = "123456:TEST-TOKEN-never-real-abcdefghijklmnop"
+
+# Story tests (a mother registering, a kader reporting) run the channel with Telegram's
+# overall rate and reply burst but a short per-chat interval: with the real one (about a
+# second) every answer after the third of a burst waits a second, and a twenty-step story
+# spends most of its time asleep. The real per-chat pace is what the tests about it check,
+# with the channel's default budget: tests/channels/test_send_budget.py and test_flood.py.
+STORY_PER_CHAT_INTERVAL = 0.01
+
+
+def story_budget() -> SendBudget:
+    """A Telegram send budget for story tests (see STORY_PER_CHAT_INTERVAL)."""
+    return SendBudget(per_chat_interval=STORY_PER_CHAT_INTERVAL)
 
 
 class Idle(Protocol):
