@@ -37,6 +37,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from handlers.core.engine import unavailable
 from models.outbox.tables import OutboxMessage
 
 log = logging.getLogger("p2wkss.web")
@@ -241,9 +242,11 @@ def build_web_app(
             await whatsapp.feed_webhook(data)
         except ValueError:
             return _refuse("bad request", 400)
-        except Exception:
-            # Not stored: Meta sends the body again later.
-            log.exception("whatsapp webhook could not be stored")
+        except Exception as exc:
+            # Not stored: Meta sends the body again later. The database away is no fault
+            # in the code: the channel warned already, no stack trace.
+            if not unavailable(exc):
+                log.exception("whatsapp webhook could not be stored")
             return _refuse("try again", 503)
         return PlainTextResponse("ok")
 

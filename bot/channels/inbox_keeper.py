@@ -84,7 +84,7 @@ class InboxKeeper:
         except Exception as exc:
             if not unavailable(exc):
                 raise
-            log.warning("sent, not yet marked done: database unreachable")
+            log.warning("%s inbox row not yet marked done: database unreachable", self.channel)
 
     async def stop(self, chats: ChatQueues[Any], grace: float) -> None:
         if self._task is not None:

@@ -11,10 +11,28 @@ body: a failed status may come without ``contacts``). Meta retries a body we did
 answer 200, and a message handled once is not handled again (the inbox key is its
 ``wamid``).
 
+When the database cannot be reached, a body is not stored: the web app answers 503, so
+Meta sends it again (it retries a webhook not answered 200, less and less often, for up
+to 7 days) and her message is handled once the database is back; she is told "sedang
+sibuk, coba lagi sebentar" once while it is away (per worker: `BusyNotes` until a body is
+stored again), not at each of Meta's retries.
+
 Then, as on Telegram: a queue per chat handled in order (holding one of `concurrency`
 handling slots while the engine works), replies kept with her state change until sent
-(`recover` finishes at start what a crash left), sends within the channel's budget shared
-with the outbox sender (replies first), and a per-chat flood gate.
+(`recover` finishes at start what a crash left) and sent only while her inbox row is
+still this worker's (`InboxKeeper.send_kept`: another worker may have taken it over),
+each message tried again for the resend window while Meta is away (`ReplyTries`), sends
+within the channel's budget shared with the outbox sender (replies first), and a per-chat
+flood gate.
+
+Order within a chat: WhatsApp's message ids carry no order; a message's ``timestamp``
+(when Meta's server took it) does, to the second. It is the inbox row's ``seq``, so
+`models.inbox.settle` keeps her order across workers as Telegram's update_id does: a
+message waits while an earlier one of hers is unhandled or its replies unsent (`NotYet`,
+with Telegram's patience), and one that comes after a later one was handled (Meta's retry
+of a body refused while the database was away, after she wrote again) is no answer to a
+screen she no longer sees: that screen comes again. Two messages in one second are not
+ordered against each other (each worker takes its bodies in arrival order).
 """
 
 from __future__ import annotations
@@ -23,6 +41,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -32,11 +51,12 @@ from pywa_async.errors import WhatsAppError
 
 from bot.channels.budget import REPLY, SendBudget
 from bot.channels.chat_queues import ChatQueues
-from bot.channels.inbox_keeper import InboxKeeper
-from bot.channels.whatsapp_api import WaApi, meaning, recipient
+from bot.channels.inbox_keeper import BusyNotes, Clock, InboxKeeper, RealClock, ReplyTries
+from bot.channels.whatsapp_api import WaApi, meaning, meta_away, recipient
 from bot.channels.whatsapp_render import (
     CHANNEL,
     Outgoing,
+    WaMessage,
     parse_webhook,
     render,
     to_incoming,
@@ -44,7 +64,7 @@ from bot.channels.whatsapp_render import (
 from bot.channels.whatsapp_store import store_body
 from bot.channels.whatsapp_templates import Template
 from handlers.core.delivery import Blocked, RetryAfter
-from handlers.core.engine import Engine
+from handlers.core.engine import Engine, NotYet, unavailable
 from handlers.core.flood import ADMIT, NOTICE, FloodGate
 from handlers.core.i18n import t
 from handlers.core.media import (
@@ -63,7 +83,10 @@ log = logging.getLogger(__name__)
 
 BACKLOG = 10
 STOP_WAIT = 10.0
+# Meta asking to slow down is waited out this many times at most (then given up).
 SEND_ATTEMPTS = 4
+# A message waiting for an earlier one of her chat is tried again after this pause (s).
+NOT_YET_PAUSE = 0.05
 # A reply Meta refused for going too fast to her (131056) waits this long, then again.
 PAIR_BACKOFF = 6.0
 CHALLENGE_MAX = 256
@@ -86,6 +109,10 @@ class _Work:
     to: dict[str, str | None]
     incoming: Incoming | None = None
     replies: list[Reply] | None = None
+    # The replies are those kept in its inbox row (a crash, or another worker, left them).
+    kept: bool = False
+    # When it was first found waiting for an earlier message of her chat (engine.NotYet).
+    waiting_since: float | None = None
 
 
 class WhatsAppChannel:
@@ -102,6 +129,7 @@ class WhatsAppChannel:
         backlog: int = BACKLOG,
         budget: SendBudget | None = None,
         pair_backoff: float = PAIR_BACKOFF,
+        clock: Clock | None = None,
     ) -> None:
         self.engine = engine
         self.pair_backoff = pair_backoff
@@ -119,6 +147,9 @@ class WhatsAppChannel:
         self._renamed: dict[str, str] = {}
         self.dropped = 0
         self.keeper = InboxKeeper(engine, CHANNEL)
+        # Once per chat while the database is away (Meta's retries of her body come again).
+        self._busy = BusyNotes(every=None)
+        self.clock = clock or RealClock()
 
     # -- start and stop -------------------------------------------------------------------
 
@@ -166,21 +197,45 @@ class WhatsAppChannel:
         if len(self._renamed) > RENAMED_MEMORY:
             self._renamed.clear()  # only work queued in the last moments needs them
         chats: dict[str, str] = {}
-        await self._writes.run(
-            lambda session: store_body(
-                session,
-                ours,
-                mine,
-                registry=self.registry,
-                chats=chats,
-                renamed=self._renamed,
-                lease=self.engine.lease(),
+        try:
+            await self._writes.run(
+                lambda session: store_body(
+                    session,
+                    ours,
+                    mine,
+                    registry=self.registry,
+                    chats=chats,
+                    renamed=self._renamed,
+                    lease=self.engine.lease(),
+                )
             )
-        )
+        except Exception as exc:
+            if unavailable(exc):
+                # Not stored: the web app answers 503 and Meta sends the body again.
+                log.warning("database unreachable: whatsapp body not stored (%s)",
+                            exc.__class__.__name__)  # fmt: skip
+                await self._tell_busy(ours)
+            raise
+        self._busy.back()
         for message in ours:
             chat = chats.get(message.key)
             if chat is not None:
                 await self._dispatch(message.key, chat, message.stored)
+
+    async def _tell_busy(self, messages: list[WaMessage]) -> None:
+        """Each sender, once while the database is away: "sedang sibuk, coba lagi
+        sebentar". One try (Meta waits for our answer); a note that fails goes next time."""
+        note = Reply(text=t(self.engine.default_language, "workers.busy"))
+        for message in messages:
+            chat = message.chat
+            if chat is None or not self._busy.due(chat):
+                continue
+            try:
+                for piece in render(note, self.engine.default_language):
+                    await self.api.send(recipient(chat, message.wa_id), piece)
+            except (WhatsAppError, httpx.HTTPError, OSError) as exc:
+                self._busy.forget(chat)
+                log.warning("whatsapp busy note not sent (%s)", exc.__class__.__name__)
 
     # -- handling, per chat in order ------------------------------------------------------
 
@@ -198,14 +253,15 @@ class WhatsAppChannel:
             if row.status == inbox.ANSWERED:
                 replies = [reply_from_json(r) for r in row.payload.get("replies", [])]
                 if row.chat is not None:
-                    work = _Work(row.key, row.chat, recipient(row.chat, None), replies=replies)
+                    to = recipient(row.chat, None)
+                    work = _Work(row.key, row.chat, to, replies=replies, kept=True)
                     self._enqueue(row.chat, work, force=True)
                 else:
-                    await self.engine.done(CHANNEL, [row.key])
+                    await self.keeper.done(row.key)
                 continue
             chat = row.payload.get("chat")
             if not isinstance(chat, str):
-                await self.engine.done(CHANNEL, [row.key])
+                await self.keeper.done(row.key)
                 continue
             await self._dispatch(row.key, chat, row.payload, recovered=True)
 
@@ -214,7 +270,7 @@ class WhatsAppChannel:
     ) -> None:
         incoming = to_incoming(stored, chat)
         if incoming is None:  # a reaction, a notice from WhatsApp: nothing to answer
-            await self.engine.done(CHANNEL, [key])
+            await self.keeper.done(key)
             return
         to = recipient(chat, incoming.sender_id)
         verdict = ADMIT if recovered else self.flood.admit(chat)
@@ -226,23 +282,47 @@ class WhatsAppChannel:
             if self._enqueue(chat, _Work(key, chat, to, replies=note), force=True, first=True):
                 return
         self.dropped += 1
-        await self.engine.done(CHANNEL, [key])
+        await self.keeper.done(key)
 
     def _enqueue(self, chat: str, work: _Work, *, force: bool = False, first: bool = False) -> bool:
         return self.chats.add(chat, work, capped=not force and self.flood.on, first=first)
 
-    async def _work(self, _chat: str, work: _Work) -> None:
+    async def _work(self, queue: str, work: _Work) -> None:
         replies = work.replies or []
         # A later message may have named her by another id meanwhile (merged or rekeyed).
         chat = self._renamed.get(work.chat, work.chat)
         if work.incoming is not None:
-            async with self._slots:
-                incoming = replace(work.incoming, identity=chat)
-                replies = await self.engine.handle(incoming, keep_replies=True)
+            since = work.waiting_since
+            waited = 0.0 if since is None else time.monotonic() - since
+            try:
+                async with self._slots:
+                    incoming = replace(work.incoming, identity=chat)
+                    # Her earlier messages first, but not for ever: one may be stuck.
+                    replies = await self.engine.handle(
+                        incoming, keep_replies=True, in_order=waited < self._order_patience
+                    )
+            except NotYet:
+                # An earlier message of hers waits (behind this one, or in another worker):
+                # this one goes to the back of her queue and comes again.
+                if work.waiting_since is None:
+                    work.waiting_since = time.monotonic()
+                await asyncio.sleep(NOT_YET_PAUSE)
+                self._enqueue(queue, work, force=True)
+                return
             if not replies:
                 return
-        await self.send_replies(chat, work.to, replies)
-        await self.engine.done(CHANNEL, [work.key])
+        # Kept replies go only while the row is still this worker's; then it is marked done.
+        kept = work.incoming is not None or work.kept
+        await self.keeper.send_kept(
+            work.key, lambda: self.send_replies(chat, work.to, replies), kept=kept
+        )
+
+    @property
+    def _order_patience(self) -> float:
+        """How long a message waits for her earlier ones: as long as their replies may
+        take (the resend window), a killed worker's a lease or two more (as on Telegram)."""
+        config, lease = self.engine.config, self.engine.inbox_lease
+        return (config.reply_resend + 2 * lease).total_seconds()
 
     # -- sending --------------------------------------------------------------------------
 
@@ -256,9 +336,14 @@ class WhatsAppChannel:
                     return
 
     async def _send(self, chat: str, to: dict[str, str | None], piece: Outgoing) -> bool:
-        """Send one message: back off when Meta says too fast (to her or overall), retry
-        network errors a few times; False when the chat cannot be reached or we gave up."""
-        for attempt in range(1, SEND_ATTEMPTS + 1):
+        """Send one message, as on Telegram: Meta saying too fast (to her, or overall) is
+        waited out up to `SEND_ATTEMPTS` times; Meta away (a network error, a timeout, a
+        5xx) is tried again for as long as a kept reply would be resent after a crash
+        (`ReplyTries`); her next messages wait meanwhile, so her replies stay in order.
+        False when the chat cannot be reached or sending gave up."""
+        tries = ReplyTries(self.engine.config.reply_resend, self.clock)
+        waits = 0
+        while True:
             try:
                 await self.budget.take(chat, REPLY)
                 await self.api.send(to, piece)
@@ -269,20 +354,30 @@ class WhatsAppChannel:
                     await self.engine.set_reachable(CHANNEL, chat, False)
                     log.info("whatsapp chat undeliverable; marked unreachable")
                     return False
-                if isinstance(found, RetryAfter) and attempt < SEND_ATTEMPTS:
+                if isinstance(found, RetryAfter):
+                    waits += 1
+                    if waits >= SEND_ATTEMPTS:
+                        log.warning("whatsapp reply failed (code %s)", exc.code)
+                        return False
                     # Too fast to her (a reply goes at once otherwise), or overall.
-                    wait = found.seconds if found.whole_channel else self.pair_backoff * attempt
+                    wait = found.seconds if found.whole_channel else self.pair_backoff * waits
                     log.info("whatsapp asked to slow down (code %s)", exc.code)
-                    await asyncio.sleep(wait)
+                    await self.clock.sleep(wait)
                     continue
-                log.warning("whatsapp reply refused (code %s)", exc.code)
-                return False
-            except (httpx.HTTPError, OSError) as exc:
-                if attempt == SEND_ATTEMPTS:
-                    log.warning("whatsapp reply failed: %s", exc.__class__.__name__)
+                if not meta_away(exc):
+                    log.warning("whatsapp reply refused (code %s)", exc.code)
                     return False
-                await asyncio.sleep(0.5 * 2 ** (attempt - 1))
-        return False
+                failure = f"code {exc.code}"
+            except (httpx.HTTPError, TimeoutError, ConnectionError) as exc:
+                failure = exc.__class__.__name__
+            except OSError as exc:  # its file is gone (resent a day after a crash)
+                log.warning("whatsapp reply failed: %s", exc.__class__.__name__)
+                return False
+            if not await tries.again():
+                log.warning("whatsapp reply failed: %s", failure)
+                return False
+            if tries.failures == 1:
+                log.info("whatsapp reply failed (%s); trying again", failure)
 
     # -- files she sends ------------------------------------------------------------------
 

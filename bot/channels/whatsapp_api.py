@@ -99,6 +99,14 @@ def meaning(code: int | None, *, has_template: bool = True) -> Refusal:
     return Failed(f"wa_{code}", retryable=code in _TRANSIENT)
 
 
+def meta_away(exc: WhatsAppError) -> bool:
+    """Whether a refusal only means Meta's side is away for a moment: an HTTP 5xx (its
+    131000, 131016, 133004 and 2 come so; a proxy's 502 without Meta's error body, which
+    pywa reports with the status as the code), as on Telegram. The same message may go if
+    tried again; a 4xx never will."""
+    return 500 <= (exc.status_code or 0) < 600
+
+
 def error_result(exc: Exception) -> SendResult:
     """A failed call as a delivery result; reasons are codes, never Meta's text."""
     if isinstance(exc, WhatsAppError):

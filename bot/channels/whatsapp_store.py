@@ -1,8 +1,9 @@
 """What a WhatsApp webhook body tells, written in the transaction that stores it (before
 Meta gets its 200): each sender's chat found or made (`models.people.aliases`), her last
 inbound time, outbox rows that waited for her next message made due, the messages as inbox
-rows, and delivery statuses applied to their outbox rows (read from the raw body, since a
-failed status may come without ``contacts``)."""
+rows (in her order by their ``timestamp``, to the second), and delivery statuses applied
+to their outbox rows (read from the raw body, since a failed status may come without
+``contacts``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.whatsapp_api import meaning
-from bot.channels.whatsapp_render import CHANNEL, WaMessage, WaStatus
+from bot.channels.whatsapp_render import CHANNEL, WaMessage, WaStatus, to_incoming
 from bot.channels.whatsapp_templates import Template
 from handlers.core.delivery import Blocked, Delivered, Read, StatusReport
 from models import inbox, utcnow
@@ -52,9 +53,15 @@ async def store_body(
                 renamed[old] = found.chat
         chats[message.key] = found.chat
         identities.append(found.identity_id)
-        arrivals.append(
-            inbox.Arrival(message.key, found.chat, {**message.stored, "chat": found.chat})
-        )
+        # Her order (`models.inbox.settle`): when Meta's server took the message, to the
+        # second (never ahead of our clock: a row "from the future" would make her next
+        # messages look late). Two in one second are not ordered against each other. What
+        # needs no answer (a reaction) is done at once, out of her queue: no place in it,
+        # or the messages still waiting there would look late.
+        payload = {**message.stored, "chat": found.chat}
+        answered = to_incoming(payload, found.chat) is not None
+        seq = int(min(message.at, now).timestamp()) if answered else None
+        arrivals.append(inbox.Arrival(message.key, found.chat, payload, seq))
     await release_waiting(session, identities, now)
     await inbox.store(session, CHANNEL, arrivals, lease)
     for status in statuses:
