@@ -6,6 +6,7 @@ Pure functions, no network: what a `Reply` becomes (text chunks, keyboards) and 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ MAX_CAPTION = 1024
 SHORT_LABEL = 14
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+JSONDict = dict[str, Any]
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -65,6 +67,34 @@ def _rows(labels: list[tuple[str, T]]) -> list[list[T]]:
     return [items[i : i + per_row] for i in range(0, len(items), per_row)]
 
 
+class _Sent:
+    """A keyboard as sent: its JSON worked out once. The menu's keyboard goes with most
+    replies, and Telegram's objects are immutable, so one object (and its JSON) serves
+    every chat it is sent to. (Telegram's objects want `__slots__` in every class.)"""
+
+    __slots__ = ()
+    _json: JSONDict | None
+
+    def to_dict(self, recursive: bool = True) -> JSONDict:
+        if not recursive:
+            return super().to_dict(recursive)  # type: ignore[misc, no-any-return]
+        found: JSONDict | None = getattr(self, "_json", None)
+        if found is None:
+            found = self._json = super().to_dict()  # type: ignore[misc]
+        return dict(found)
+
+
+class SentInlineKeyboard(_Sent, InlineKeyboardMarkup):
+    __slots__ = ("_json",)
+
+
+class SentReplyKeyboard(_Sent, ReplyKeyboardMarkup):
+    __slots__ = ("_json",)
+
+
+# Keyboards are few (a screen's choices in a language), and built again for each reply
+# they would cost more than the rest of rendering.
+@functools.lru_cache(maxsize=1024)
 def inline_keyboard(
     choices: tuple[Choice, ...], listen: Choice | None = None
 ) -> InlineKeyboardMarkup:
@@ -72,16 +102,17 @@ def inline_keyboard(
     rows = _rows(buttons)
     if listen is not None:  # "🔊 Dengarkan" on a row of its own, under the choices
         rows.append([InlineKeyboardButton(listen.label, callback_data=listen.id)])
-    return InlineKeyboardMarkup(rows)
+    return SentInlineKeyboard(rows)
 
 
-def reply_keyboard(labels: list[str], *, contact: str | None = None,
+@functools.lru_cache(maxsize=256)
+def reply_keyboard(labels: tuple[str, ...], *, contact: str | None = None,
                    persistent: bool = False) -> ReplyKeyboardMarkup:  # fmt: skip
     rows: list[list[KeyboardButton]] = []
     if contact:
         rows.append([KeyboardButton(contact, request_contact=True)])
     rows += _rows([(label, KeyboardButton(label)) for label in labels])
-    return ReplyKeyboardMarkup(
+    return SentReplyKeyboard(
         rows,
         resize_keyboard=True,
         one_time_keyboard=not persistent,
@@ -110,8 +141,8 @@ def render(reply: Reply) -> list[Outgoing]:
     1024). "🔊 Dengarkan" is a button of its own row, or on a keyboard its last key (a tap
     sends the label, which works as the word)."""
     markup: Markup | None = None
-    labels = [c.label for c in reply.choices]
-    keys = [*labels, reply.listen.label] if reply.listen is not None else labels
+    labels = tuple(c.label for c in reply.choices)
+    keys = (*labels, reply.listen.label) if reply.listen is not None else labels
     if reply.request_contact:
         markup = reply_keyboard(keys, contact=reply.request_contact)
     elif reply.menu:
