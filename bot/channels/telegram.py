@@ -143,7 +143,7 @@ class InboxBot(ExtBot[None]):
         self._on_updates = on_updates  # set before ExtBot freezes its attributes
         # The last getUpdates answer as Telegram sent it, by update_id: stored as it came
         # (no to_dict of every update parsed, a few percent of a message's CPU).
-        self._raw: dict[int, dict[str, Any]] = {}
+        self._raw: dict[Any, dict[str, Any]] = {}
         super().__init__(*args, **kwargs)
 
     async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
