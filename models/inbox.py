@@ -46,6 +46,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     bindparam,
+    case,
     delete,
     exists,
     func,
@@ -271,8 +272,14 @@ _FINISH = (
         _INBOX.c.channel == bindparam("b_channel"),
         _INBOX.c.update_key.in_(bindparam("b_keys", expanding=True)),
     )
-    .values(status=DONE, payload=None, handled_at=bindparam("b_now"), owner=None,
-            lease_until=None)
+    .values(
+        status=DONE, payload=None, handled_at=bindparam("b_now"), owner=None,
+        lease_until=None,
+        # Never handled (dropped by flood control, not a message for us): no place in her
+        # order, or her messages still queued before it would look late (a later one
+        # "handled") and get only her screen again instead of their answer.
+        seq=case((_INBOX.c.status == NEW, None), else_=_INBOX.c.seq),
+    )
 )  # fmt: skip
 
 

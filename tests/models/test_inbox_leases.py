@@ -90,6 +90,23 @@ async def test_her_later_update_waits_for_the_earlier_one_and_a_late_one_is_no_a
     assert "RT/RW" in rt.text  # her screen was still the kampung question
 
 
+async def test_a_message_dropped_by_flood_control_does_not_make_her_earlier_ones_late(
+    app: App,
+) -> None:
+    """Siti sends a burst: 21 and 22 wait in her queue, 23 is over her limit and dropped
+    (its row done, never handled). 21 and 22 are then answered as usual, not taken as
+    late with only her screen shown again."""
+    engine = app.engine
+    await engine.handle(said("c-0", "daftar"))  # the consent question
+    await engine.accept("telegram", [arrival(21), arrival(22), arrival(23)])
+    await engine.done("telegram", ["23"])  # dropped
+    [consented] = await engine.handle(said("21", "1"), keep_replies=True)
+    assert "nama lengkap" in consented.text
+    await engine.done("telegram", ["21"])
+    [named] = await engine.handle(said("22", "Siti Aminah"), keep_replies=True)
+    assert "kampung mana" in named.text
+
+
 async def test_the_database_unreachable_gets_her_told_to_try_again_and_nothing_kept(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
