@@ -223,9 +223,10 @@ class WhatsAppChannel:
                 await self._dispatch(message.key, chat, message.stored)
 
     async def _tell_busy(self, messages: list[WaMessage]) -> None:
-        """Each sender, once while the database is away: "sedang sibuk, coba lagi
-        sebentar". One try (Meta waits for our answer); a note that fails goes next time."""
-        note = Reply(text=t(self.engine.default_language, "workers.busy"))
+        """Each sender, once while the database is away: "sedang sibuk … akan kami jawab
+        sebentar lagi" (Meta sends her message again: she need not). One try (Meta waits
+        for our answer); a note that fails goes next time."""
+        note = Reply(text=t(self.engine.default_language, "workers.busy_resent"))
         for message in messages:
             chat = message.chat
             if chat is None or not self._busy.due(chat):

@@ -38,7 +38,8 @@ from tests.support.whatsapp_workers import (
 
 SITI, DEWI = "6281234567890", "6281298765432"
 MENU = "Menu utama"
-BUSY = "sedang sibuk, coba lagi sebentar"
+# Meta sends her message again (503): she is not asked to type it again.
+BUSY = "tidak perlu dikirim ulang"
 
 
 @pytest.fixture
@@ -156,7 +157,7 @@ async def test_the_database_away_when_she_writes_she_is_told_once_and_answered_o
 ) -> None:
     """While the database cannot be reached, Siti's message cannot be stored: the webhook
     answers 503, so Meta sends the body again (twice more meanwhile), and she is told
-    "sedang sibuk, coba lagi sebentar" once; Dewi, writing then too, once as well. When
+    "sedang sibuk … tidak perlu dikirim ulang" once; Dewi, writing then too, once as well. When
     the database is back, Meta's next try is stored and answered: each gets her menu once,
     after the note. The outage leaves no stack trace in the log."""
     postgresql_only(app)
