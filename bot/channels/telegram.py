@@ -49,7 +49,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.budget import REPLY, SendBudget
 from bot.channels.chat_queues import ChatQueues
-from bot.channels.inbox_keeper import BusyNotes, InboxKeeper
+from bot.channels.inbox_keeper import BusyNotes, InboxKeeper, ReplyTries
 from bot.channels.telegram_render import CHANNEL, Outgoing, render, storable, to_incoming
 from bot.logsetup import redact
 from bot.settings import ConfigError, Settings
@@ -84,9 +84,6 @@ BACKLOG = 10
 # At stop, how long the chats' work under way may take to finish (seconds).
 STOP_WAIT = 10.0
 MAX_RETRY_AFTER = 120.0
-# A reply that failed for a network error, 5xx or a timeout is tried again after pauses
-# growing up to this (seconds).
-MAX_REPLY_PAUSE = 10.0
 # An update waiting for an earlier one of its chat is tried again after this pause (s).
 NOT_YET_PAUSE = 0.05
 # How often the per-chat command menus follow role changes made in chat (a kader's
@@ -514,9 +511,8 @@ class TelegramChannel:
         a kept reply would be resent after a crash (REPLY_RESEND_MINUTES); her next
         messages wait meanwhile, so her replies stay in order. False when the chat
         cannot be reached (blocked) or sending gave up."""
-        deadline = time.monotonic() + self.engine.config.reply_resend.total_seconds()
+        tries = ReplyTries(self.engine.config.reply_resend)
         waits = 0
-        failures = 0
         while True:
             try:
                 # Waits in this chat's task, holding no handling slot: ahead of outbox sends.
@@ -536,14 +532,11 @@ class TelegramChannel:
                 log.info("telegram chat blocked the bot; marked unreachable")
                 return False
             except NetworkError as exc:  # includes TimedOut; BadRequest is not retried
-                failures += 1
-                pause = min(0.5 * 2 ** (failures - 1), MAX_REPLY_PAUSE)
-                if isinstance(exc, BadRequest) or time.monotonic() + pause > deadline:
+                if isinstance(exc, BadRequest) or not await tries.again():
                     log.warning("telegram reply failed: %s", exc.__class__.__name__)
                     return False
-                if failures == 1:
+                if tries.failures == 1:
                     log.info("telegram reply failed (%s); trying again", exc.__class__.__name__)
-                await asyncio.sleep(pause)
 
 
 def start_refused(exc: TelegramError, token: str) -> ConfigError:
