@@ -57,7 +57,7 @@ from telegram.request import HTTPXRequest
 from benchmarks.broadcast import fresh_database, popen, stop_process
 from bot.app import open_app
 from bot.channels.budget import SendBudget
-from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel
+from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel, http_request
 from bot.settings import load_settings
 from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.fakes.telegram_types import NEW_MESSAGE_METHODS, Call
@@ -331,7 +331,7 @@ async def echo_bot(fake: LoadFake, concurrency: int | None = None) -> AsyncItera
         .token(TOKEN)
         .base_url(fake.base_url)
         .base_file_url(fake.file_url)
-        .request(HTTPXRequest(connection_pool_size=256))
+        .request(http_request(256))
         .get_updates_request(HTTPXRequest(connection_pool_size=1))
         .concurrent_updates(concurrency)
         .build()

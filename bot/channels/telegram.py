@@ -28,6 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from telegram import (
     Bot,
     BotCommand,
@@ -97,6 +98,21 @@ COMMANDS = {
     "kader": ["start", "menu", "bantuan", "bahasa", "batal"],
     "admin": ["start", "menu", "bantuan", "bahasa", "batal"],
 }
+
+
+# Idle connections kept open to the Bot API at most. httpx looks at every idle connection
+# (a poll of its socket) for each request: the hundreds a burst leaves behind cost more
+# than the rest of sending a message, while Telegram's 30 a second need a few dozen.
+KEEPALIVE = 64
+
+
+def http_request(connections: int) -> HTTPXRequest:
+    """python-telegram-bot's HTTP client with at most `connections` at once, and at most
+    `KEEPALIVE` of them kept open when idle (PTB keeps every one it ever opened)."""
+    limits = httpx.Limits(
+        max_connections=connections, max_keepalive_connections=min(connections, KEEPALIVE)
+    )
+    return HTTPXRequest(connection_pool_size=connections, httpx_kwargs={"limits": limits})
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -180,7 +196,7 @@ class TelegramChannel:
         self.concurrency = concurrency
         bot = InboxBot(
             token, base_url=base_url, base_file_url=base_file_url,
-            request=HTTPXRequest(connection_pool_size=256),
+            request=http_request(256),
             get_updates_request=HTTPXRequest(connection_pool_size=1),
             on_updates=self._store_polled,
         )  # fmt: skip

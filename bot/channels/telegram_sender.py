@@ -24,12 +24,11 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
 
 from bot.channels.budget import OUTBOX, SendBudget
 
 # Importing the channel also opts PTB into timedelta periods (PTB_TIMEDELTA), as there.
-from bot.channels.telegram import QUIET_LOGGERS
+from bot.channels.telegram import QUIET_LOGGERS, http_request
 from bot.channels.telegram_render import CHANNEL, Outgoing, render
 from handlers.core.delivery import (
     Blocked,
@@ -87,7 +86,7 @@ def make_bot(token: str, *, base_url: str, base_file_url: str) -> Bot:
     """A Bot for a process that sends outbox rows without running the channel (the worker)."""
     for name in QUIET_LOGGERS:  # httpx would log URLs holding the token
         logging.getLogger(name).setLevel(logging.WARNING)
-    request = HTTPXRequest(connection_pool_size=CONNECTION_POOL)
+    request = http_request(CONNECTION_POOL)
     return Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)
 
 
