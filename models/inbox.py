@@ -440,6 +440,29 @@ def _sqlstate(exc: DBAPIError) -> str | None:
     return str(code) if code else None
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A `GroupCommit` write storing updates (merged with the others of its commit)."""
+
+    channel: str
+    arrivals: Sequence[Arrival]
+    lease: Lease | None = None
+
+    async def __call__(self, session: AsyncSession) -> None:
+        await store(session, self.channel, self.arrivals, self.lease)
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A `GroupCommit` write marking updates done (merged with the others of its commit)."""
+
+    channel: str
+    keys: Sequence[str]
+
+    async def __call__(self, session: AsyncSession) -> None:
+        await finish(session, self.channel, self.keys)
+
+
 class GroupCommit:
     """Writes that arrive while one is under way share the next transaction (one commit
     for a burst of webhook requests or of sent replies). `run` returns once its write is
@@ -462,14 +485,32 @@ class GroupCommit:
         await future
 
     async def _write(self, batch: list[tuple[Write, asyncio.Future[None]]]) -> None:
+        # Stores, and done marks, of one channel go as one statement each: a busy moment
+        # has a dozen of each per commit, and a statement costs more than its rows.
+        stored: dict[str, list[Stored]] = {}
+        marked: dict[str, list[str]] = {}
+        others: list[Write] = []
+        for write, _future in batch:
+            if isinstance(write, Stored):
+                stored.setdefault(write.channel, []).append(write)
+            elif isinstance(write, Marked):
+                marked.setdefault(write.channel, []).extend(write.keys)
+            else:
+                others.append(write)
         # The gate is let go at the commit, before the connection is reset.
         async with (
             self.sessions() as session,
             self.gate or contextlib.nullcontext(),
             session.begin(),
         ):
-            for write, _future in batch:
+            for channel, writes in stored.items():
+                arrivals = [a for w in writes for a in w.arrivals]
+                # The latest lease of the batch: the same worker, held the longest.
+                await store(session, channel, arrivals, writes[-1].lease)
+            for write in others:
                 await write(session)
+            for channel, keys in marked.items():
+                await finish(session, channel, keys)
 
     async def _flush(self) -> None:
         while self._waiting:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import time
 import uuid
@@ -250,13 +249,13 @@ class Engine:
         arriving meanwhile), held by this worker; only then may the adapter acknowledge
         them to the platform."""
         lease = self._lease()
-        await self._writes.run(lambda session: inbox.store(session, channel, arrivals, lease))
+        await self._writes.run(inbox.Stored(channel, arrivals, lease))
 
     async def done(self, channel: str, keys: Sequence[str]) -> None:
         """These updates are finished: their replies were sent, or they needed none. When
         the database cannot be reached they are marked at the next `keep_alive`."""
         try:
-            await self._writes.run(lambda session: inbox.finish(session, channel, keys))
+            await self._writes.run(inbox.Marked(channel, keys))
         except Exception as exc:
             if unavailable(exc):
                 self._unmarked.setdefault(channel, set()).update(keys)
@@ -284,7 +283,7 @@ class Engine:
         for channel in list(self._unmarked):
             keys = self._unmarked.pop(channel)
             try:
-                await self._writes.run(functools.partial(_finish, channel, sorted(keys)))
+                await self._writes.run(inbox.Marked(channel, sorted(keys)))
             except BaseException:
                 self._unmarked.setdefault(channel, set()).update(keys)
                 raise
@@ -412,10 +411,6 @@ def _stale(seen: datetime | None, now: datetime) -> bool:
 
 class _Redelivered(Exception):
     """The update was handled before: what this transaction did is rolled back."""
-
-
-async def _finish(channel: str, keys: list[str], session: AsyncSession) -> None:
-    await inbox.finish(session, channel, keys)
 
 
 class _Late(Exception):
