@@ -24,6 +24,16 @@ from tests.support.telegram_harness import TOKEN
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Workers for `--numprocesses=auto`: one and a half a CPU (3 on 2 CPUs; pyproject's
+    --maxprocesses caps it). Much of the suite waits rather than computes (real bot
+    processes starting, the fake Bot API holding calls, paced sends, PostgreSQL), and a
+    worker more than the CPUs computes meanwhile: on 2 CPUs the suite took ~15% less
+    time with 3 workers than with 2, for the same CPU time."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cpus or 1) * 3 // 2)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Hypothesis keeps its files (examples, cached constants) in the system's temporary
     # directory instead of .hypothesis/ here: a test run writes nothing into the checkout.
