@@ -40,6 +40,12 @@ NAMING = {
 }
 
 
+def changed(result: object) -> int:
+    """Rows an UPDATE, DELETE or INSERT changed (0 when the driver cannot tell). The
+    result of `session.execute` is typed as a plain `Result`, which has no rowcount."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

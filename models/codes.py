@@ -16,7 +16,7 @@ from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, changed, utcnow
 
 if TYPE_CHECKING:
     from models.people.tables import ChannelIdentity
@@ -84,7 +84,7 @@ async def use_code(
     )
     # Read back either way: a chat that lost the race is told how the code stands now.
     await session.refresh(code)
-    return getattr(result, "rowcount", 0) == 1
+    return changed(result) == 1
 
 
 @dataclass(frozen=True)

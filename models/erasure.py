@@ -40,6 +40,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.audit import AuditEntry
+from models.base import changed
 from models.conversation import ConversationState
 from models.inbox import ANSWERED, DONE, NEW, InboxMessage
 from models.outbox.broadcasts import Broadcast
@@ -127,7 +128,7 @@ async def forget_member(
         .values(member_id=None, params={}, media_path=None, provider_message_id=None)
         .execution_options(synchronize_session=False)
     )
-    forgotten.outbox_rows = int(getattr(result, "rowcount", 0) or 0)
+    forgotten.outbox_rows = changed(result)
     if words:
         # Sent to someone else but naming her (a notice to her kader): the text goes. A row
         # still to be sent to another person is left to go (the retention period takes it).

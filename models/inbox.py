@@ -59,7 +59,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from models.base import Base, check_in, insert_ignore, utcnow
+from models.base import Base, changed, check_in, insert_ignore, utcnow
 from models.conversation import ConversationState
 from models.people.tables import ChannelIdentity
 
@@ -189,7 +189,7 @@ async def settle(
     found = await connection.execute(
         _SETTLE_LATE if late_ok else _SETTLE, {"b_channel": channel, "b_key": key, **values}
     )
-    if found.rowcount:
+    if changed(found):
         return SETTLED
     why = (await connection.execute(_WHY, {"b_channel": channel, "b_key": key})).first()
     if why is not None:
@@ -213,7 +213,7 @@ async def settle(
         )  # fmt: skip
     params = {"b_channel": channel, "b_key": key, "b_chat": chat, **values}
     del params["b_owner"], params["b_lease"]
-    return SETTLED if (await connection.execute(insert, params)).rowcount else REDELIVERED
+    return SETTLED if changed(await connection.execute(insert, params)) else REDELIVERED
 
 
 _other = aliased(InboxMessage, name="other")
@@ -350,7 +350,7 @@ async def hold(session: AsyncSession, channel: str, key: str, lease: Lease) -> b
         )
         .values(lease_until=lease.until)
     )  # fmt: skip
-    return bool(getattr(result, "rowcount", 0))
+    return bool(changed(result))
 
 
 async def renew(session: AsyncSession, lease: Lease) -> int:
@@ -360,7 +360,7 @@ async def renew(session: AsyncSession, lease: Lease) -> int:
         .where(InboxMessage.owner == lease.owner, InboxMessage.status.in_((NEW, ANSWERED)))
         .values(lease_until=lease.until)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return changed(result)
 
 
 async def release(session: AsyncSession, owner: str) -> int:
@@ -370,7 +370,7 @@ async def release(session: AsyncSession, owner: str) -> int:
         .where(InboxMessage.owner == owner, InboxMessage.status.in_((NEW, ANSWERED)))
         .values(lease_until=utcnow())
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return changed(result)
 
 
 async def prune(session: AsyncSession, before: datetime) -> int:
@@ -378,7 +378,7 @@ async def prune(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(
         delete(InboxMessage).where(InboxMessage.status == DONE, InboxMessage.handled_at < before)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return changed(result)
 
 
 async def drop_stale_replies(session: AsyncSession, before: datetime) -> int:

@@ -33,7 +33,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.core.delivery import Blocked, Failed, RetryAfter, Sender, SendResult
-from models.base import transaction
+from models.base import changed, transaction
 from models.outbox.delivery import record_result
 from models.outbox.tables import (
     BLOCKED,
@@ -190,7 +190,7 @@ class Dispatcher:
                 .values(lease_until=now)
             )
         lane.took_over = True
-        taken = int(getattr(result, "rowcount", 0) or 0)
+        taken = changed(result)
         if taken:
             log.info("took back %d rows left sending on %s", taken, lane.channel)
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
+from models.base import changed
 from models.deadlines.rules import (
     DEFAULT_REMIND,
     DeadlineInvalid,
@@ -149,7 +150,7 @@ async def list_deadlines(session: AsyncSession) -> Sequence[Deadline]:
 
 async def delete_deadline(session: AsyncSession, deadline_id: int, *, actor: str) -> bool:
     result = await session.execute(delete(Deadline).where(Deadline.id == deadline_id))
-    gone = bool(getattr(result, "rowcount", 0))
+    gone = bool(changed(result))
     if gone:
         await audit(
             session,

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any, Final, Literal, cast
+from typing import Final, Literal
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
+from models.base import changed
 from models.kegiatan.notices import KIND_CANCELLED, KIND_CHANGED, WhenText, notify_participants
 from models.kegiatan.signups import lock_kegiatan, promote_waiting
 from models.kegiatan.tables import (
@@ -257,7 +258,7 @@ async def finish_ended(
         .values(status="done", updated_at=now, version=Kegiatan.version + 1)
         .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult[Any], result).rowcount
+    return changed(result)
 
 
 def _touch(kegiatan: Kegiatan, now: datetime) -> None:

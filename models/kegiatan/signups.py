@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Literal
 
-from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.base import insert_ignore, utcnow
+from models.base import changed, insert_ignore, utcnow
 from models.kegiatan.notices import WhenText, notify_promoted
 from models.kegiatan.tables import ACTIVE_SIGNUP, Kegiatan, KegiatanTarget, Signup, has_ended
 from models.people.tables import Member
@@ -282,7 +282,7 @@ async def _take_seat(session: AsyncSession, kegiatan_id: int) -> bool:
         .values(registered_count=k.registered_count + 1)
         .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult[Any], result).rowcount == 1
+    return changed(result) == 1
 
 
 async def _release_seat(session: AsyncSession, kegiatan_id: int) -> None:
@@ -331,7 +331,7 @@ async def _reuse_signup(session: AsyncSession, signup_id: int, status: str, now:
         .values(status=status, queued_at=now, updated_at=now, cancelled_at=None)
         .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult[Any], result).rowcount == 1
+    return changed(result) == 1
 
 
 async def _already(session: AsyncSession, kegiatan: Kegiatan, signup: Signup) -> SignupResult:

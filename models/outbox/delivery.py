@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from models.base import changed
 from models.outbox.tables import (
     BLOCKED,
     DONE,
@@ -251,7 +252,7 @@ async def release_waiting(session: AsyncSession, identity_ids: Sequence[int], no
         )
         .values(not_before=now)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return changed(result)
 
 
 async def delivered_since(session: AsyncSession, identity_id: int, since: datetime) -> bool:

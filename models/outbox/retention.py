@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import String, cast, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.base import changed
 from models.outbox.broadcasts import Broadcast
 from models.outbox.tables import PENDING, OutboxMessage
 
@@ -52,6 +53,4 @@ async def forget_old_texts(session: AsyncSession, before: datetime) -> Forgotten
         .values(text="", media_path=None)
         .execution_options(synchronize_session=False)
     )
-    return Forgotten(
-        int(getattr(messages, "rowcount", 0) or 0), int(getattr(broadcasts, "rowcount", 0) or 0)
-    )
+    return Forgotten(changed(messages), changed(broadcasts))

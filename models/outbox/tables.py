@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, check_in, insert_ignore, utcnow
+from models.base import Base, changed, check_in, insert_ignore, utcnow
 from models.people.tables import ChannelIdentity, Member
 
 STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "skipped")
@@ -343,7 +343,7 @@ async def skip_queued(
     if broadcast_id is not None:
         stmt = stmt.where(m.broadcast_id == broadcast_id)
     result = await session.execute(stmt.values(status="skipped", last_error=reason))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return changed(result)
 
 
 async def mark_unreachable(session: AsyncSession, identity_id: int, now: datetime) -> None:

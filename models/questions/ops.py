@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
+from models.base import changed
 from models.people.tables import Member
 from models.questions.notices import (
     KIND_ESCALATED,
@@ -184,7 +185,7 @@ async def answer_question(
         .execution_options(synchronize_session=False)
     )
     await session.refresh(question)
-    if getattr(result, "rowcount", 0) != 1:
+    if changed(result) != 1:
         by = question.answered_by_member_id
         return Answered("already", question, await session.get(Member, by) if by else None)
     messages = await _messages(session, question.id)

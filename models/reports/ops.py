@@ -14,6 +14,7 @@ from sqlalchemy import delete, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
+from models.base import changed
 from models.reports.rules import ReportInvalid, ReportValues, check_note, report_problems
 from models.reports.tables import Report, ReportPhoto
 
@@ -80,7 +81,7 @@ async def save_draft(
         .values(draft=draft, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(changed(result))
 
 
 async def drop_draft(session: AsyncSession, report_id: int, reporter_id: int) -> bool:
@@ -94,7 +95,7 @@ async def drop_draft(session: AsyncSession, report_id: int, reporter_id: int) ->
         )
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(changed(result))
 
 
 async def photo_paths(session: AsyncSession, report_id: int) -> list[str]:
@@ -148,7 +149,7 @@ async def submit(
         )
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not changed(result):
         return None
     await session.execute(delete(ReportPhoto).where(ReportPhoto.report_id == report_id))
     for position, path in enumerate(values.photos, start=1):
@@ -204,7 +205,7 @@ async def _decide(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not changed(result):
         return None
     await audit(
         session,

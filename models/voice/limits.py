@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.base import insert_ignore
+from models.base import changed, insert_ignore
 from models.voice.tables import VoiceUsage
 
 _LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
@@ -58,7 +58,7 @@ async def take_voice(
         )
         .execution_options(synchronize_session=False)
     )
-    if getattr(taken, "rowcount", 0) == 1:
+    if changed(taken) == 1:
         return Verdict.OK
     day, count = (
         await session.execute(
