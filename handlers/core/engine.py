@@ -362,20 +362,22 @@ class Engine:
     async def _context(self, session: AsyncSession, incoming: Incoming) -> Ctx:
         """Her identity, state (row-locked on PostgreSQL) and active member, read in one
         statement; a chat seen for the first time gets its rows here, in the same
-        transaction. The state is detached from the session until `_save`, so that the
-        queries a handler makes do not flush it half-changed (it is written once)."""
+        transaction. The state is not in the session (read as columns) until `_save`, so
+        that the queries a handler makes do not flush it half-changed (it is written once)."""
         chat = {"channel": incoming.channel, "external_id": incoming.identity}
         found = (await session.execute(_KNOWN, chat)).first()
         if found is None:
             await ensure_identity(session, incoming.channel, incoming.identity)
             found = (await session.execute(_KNOWN, chat)).first()
             assert found is not None
-        identity, state = found[0], found[1]
+        identity: ChannelIdentity = found[0]
+        # Read as plain columns, not loaded into the session: it is written once, by
+        # `_save`, so nothing of the unit of work is needed for it.
+        state = ConversationState(**dict(zip(_STATE_KEYS, found[1:_MEMBER], strict=True)))
         # Outer-joined: None when she has no active member, or no member at all.
-        member: Member | None = found[2]
-        first_member: int | None = found[3]
-        remember_latest_delivered(session, identity.id, state.updated_at, found[4])
-        session.expunge(state)
+        member: Member | None = found[_MEMBER]
+        first_member: int | None = found[_MEMBER + 1]
+        remember_latest_delivered(session, identity.id, state.updated_at, found[_MEMBER + 2])
         if member is None:
             # Her active member is gone (erased, or no longer served from this chat):
             # the household's first, if any.
@@ -429,7 +431,13 @@ def _means_the_same_anywhere(incoming: Incoming, registry: Registry) -> bool:
     )
 
 
-def _known() -> Select[ChannelIdentity, ConversationState, Member, int, int]:
+# Her state's columns, by attribute; in `_KNOWN` after the identity, then her member.
+_STATE_KEYS = [c.key for c in ConversationState.__mapper__.column_attrs]
+_STATE_ATTRS = [getattr(ConversationState, key) for key in _STATE_KEYS]
+_MEMBER = 1 + len(_STATE_KEYS)
+
+
+def _known() -> Select[Any]:
     """A chat's identity, its state, its active member if this chat still acts for her
     (a forged or old id, or an erased member, gives None), the household's first member
     (for when the active one is gone) and the newest outbox message she got since her
@@ -447,7 +455,7 @@ def _known() -> Select[ChannelIdentity, ConversationState, Member, int, int]:
         ChannelIdentity, ConversationState
     )
     return (
-        select(ChannelIdentity, ConversationState, Member, first_member, notice)
+        select(ChannelIdentity, *_STATE_ATTRS, Member, first_member, notice)
         .join(ConversationState, ConversationState.identity_id == ChannelIdentity.id)
         .outerjoin(
             IdentityMember,
