@@ -22,12 +22,14 @@ DEFAULT_DAYS = 90
 
 
 @dataclass(frozen=True)
-class Forgotten:
+class TextsDropped:
+    """How many outbox rows and announcements had their texts dropped."""
+
     messages: int
     broadcasts: int
 
 
-async def forget_old_texts(session: AsyncSession, before: datetime) -> Forgotten:
+async def forget_old_texts(session: AsyncSession, before: datetime) -> TextsDropped:
     """Drop the parameters (texts) of settled outbox rows made before `before`, and the
     texts of broadcasts finished or cancelled before it."""
     m = OutboxMessage
@@ -53,4 +55,4 @@ async def forget_old_texts(session: AsyncSession, before: datetime) -> Forgotten
         .values(text="", media_path=None)
         .execution_options(synchronize_session=False)
     )
-    return Forgotten(changed(messages), changed(broadcasts))
+    return TextsDropped(changed(messages), changed(broadcasts))
