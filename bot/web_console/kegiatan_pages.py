@@ -24,10 +24,8 @@ from starlette.responses import RedirectResponse, Response
 from bot.web_console.auth import WebSession, csrf_ok, read_form
 from bot.web_console.queries import id_number, kampung_names
 from handlers.core.i18n import format_date_local, format_datetime_local, normalize_language, t
-from handlers.kegiatan.manage import NO_LIMIT_WORDS
-from handlers.parse.numbers import parse_count
+from handlers.parse.kuota import parse_kuota
 from handlers.parse.when import parse_datetime
-from handlers.parse.words import norm
 from models import Kegiatan, KegiatanTarget, Member, Signup
 from models.attendance.tables import Attendance
 from models.kegiatan.admin import cancel_kegiatan, edit_kegiatan
@@ -179,10 +177,13 @@ def read_change(
         if len(tempat) > MAX_TEMPAT:
             return Change(what, tempat=tempat, problems=("tempat_too_long",), typed=typed)
         return Change(what, tempat=tempat)
-    raw = str(values.get("kuota", "")).strip()
-    if not raw or norm(raw) in NO_LIMIT_WORDS or norm(raw) == norm(no_limit):
-        return Change(what, kuota=None)  # no limit
-    kuota = parse_count(raw[:MAX_TYPED])  # as in chat: "25", "25 orang", "dua puluh lima"
+    raw = str(values.get("kuota", "")).strip()[:MAX_TYPED]
+    if not raw:  # the field left empty, as it shows a kegiatan without a limit
+        return Change(what, kuota=None)
+    found = parse_kuota(raw, no_limit)  # as in chat: "25 orang", "dua puluh lima", "tanpa batas"
+    if found.no_limit:
+        return Change(what, kuota=None)
+    kuota = found.seats
     if kuota is None or kuota > MAX_KUOTA or not kuota_ok(kuota):
         return Change(what, problems=("bad_kuota",), typed=typed)
     if kuota < k.registered_count:

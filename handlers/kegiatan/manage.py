@@ -20,6 +20,7 @@ from handlers.core.types import Choice, Kind, action
 from handlers.core.wizard import Wizard
 from handlers.kegiatan.mothers import short_when, to_menu
 from handlers.parse.ids import arg_id, read_id
+from handlers.parse.kuota import NO_LIMIT_WORDS, parse_kuota
 from models.kegiatan.admin import create_kegiatan, publish
 from models.kegiatan.queries import list_kegiatan
 from models.kegiatan.tables import (
@@ -37,7 +38,6 @@ from models.location import Location, active_kampung
 from models.reminders.confirmations import confirmed_names
 
 PAGE = 8
-NO_LIMIT_WORDS = ("tanpa batas", "tidak dibatasi", "tak terbatas", "bebas", "no limit", "unlimited")
 
 # The kit's date problems, in the admins' words (kept from the hand-written flow).
 _WHEN_KEYS = {
@@ -66,22 +66,26 @@ class AdminWhen(When):
 
 
 class Kuota(Number):
-    """Seats: a number ("1", "satu", "25 orang"); "Tanpa batas" only by its word or button."""
+    """Seats: a number ("1", "satu", "25 orang"); "Tanpa batas" only by its word or button.
+    Read by handlers.parse.kuota, as the web console reads its kuota field."""
 
     async def read(self, ctx: Ctx, ans: Answer, form: Any) -> Any:
-        value = await super().read(ctx, ans, form)
-        if isinstance(value, Problem):
-            key = "kgm.kuota_positive" if value.key == "kit.number_min" else "kgm.kuota_not_number"
+        if ans.value == "_sc0":  # the "Tanpa batas" button
+            return None
+        found = parse_kuota(ans.text, ctx.t("kgm.no_limit"))
+        if ans.kind is not Kind.TEXT and not found.no_limit:
+            return Problem("kgm.kuota_not_number")  # a caption or a contact is no number
+        if found.error is not None:
+            key = "kgm.kuota_positive" if found.error == "not_positive" else "kgm.kuota_not_number"
             return Problem(key)
-        return value
+        return found.seats
 
 
 def kuota_step(name: str, ask: str, **kw: Any) -> Kuota:
     return Kuota(
         name=name,
         ask=ask,
-        minimum=1,
-        shortcuts=((None, "kgm.no_limit", NO_LIMIT_WORDS),),
+        shortcuts=((None, "kgm.no_limit", NO_LIMIT_WORDS),),  # its button
         **kw,
     )
 
