@@ -32,9 +32,9 @@ from bot.web_console.auth import (
     csrf_ok,
     end_login,
     login_form_ok,
-    read_form,
     start_login,
 )
+from bot.web_console.forms import Form, posted, read_form
 from bot.web_console.grafik_pages import grafik_routes
 from bot.web_console.i18n import install, link_language, member_language, request_language
 from bot.web_console.pages import Kit, Page, page_routes
@@ -124,7 +124,7 @@ def build_console(
         her role taken away): shown back so she can copy it, not lost."""
         if request.method != "POST":
             return []
-        form = await read_form(request) or {}
+        form = await read_form(request) or Form({})
         return [form[name] for name in KEPT_FIELDS if form.get(name, "").strip()]
 
     async def page_language(request: Request) -> str:
@@ -245,12 +245,13 @@ def build_console(
         )  # fmt: skip
 
     async def decide(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
-        form = await read_form(r)
-        if not csrf_ok(ws, form):
-            note = (form or {}).get("note", "").strip()
+        def bad_form(form: Form | None) -> Response:
+            note = form.get("note", "").strip() if form is not None else ""
             kept = [note] if note else None
             return message(t(me.language, "web.bad_form"), 403, me.language, kept)
-        assert form is not None
+
+        if isinstance(form := await posted(r, ws, bad_form), Response):
+            return form
         report = await s.get(Report, r.path_params["report_id"])
         if me.role != "admin" or not allowed(me, report):
             return message(t(me.language, "web.report.admins_only"), 403, me.language)

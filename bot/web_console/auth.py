@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import parse_qs
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
-
-from bot.web import BodyTooLarge, read_body
 
 COOKIE: Final = "p2wkss_console"
 # The "Masuk" form's CSRF token, set when her link's page is opened: a page on another
@@ -26,7 +24,6 @@ COOKIE: Final = "p2wkss_console"
 LOGIN_COOKIE: Final = "p2wkss_masuk"
 LOGIN_PATH: Final = "/admin/masuk"
 MAX_AGE: Final = 8 * 3600
-FORM_LIMIT: Final = 16_000  # a note of 1000 characters and a token fit easily
 
 
 @dataclass(frozen=True)
@@ -68,22 +65,7 @@ class Sessions:
         response.delete_cookie(COOKIE, path="/admin", httponly=True, samesite="strict")
 
 
-async def read_form(request: Request) -> dict[str, str] | None:
-    """A URL-encoded form (first value of each field), or None when it is too large,
-    not URL-encoded, or not UTF-8."""
-    if request.headers.get("content-type", "").split(";")[0].strip() != (
-        "application/x-www-form-urlencoded"
-    ):
-        return None
-    try:
-        body = await read_body(request, FORM_LIMIT)
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
-    except (BodyTooLarge, UnicodeDecodeError, ValueError):
-        return None
-    return {k: v[0] for k, v in fields.items()}
-
-
-def csrf_ok(session: WebSession, form: dict[str, str] | None) -> bool:
+def csrf_ok(session: WebSession, form: Mapping[str, str] | None) -> bool:
     given = (form or {}).get("csrf", "")
     return hmac.compare_digest(given.encode(), session.csrf.encode())
 
@@ -96,7 +78,7 @@ def start_login(response: Response, request: Request, token: str) -> None:
     )  # fmt: skip
 
 
-def login_form_ok(request: Request, form: dict[str, str] | None) -> bool:
+def login_form_ok(request: Request, form: Mapping[str, str] | None) -> bool:
     cookie = request.cookies.get(LOGIN_COOKIE, "")
     given = (form or {}).get("masuk", "")
     return bool(cookie) and hmac.compare_digest(given.encode(), cookie.encode())

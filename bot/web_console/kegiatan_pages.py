@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.web_console.auth import WebSession, csrf_ok, read_form
+from bot.web_console.auth import WebSession
+from bot.web_console.forms import Form, posted
 from bot.web_console.queries import id_number, kampung_names
 from handlers.core.i18n import format_date_local, format_datetime_local, normalize_language, t
 from handlers.parse.kuota import parse_kuota
@@ -303,6 +304,11 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         return {"waktu": typed_when(k.starts_at, lang, tz), "tempat": k.tempat,
                 "kuota": str(k.kuota or "")}  # fmt: skip
 
+    def bad_form(me: Member, tr: Tr) -> Callable[[Form | None], Response]:
+        """A change or cancel form without her session's token (a page from before her
+        latest sign-in): it is not applied."""
+        return lambda _form: kit.message(tr("webk.bad_form"), 403, me.language)
+
     async def admin_kegiatan(
         s: AsyncSession, me: Member, kegiatan_id: int, tr: Tr
     ) -> Kegiatan | Response:
@@ -365,10 +371,8 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
 
     async def apply(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
         tr = translator(me)
-        form = await read_form(r)
-        if not csrf_ok(ws, form):
-            return kit.message(tr("webk.bad_form"), 403, me.language)
-        assert form is not None
+        if isinstance(form := await posted(r, ws, bad_form(me, tr)), Response):
+            return form
         found = await admin_kegiatan(s, me, r.path_params["kegiatan_id"], tr)
         if isinstance(found, Response):
             return found
@@ -407,8 +411,8 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
 
     async def cancel(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
         tr = translator(me)
-        if not csrf_ok(ws, await read_form(r)):
-            return kit.message(tr("webk.bad_form"), 403, me.language)
+        if isinstance(form := await posted(r, ws, bad_form(me, tr)), Response):
+            return form
         found = await admin_kegiatan(s, me, r.path_params["kegiatan_id"], tr)
         if isinstance(found, Response):
             return found

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from bot.web_console.auth import WebSession, csrf_ok, read_form
+from bot.web_console.auth import WebSession
+from bot.web_console.forms import Form, posted
 from bot.web_console.kegiatan_pages import kegiatan_routes
 from bot.web_console.warga_pages import warga_routes
 from handlers.core.i18n import t
@@ -55,8 +56,11 @@ def page_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         return kit.render("ekspor.html", member=me, csrf=ws.csrf, kinds=exports_for(me))
 
     async def download(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
-        if not csrf_ok(ws, await read_form(r)):
+        def bad_form(_form: Form | None) -> Response:
             return kit.message(t(me.language, "web.bad_form"), 403, me.language)
+
+        if isinstance(form := await posted(r, ws, bad_form), Response):
+            return form
         kind = r.path_params["kind"]
         if kind not in exports_for(me):
             return kit.message(t(me.language, "web.export.admins_only"), 403, me.language)

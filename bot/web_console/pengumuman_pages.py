@@ -15,15 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
-from urllib.parse import parse_qs
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.web import BodyTooLarge, read_body
-from bot.web_console.auth import WebSession, csrf_ok
+from bot.web_console.auth import WebSession
+from bot.web_console.forms import Form, posted
 from bot.web_console.pages import Kit, Page
 from bot.web_console.queries import id_number
 from handlers.broadcast import check_text, describe_audience
@@ -58,6 +57,7 @@ from models.outbox.tables import QuietHours
 
 HISTORY: Final = 50
 FORM_LIMIT: Final = 64_000  # 3000 characters of text, emoji URL-encoded, and the rest
+FORM_FIELDS: Final = 200  # a kampung ticked is a field each
 KEGIATAN_CHOICES: Final = 50
 # A second press of "Kirim" (a double click, a reload) within this long does not send twice.
 SAME_DRAFT: Final = timedelta(minutes=2)
@@ -102,39 +102,18 @@ class Row:
     summary: BroadcastSummary | None
 
 
-async def read_fields(request: Request) -> dict[str, list[str]] | None:
-    """A URL-encoded form with every value of each field (kampung are several), or None."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip()
-    if kind != "application/x-www-form-urlencoded":
-        return None
-    try:
-        body = await read_body(request, FORM_LIMIT)
-        return parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=200)
-    except (BodyTooLarge, UnicodeDecodeError, ValueError):
-        return None
-
-
-def _csrf_ok(ws: WebSession, fields: dict[str, list[str]] | None) -> bool:
-    return fields is not None and csrf_ok(ws, {"csrf": _one(fields, "csrf")})
-
-
-def _one(fields: dict[str, list[str]], name: str) -> str:
-    return (fields.get(name) or [""])[0]
-
-
-def _draft_of(fields: dict[str, list[str]]) -> Draft:
-    kegiatan = _one(fields, "kegiatan")
+def _draft_of(form: Form) -> Draft:
     return Draft(
-        text=_one(fields, "text").replace("\r\n", "\n").strip(),
-        audience=_one(fields, "audience"),
-        kampung_ids=[n for v in fields.get("kampung", []) if (n := id_number(v)) is not None],
-        days=_one(fields, "days").strip(),
-        kegiatan_id=id_number(kegiatan),
-        waiting=_one(fields, "waiting") == "1",
-        later=_one(fields, "when") == "later",
-        day=_one(fields, "day").strip(),
-        clock=_one(fields, "time").strip(),
-        waktu=_one(fields, "waktu").strip()[:MAX_WAKTU],
+        text=form.get("text", "").replace("\r\n", "\n").strip(),
+        audience=form.get("audience", ""),
+        kampung_ids=[n for v in form.every("kampung") if (n := id_number(v)) is not None],
+        days=form.get("days", "").strip(),
+        kegiatan_id=id_number(form.get("kegiatan", "")),
+        waiting=form.get("waiting", "") == "1",
+        later=form.get("when", "") == "later",
+        day=form.get("day", "").strip(),
+        clock=form.get("time", "").strip(),
+        waktu=form.get("waktu", "").strip()[:MAX_WAKTU],
     )
 
 
@@ -148,9 +127,9 @@ def pengumuman_routes(
             return None
         return kit.message(t(me.language, "web.bc.admins_only"), 403, me.language)
 
-    def bad_form(me: Member, fields: dict[str, list[str]] | None = None) -> Response:
+    def bad_form(me: Member, form: Form | None = None) -> Response:
         """A form from a page opened before her latest sign-in: what she wrote, to copy."""
-        text = _one(fields or {}, "text").strip()
+        text = form.get("text", "").strip() if form is not None else ""
         kept = [text] if text else None
         return kit.message(t(me.language, "web.bad_form"), 403, me.language, kept)
 
@@ -289,13 +268,13 @@ def pengumuman_routes(
     ) -> Response | tuple[Draft, datetime | None]:
         """Her form read and checked as in chat: the draft and its moment, or the page
         that says what is wrong (a refusal, a stale form, her fields with the reasons)."""
-        if (no := refused(me)) is not None:
-            return no
-        fields = await read_fields(r)
-        if not _csrf_ok(ws, fields):
-            return bad_form(me, fields)
-        assert fields is not None
-        draft = _draft_of(fields)
+        form = await posted(
+            r, ws, lambda form: bad_form(me, form), refused=refused(me), limit=FORM_LIMIT,
+            max_fields=FORM_FIELDS,
+        )  # fmt: skip
+        if isinstance(form, Response):
+            return form
+        draft = _draft_of(form)
         moment = await check(s, draft, now)
         if draft.errors:  # e.g. the moment passed while she read the preview
             return await compose_page(s, me, ws, draft, 400)
@@ -356,10 +335,12 @@ def pengumuman_routes(
         return None
 
     async def cancel(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
-        if (no := refused(me)) is not None:
-            return no
-        if not _csrf_ok(ws, await read_fields(r)):
-            return bad_form(me)
+        form = await posted(
+            r, ws, lambda _form: bad_form(me), refused=refused(me), limit=FORM_LIMIT,
+            max_fields=FORM_FIELDS,
+        )  # fmt: skip
+        if isinstance(form, Response):
+            return form
         broadcast_id = r.path_params["broadcast_id"]
         found = await s.get(Broadcast, broadcast_id)
         if found is None:
