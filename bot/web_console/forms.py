@@ -1,10 +1,12 @@
-"""What the console's pages send: a POSTed form, taken only with her session's CSRF token.
-One reader, so every page reads it the same way."""
+"""What the console's pages send: a POSTed form, taken only with her session's CSRF token,
+and a moment typed as in chat ("besok jam 9", "12/12 13.00"). One reader of each, so every
+page reads them the same way."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from datetime import datetime
+from typing import Any, Final
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -12,6 +14,7 @@ from starlette.responses import Response
 
 from bot.web import BodyTooLarge, read_body
 from bot.web_console.auth import WebSession, csrf_ok
+from handlers.parse import parse_datetime
 
 FORM_LIMIT: Final = 16_000  # a note of 1000 characters and a token fit easily
 FORM_FIELDS: Final = 20
@@ -58,3 +61,13 @@ async def posted(
     if form is None or not csrf_ok(ws, form):
         return bad_form(form)
     return form
+
+
+def typed_moment(text: str, tz: Any, now: datetime) -> datetime | str:
+    """A moment to come typed as in chat, read by the chat's reader; else the problem:
+    the reader's error code ("unknown", "past", ...) or "no_time" (a day without its
+    hour)."""
+    found = parse_datetime(text, now.astimezone(tz), "future")
+    if found.error is not None:
+        return found.error
+    return "no_time" if found.value is None else found.value

@@ -22,11 +22,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.web_console.auth import WebSession
-from bot.web_console.forms import Form, posted
+from bot.web_console.forms import Form, posted, typed_moment
 from bot.web_console.queries import id_number, kampung_names
 from handlers.core.i18n import format_date_local, format_datetime_local, normalize_language, t
 from handlers.parse.kuota import parse_kuota
-from handlers.parse.when import parse_datetime
 from models import Kegiatan, KegiatanTarget, Member, Signup
 from models.attendance.tables import Attendance
 from models.kegiatan.admin import cancel_kegiatan, edit_kegiatan
@@ -139,12 +138,8 @@ def read_when(values: Any, tz: Any, now: datetime) -> tuple[datetime | None, str
     08.00", "3 Desember 2026 09.00"), or a date and a time in ISO form (`tanggal`, `jam`:
     the confirmation's hidden fields, the exact moment shown). Else the problem's code."""
     if "waktu" in values:
-        found = parse_datetime(str(values.get("waktu", "")), now.astimezone(tz), "future")
-        if found.error:
-            return None, f"when_{found.error}"
-        if found.value is None:
-            return None, "when_no_time"
-        return found.value, None
+        typed = typed_moment(str(values.get("waktu", "")), tz, now)
+        return (None, f"when_{typed}") if isinstance(typed, str) else (typed, None)
     try:
         day = date.fromisoformat(str(values.get("tanggal", "")).strip())
         at = time.fromisoformat(str(values.get("jam", "")).strip())

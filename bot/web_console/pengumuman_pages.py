@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.web_console.auth import WebSession
-from bot.web_console.forms import Form, posted
+from bot.web_console.forms import Form, posted, typed_moment
 from bot.web_console.pages import Kit, Page
 from bot.web_console.queries import id_number
 from handlers.broadcast import check_text, describe_audience
@@ -37,7 +37,6 @@ from handlers.broadcast.when import WHEN_ERRORS, when_problem
 from handlers.core.i18n import format_datetime_local, t, zone_name
 from handlers.core.labels import kampung_label
 from handlers.core.steps import Problem
-from handlers.parse import parse_datetime
 from models import Member
 from models.kegiatan.queries import list_kegiatan
 from models.kegiatan.tables import Kegiatan
@@ -240,14 +239,13 @@ def pengumuman_routes(
                 draft.errors.append(("web.bc.when_conflict", {}))
             return None
         if draft.waktu:  # typed as in chat, read by the chat's reader, in the chat's words
-            found = parse_datetime(draft.waktu, now.astimezone(tz), "future")
-            if found.error is not None:
-                draft.errors.append((WHEN_ERRORS.get(found.error, "broadcast.when_unknown"), {}))
+            typed = typed_moment(draft.waktu, tz, now)
+            if isinstance(typed, str):  # "no_time": a day without its hour
+                missing = typed == "no_time"
+                key = "web.bc.when_missing" if missing else WHEN_ERRORS.get(typed)
+                draft.errors.append((key or "broadcast.when_unknown", {}))
                 return None
-            if found.value is None:  # a day without its hour
-                draft.errors.append(("web.bc.when_missing", {}))
-                return None
-            local = found.value.astimezone(tz)
+            local = typed.astimezone(tz)
             draft.day, draft.clock = local.date().isoformat(), f"{local:%H:%M}"
         try:
             moment = datetime.combine(
