@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -187,6 +187,14 @@ def read_change(
     return Change(what, kuota=kuota)
 
 
+def seen_by(me: Member, q: Select[Kegiatan]) -> Select[Kegiatan]:
+    """The kegiatan an admin or kader may see: an admin every one; a kader those of her
+    own kampung and those for every kampung, never a draft."""
+    if me.role == "admin":
+        return q
+    return q.where(for_kampung(me.kampung_id), Kegiatan.status != "draft")
+
+
 def unchanged(k: Kegiatan, change: Change) -> bool:
     """The new value is the one the kegiatan has."""
     if change.what == "waktu":
@@ -204,10 +212,7 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         return format_datetime_local(moment, lang, tz)
 
     async def visible(s: AsyncSession, me: Member, kegiatan_id: int) -> Kegiatan | None:
-        q = select(Kegiatan).where(Kegiatan.id == kegiatan_id)
-        if me.role != "admin":
-            q = q.where(for_kampung(me.kampung_id), Kegiatan.status != "draft")
-        return await s.scalar(q)
+        return await s.scalar(seen_by(me, select(Kegiatan).where(Kegiatan.id == kegiatan_id)))
 
     async def listing(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
         tr = translator(me)
@@ -220,7 +225,7 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
                 q = q.where(for_kampung(kampung))
         else:  # a kader: her own kampung, whatever the address says
             kampung = me.kampung_id
-            q = q.where(for_kampung(kampung), Kegiatan.status != "draft")
+            q = seen_by(me, q)
         jenis = r.query_params.get("jenis", "")
         if jenis in JENIS:
             q = q.where(Kegiatan.jenis == jenis)
