@@ -329,6 +329,24 @@ async def test_a_kader_sees_her_kampung_and_changes_nothing(
     assert await audit_of(app, ids["kegiatan"]) == [] and await outbox(app) == []
 
 
+async def test_a_kader_does_not_see_a_draft_of_her_kampung(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    draft = await kegiatan_for(app, "Rencana Sumberan", "pembinaan", 4, kampung="Sumberan")
+    async with transaction(app.sessions) as s:
+        found = await s.get(Kegiatan, draft)
+        assert found is not None
+        found.status = "draft"
+    await kader_chat(app)  # Rina, kader of Sumberan
+    await sign_in(web, app, await member_named(app, "Rina Kader"))
+    assert "Rencana Sumberan" not in (await web.get("/admin/kegiatan")).text
+    assert (await web.get(f"/admin/kegiatan/{draft}")).status_code == 404
+
+    await signed_in_admin(app, web)  # an admin plans it: she sees it
+    assert "Rencana Sumberan" in (await web.get("/admin/kegiatan")).text
+    assert (await web.get(f"/admin/kegiatan/{draft}")).status_code == 200
+
+
 async def test_an_admin_who_reads_english_gets_the_pages_in_english(
     app: App, web: httpx.AsyncClient
 ) -> None:
