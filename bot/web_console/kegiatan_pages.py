@@ -30,6 +30,7 @@ from models import Kegiatan, KegiatanTarget, Member, Signup
 from models.attendance.tables import Attendance
 from models.kegiatan.admin import cancel_kegiatan, edit_kegiatan
 from models.kegiatan.queries import for_kampung, participants, sasaran
+from models.kegiatan.signups import would_promote
 from models.kegiatan.tables import (
     JENIS,
     MAX_TEMPAT,
@@ -327,8 +328,6 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         s: AsyncSession, me: Member, ws: WebSession, k: Kegiatan, change: Change, tr: Tr,
         status: int = 200,
     ) -> Response:  # fmt: skip
-        people = await participants(s, k.id, include_waiting=True)
-        told, waiting = len(people), len([p for p in people if p.status == "waiting"])
         if change.what == "waktu" and change.starts_at is not None:
             new = format_datetime_local(change.starts_at, me.language, tz)
             old = format_datetime_local(k.starts_at, me.language, tz)
@@ -338,9 +337,10 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
             new = str(change.kuota) if change.kuota else tr("webk.no_limit")
             old = str(k.kuota) if k.kuota else tr("webk.no_limit")
         if change.what == "kuota":
-            free = None if change.kuota is None else max(0, change.kuota - k.registered_count)
-            effect = tr("webk.effect_kuota", count=waiting if free is None else min(free, waiting))
+            promoted = await would_promote(s, k, change.kuota, datetime.now(tz))
+            effect = tr("webk.effect_kuota", count=promoted)
         else:
+            told = len(await participants(s, k.id, include_waiting=True))
             effect = tr("webk.effect_told", count=told)
         return kit.render(
             "kegiatan_ubah.html", status, member=me, csrf=ws.csrf, k=k, what=change.what,

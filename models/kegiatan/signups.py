@@ -195,6 +195,29 @@ async def promote_waiting(
     return promoted
 
 
+async def would_promote(
+    session: AsyncSession, kegiatan: Kegiatan, kuota: int | None, now: datetime
+) -> int:
+    """How many waiting members `promote_waiting` would give a seat if the kegiatan's kuota
+    became `kuota` (None: no limit): the free seats, at most the waiting list; none unless
+    the kegiatan is open and not ended. Reads only (for a confirmation page)."""
+    if kegiatan.status != "open" or has_ended(kegiatan, now):
+        return 0
+    waiting = await session.scalar(
+        select(func.count())
+        .select_from(Signup)
+        .join(Member, Member.id == Signup.member_id)
+        .where(
+            Signup.kegiatan_id == kegiatan.id,
+            Signup.status == "waiting",
+            Member.erased_at.is_(None),
+        )
+    )
+    if kuota is None:
+        return waiting or 0
+    return min(max(0, kuota - kegiatan.registered_count), waiting or 0)
+
+
 async def withdraw_member(
     session: AsyncSession, member_id: int, now: datetime, *, when_text: WhenText | None = None
 ) -> int:

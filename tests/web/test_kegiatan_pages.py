@@ -205,6 +205,32 @@ async def test_admin_raises_the_kuota_and_waiting_mothers_get_the_seats(
     assert [m.member_id for m in await outbox(app, KIND_PROMOTED)] == [ids["wati"], ids["yuni"]]
 
 
+async def test_a_closed_kegiatan_gives_no_seat_and_its_page_says_none_will(
+    app: App, web: httpx.AsyncClient
+) -> None:
+    # Registration is closed: a larger kuota moves nobody from the waiting list (as in
+    # chat), and the confirmation page counts what will happen, not the waiting list.
+    ids = await posyandu_with_a_waiting_list(app)
+    k = ids["kegiatan"]
+    async with transaction(app.sessions) as s:
+        found = await s.get(Kegiatan, k)
+        assert found is not None
+        found.status = "closed"
+    _, csrf = await signed_in_admin(app, web)
+
+    shown = await preview(web, k, apa="kuota", kuota="3")
+    assert shown.status_code == 200
+    assert "0 ibu dari daftar tunggu akan mendapat tempat" in shown.text
+    assert (await change(web, k, csrf, apa="kuota", kuota="3")).status_code == 303
+    assert (await kegiatan(app, k)).kuota == 3
+    assert await signups(app, k) == {
+        ids["siti"]: "registered",
+        ids["wati"]: "waiting",
+        ids["yuni"]: "waiting",
+    }
+    assert await outbox(app, KIND_PROMOTED) == []
+
+
 async def test_a_kuota_below_the_mothers_signed_up_is_refused(
     app: App, web: httpx.AsyncClient
 ) -> None:
