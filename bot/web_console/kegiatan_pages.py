@@ -305,11 +305,6 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         return {"waktu": typed_when(k.starts_at, lang, tz), "tempat": k.tempat,
                 "kuota": str(k.kuota or "")}  # fmt: skip
 
-    def bad_form(me: Member, tr: Tr) -> Callable[[Form | None], Response]:
-        """A change or cancel form without her session's token (a page from before her
-        latest sign-in): it is not applied."""
-        return lambda _form: kit.message(tr("webk.bad_form"), 403, me.language)
-
     async def admin_kegiatan(
         s: AsyncSession, me: Member, kegiatan_id: int, tr: Tr
     ) -> Kegiatan | Response:
@@ -323,6 +318,18 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
         if k.status not in EDITABLE or has_ended(k, datetime.now(tz)):
             return kit.message(tr("webk.not_editable", judul=k.judul), 409, me.language)
         return k
+
+    async def admin_post(
+        r: Request, s: AsyncSession, me: Member, ws: WebSession, tr: Tr
+    ) -> tuple[Form, Kegiatan] | Response:
+        """A change or cancel POST: her form and the kegiatan she may change, or the page
+        saying why not (a form without her session's token, from a page opened before her
+        latest sign-in, is not applied)."""
+        form = await posted(r, ws, lambda _form: kit.message(tr("webk.bad_form"), 403, me.language))
+        if isinstance(form, Response):
+            return form
+        found = await admin_kegiatan(s, me, r.path_params["kegiatan_id"], tr)
+        return found if isinstance(found, Response) else (form, found)
 
     async def confirm_page(
         s: AsyncSession, me: Member, ws: WebSession, k: Kegiatan, change: Change, tr: Tr,
@@ -371,11 +378,9 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
 
     async def apply(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
         tr = translator(me)
-        if isinstance(form := await posted(r, ws, bad_form(me, tr)), Response):
-            return form
-        found = await admin_kegiatan(s, me, r.path_params["kegiatan_id"], tr)
-        if isinstance(found, Response):
-            return found
+        if isinstance(got := await admin_post(r, s, me, ws, tr), Response):
+            return got
+        form, found = got
         what = form.get("apa", "")
         if what not in CHANGES:
             return kit.message(tr("webk.not_found"), 404, me.language)
@@ -411,11 +416,9 @@ def kegiatan_routes(kit: Kit) -> list[tuple[str, Page, list[str]]]:
 
     async def cancel(r: Request, s: AsyncSession, me: Member, ws: WebSession) -> Response:
         tr = translator(me)
-        if isinstance(form := await posted(r, ws, bad_form(me, tr)), Response):
-            return form
-        found = await admin_kegiatan(s, me, r.path_params["kegiatan_id"], tr)
-        if isinstance(found, Response):
-            return found
+        if isinstance(got := await admin_post(r, s, me, ws, tr), Response):
+            return got
+        _form, found = got
         result = await cancel_kegiatan(
             s, found.id, now=datetime.now(tz), actor=f"member:{me.id}", actor_member_id=me.id,
             when_text=when_text,
