@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from bot.web_console.pages import Kit, Page
 
 MAX_ROWS: Final = 200
-MAX_KUOTA: Final = 999_999  # a larger number is a slip (and the database's integer has limits)
 MAX_TYPED: Final = 500  # what she typed, shown again with a problem (a place is at most MAX_TEMPAT)
 CHANGES: Final = ("waktu", "tempat", "kuota")
 EDITABLE: Final = ("draft", "open", "closed")  # as the chat's Kelola kegiatan screen
@@ -181,7 +180,7 @@ def read_change(
     if found.no_limit:
         return Change(what, kuota=None)
     kuota = found.seats
-    if kuota is None or kuota > MAX_KUOTA or not kuota_ok(kuota):
+    if kuota is None or not kuota_ok(kuota):
         return Change(what, problems=("bad_kuota",), typed=typed)
     if kuota < k.registered_count:
         return Change(what, kuota=kuota, problems=("kuota_below_registered",), typed=typed)

@@ -76,9 +76,15 @@ class Kuota(Number):
         if ans.kind is not Kind.TEXT and not found.no_limit:
             return Problem("kgm.kuota_not_number")  # a caption or a contact is no number
         if found.error is not None:
-            key = "kgm.kuota_positive" if found.error == "not_positive" else "kgm.kuota_not_number"
-            return Problem(key)
+            return Problem(_KUOTA_PROBLEMS[found.error])
         return found.seats
+
+
+_KUOTA_PROBLEMS = {
+    "not_number": "kgm.kuota_not_number",
+    "not_positive": "kgm.kuota_positive",
+    "too_many": "kgm.kuota_too_many",
+}
 
 
 def kuota_step(name: str, ask: str, **kw: Any) -> Kuota:

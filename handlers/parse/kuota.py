@@ -16,7 +16,11 @@ NO_LIMIT_WORDS: Final = (
     "tanpa batas", "tidak dibatasi", "tak terbatas", "bebas", "no limit", "unlimited",
 )  # fmt: skip
 
-KuotaError = Literal["not_number", "not_positive"]
+# More seats than any kegiatan has: a slip of the keyboard (and the database's integer
+# has limits: "99999999999" would fail to save).
+MAX_KUOTA: Final = 999_999
+
+KuotaError = Literal["not_number", "not_positive", "too_many"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +34,8 @@ class KuotaResult:
 
 
 def parse_kuota(text: str, no_limit_label: str = "") -> KuotaResult:
-    """Seats from what she typed: a whole number of at least one, or no limit when she
-    typed one of NO_LIMIT_WORDS or the no-limit button's label."""
+    """Seats from what she typed: a whole number from one to MAX_KUOTA, or no limit when
+    she typed one of NO_LIMIT_WORDS or the no-limit button's label."""
     typed = norm(text)
     if typed and typed in {norm(no_limit_label), *NO_LIMIT_WORDS}:
         return KuotaResult()
@@ -40,4 +44,6 @@ def parse_kuota(text: str, no_limit_label: str = "") -> KuotaResult:
         return KuotaResult(error="not_number")
     if number < 1:
         return KuotaResult(error="not_positive")
+    if number > MAX_KUOTA:
+        return KuotaResult(error="too_many")
     return KuotaResult(number)

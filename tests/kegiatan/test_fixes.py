@@ -302,3 +302,20 @@ async def test_sisa_tempat_dalam_bahasa_inggris_memakai_bentuk_jamak(app: App) -
     assert "1 place left." in siti.text
     await siti.tap(f"a:kg.show:{three}")
     assert "3 places left." in siti.text
+
+
+async def test_admin_mengetik_kuota_sangat_besar_diminta_lagi_bukan_gagal_disimpan(
+    app: App,
+) -> None:
+    """A slip of the keyboard ("99999999999", more than the database's integer holds) is
+    refused kindly at the question, and the kuota she typed before stays."""
+    admin = await admin_chat(app)
+    await start_wizard(admin)
+    await admin.send("1")
+    await admin.send("Semua kampung")
+    await admin.send("lewati")
+    await admin.tap_label("Ubah kuota")
+    await admin.send("99999999999")
+    assert "terlalu besar" in admin.text
+    await admin.send("30")
+    assert "Kuota: 30" in admin.text
