@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.parse import parse_datetime, parse_int, parse_time
+from handlers.parse import parse_datetime, parse_time
+from handlers.parse.kuota import MAX_KUOTA, parse_kuota
 from models.kegiatan.admin import create_kegiatan, publish
 from models.kegiatan.tables import JENIS, Kegiatan, KegiatanDraft, jenis_from_text, validate_draft
 from models.location import active_kampung
@@ -34,7 +35,6 @@ COLUMNS = ("jenis", "judul", "opd", "narasumber", "tempat", "mulai", "selesai", 
 REQUIRED = ("jenis", "judul", "opd", "tempat", "mulai", "selesai")
 ALIASES = {"keterangan": "deskripsi", "deskripsi kegiatan": "deskripsi", "dinas": "opd"}
 MAX_ROWS = 500
-NO_LIMIT_WORDS = frozenset({"-", "tidak terbatas", "tanpa batas", "bebas", "unlimited"})
 ALL_KAMPUNG_WORDS = frozenset({"semua", "semua kampung", "all"})
 
 REASONS = {
@@ -301,17 +301,20 @@ def _date_reason(code: str | None) -> str:
 
 
 def _kuota(cell: Cell) -> tuple[int | None, bool]:
+    """A kuota cell read as in chat (`parse_kuota`); empty or "-" is no limit."""
     if isinstance(cell, bool):
         return None, False
-    if isinstance(cell, int):
-        return cell, cell > 0
     if isinstance(cell, float):
-        return (int(cell), cell > 0) if cell.is_integer() else (None, False)
-    text = _text(cell).casefold()
-    if not text or text in NO_LIMIT_WORDS:
+        if not cell.is_integer():
+            return None, False
+        cell = int(cell)
+    if isinstance(cell, int):
+        return (cell, True) if 1 <= cell <= MAX_KUOTA else (None, False)
+    text = _text(cell)
+    if not text or text == "-":
         return None, True
-    value = parse_int(text)
-    return (value, True) if value is not None and value > 0 else (None, False)
+    found = parse_kuota(text)
+    return found.seats, found.error is None
 
 
 def _names(text: str) -> list[str]:

@@ -13,7 +13,8 @@ from handlers.parse.words import norm
 
 # Typed words that mean "no limit", besides the button's own label (in her language).
 NO_LIMIT_WORDS: Final = (
-    "tanpa batas", "tidak dibatasi", "tak terbatas", "bebas", "no limit", "unlimited",
+    "tanpa batas", "tidak dibatasi", "tidak terbatas", "tak terbatas", "bebas", "no limit",
+    "unlimited",
 )  # fmt: skip
 
 # More seats than any kegiatan has: a slip of the keyboard (and the database's integer

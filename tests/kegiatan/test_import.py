@@ -144,6 +144,9 @@ async def test_every_kind_of_bad_row_is_listed(app: App, tmp_path: Path) -> None
         11: ("Pelatihan,Tanpa jam,Dinkes,,Balai,3 Desember 2026,,,,", "mulai", "missing_time"),
         12: ("Pelatihan,Jam aneh,Dinkes,,Balai,2026-12-03 09:00,jam 25,,,",
              "selesai", "impossible_time"),
+        # More than the database's integer holds (it failed to save before).
+        13: ("Pelatihan,Kuota salah ketik,Dinkes,,Balai,2026-12-03 09:00,2026-12-03 12:00,"
+             "99999999999,,", "kuota", "bad_kuota"),
     }  # fmt: skip
     path = csv_file(tmp_path, *(line for line, _, _ in rows.values()))
     report = await run(app, path)
