@@ -34,7 +34,6 @@ AUDIENCE_KINDS = (*SIMPLE_AUDIENCES, "kampung", "inactive", "kegiatan")
 KEGIATAN_PAGE = 8
 KEGIATAN_STATUSES = ("open", "closed")
 MAX_DAYS = 3650
-MAX_DAYS_TYPED = 100  # longer: only a run of digits is read (as too many days)
 # The steps that follow the audience choice: asked afresh after "Ubah penerima".
 DETAIL_STEPS = ("kampung", "days", "kegiatan", "waiting")
 
@@ -202,10 +201,7 @@ class Days(Step):
 
 def read_days(text: str) -> int | Problem:
     """'Not active for N days' as typed (the chat and the web console): N, or the problem."""
-    if len(text) > MAX_DAYS_TYPED:  # int() of thousands of digits fails: such a number is big
-        days = MAX_DAYS + 1 if re.fullmatch(r"\s*[0-9]+\s*", text) else None
-    else:
-        days = parse_int(text)
+    days = parse_int(text)
     if days is None:
         return Problem("broadcast.days_number")
     if days < 1:

@@ -32,6 +32,11 @@ _SIGN = re.compile(r"(?:-|minus\b)\s*")
 _STRIP = " \t\r\n.,!?;:'\"()[]{}<>*_~`…“”‘’"
 
 
+# Digits read as they are, at most; a longer run of digits reads as HUGE.
+MAX_DIGITS = 100
+HUGE = 10**MAX_DIGITS
+
+
 def parse_int(text: str) -> int | None:
     """Read a whole number from a chat answer, or return None if it is not clearly one."""
     s = " ".join(text.strip(_STRIP).lower().split())
@@ -39,7 +44,9 @@ def parse_int(text: str) -> int | None:
     if match := _SIGN.match(s):
         sign, s = -1, s[match.end() :]
     if re.fullmatch(r"[0-9]+", s):
-        return sign * int(s)
+        # Python refuses int() of thousands of digits (ValueError); such a run is just
+        # "too big" for every question, so it reads as HUGE.
+        return sign * (int(s) if len(s) <= MAX_DIGITS else HUGE)
     if s in _ENGLISH:
         return sign * _ENGLISH[s]
     morphemes = _morphemes(s)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.parse import parse_int
+from handlers.parse.numbers import HUGE, MAX_DIGITS, parse_count
 
 
 @pytest.mark.parametrize(
@@ -143,3 +144,11 @@ def _spell(n: int) -> str:
 def test_every_number_up_to_9999_written_in_words_is_read() -> None:
     wrong = {n: parse_int(_spell(n)) for n in range(1, 10000) if parse_int(_spell(n)) != n}
     assert wrong == {}
+
+
+def test_a_run_of_thousands_of_digits_is_a_huge_number_not_a_crash() -> None:
+    """Python refuses int() of more than 4300 digits; a paste of them reads as too big."""
+    assert parse_int("9" * 5000) == HUGE
+    assert parse_int("-" + "9" * 5000) == -HUGE
+    assert parse_count("9" * 5000 + " orang") == HUGE
+    assert parse_int("1" * MAX_DIGITS) == int("1" * MAX_DIGITS)
