@@ -16,7 +16,8 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.channels.chat_queues import ChatQueues
-from handlers.core.engine import Engine, unavailable
+from handlers.core.engine import Engine, NotYet, unavailable
+from handlers.core.types import Incoming, Reply
 from models.inbox import Unfinished
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 # A chat told "sibuk" is not told again within this many seconds (her other updates in
 # that time are dropped too: she knows to send them again).
 BUSY_NOTE_EVERY = 10.0
+# An update waiting for an earlier one of its chat is tried again after this pause (s).
+NOT_YET_PAUSE = 0.05
 # A reply that failed because the platform is away (a network error, a 5xx, a timeout) is
 # tried again after pauses growing up to this (seconds).
 MAX_REPLY_PAUSE = 10.0
@@ -86,6 +89,29 @@ class InboxKeeper:
                 raise
             log.warning("%s inbox row not yet marked done: database unreachable", self.channel)
 
+    async def handle_in_order(
+        self, incoming: Incoming, waiting: Waiting, slots: asyncio.Semaphore
+    ) -> list[Reply] | None:
+        """Her replies to one update (kept in its row until sent), holding one of the
+        handling `slots`; her earlier updates first, but not for ever (one may be stuck):
+        as long as their replies may take (the resend window), a killed worker's a lease
+        or two more. None while an earlier one of hers waits (here, behind this one, or
+        in another worker): the caller puts this one at the back of her queue."""
+        since = waiting.waiting_since
+        waited = 0.0 if since is None else time.monotonic() - since
+        config, lease = self.engine.config, self.engine.inbox_lease
+        patience = (config.reply_resend + 2 * lease).total_seconds()
+        try:
+            async with slots:
+                return await self.engine.handle(
+                    incoming, keep_replies=True, in_order=waited < patience
+                )
+        except NotYet:
+            if since is None:
+                waiting.waiting_since = time.monotonic()
+            await asyncio.sleep(NOT_YET_PAUSE)
+            return None
+
     async def stop(self, chats: ChatQueues[Any], grace: float) -> None:
         if self._task is not None:
             self._task.cancel()
@@ -96,6 +122,12 @@ class InboxKeeper:
             await self.engine.release()
         except Exception as exc:
             log.warning("inbox rows not released (%s)", exc.__class__.__name__)
+
+
+class Waiting(Protocol):
+    """A queued update: when it was first found waiting for an earlier one of her chat."""
+
+    waiting_since: float | None
 
 
 class Clock(Protocol):

@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -54,7 +53,7 @@ from bot.channels.inbox_keeper import BusyNotes, InboxKeeper, ReplyTries
 from bot.channels.telegram_render import CHANNEL, Outgoing, render, storable, to_incoming
 from bot.logsetup import redact
 from bot.settings import ConfigError, Settings
-from handlers.core.engine import Engine, NotYet, unavailable
+from handlers.core.engine import Engine, unavailable
 from handlers.core.flood import ADMIT, NOTICE, FloodGate
 from handlers.core.i18n import t
 from handlers.core.media import (
@@ -85,8 +84,6 @@ BACKLOG = 10
 # At stop, how long the chats' work under way may take to finish (seconds).
 STOP_WAIT = 10.0
 MAX_RETRY_AFTER = 120.0
-# An update waiting for an earlier one of its chat is tried again after this pause (s).
-NOT_YET_PAUSE = 0.05
 # How often the per-chat command menus follow role changes made in chat (a kader's
 # invitation redeemed, a kader removed) or by another process.
 COMMANDS_EVERY = 60.0
@@ -447,25 +444,11 @@ class TelegramChannel:
             query = work.update.callback_query
             if query is not None:
                 await self._quietly(query.answer())
-            waited = 0.0 if work.waiting_since is None else time.monotonic() - work.waiting_since
-            try:
-                async with self._slots:
-                    # Kept with her state change until sent (see `recover`). Her earlier
-                    # updates first (their replies may take as long as a Bot API outage
-                    # lasts, a killed worker's a lease more), but not for ever: one may
-                    # be stuck.
-                    replies = await self.engine.handle(
-                        work.incoming, keep_replies=True,
-                        in_order=waited < self._order_patience,
-                    )  # fmt: skip
-            except NotYet:
-                # An earlier update of hers waits (here, behind this one, or in another
-                # worker): this one goes to the back of her queue and comes again.
-                if work.waiting_since is None:
-                    work.waiting_since = time.monotonic()
-                await asyncio.sleep(NOT_YET_PAUSE)
-                self._enqueue(chat, work, force=True)
+            found = await self.keeper.handle_in_order(work.incoming, work, self._slots)
+            if found is None:
+                self._enqueue(chat, work, force=True)  # to the back of her queue
                 return
+            replies = found
             if not replies:  # a redelivered update, or nothing to say: the row is done
                 return
             step_answer = (work.incoming.choice or "").startswith(STEP_PREFIX)
@@ -478,11 +461,6 @@ class TelegramChannel:
         await self.keeper.send_kept(
             work.key, lambda: self.send_replies(chat_id, replies), kept=kept
         )
-
-    @property
-    def _order_patience(self) -> float:
-        config, lease = self.engine.config, self.engine.inbox_lease
-        return (config.reply_resend + 2 * lease).total_seconds()
 
     async def _quietly(self, call: Any) -> None:
         try:

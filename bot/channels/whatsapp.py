@@ -41,7 +41,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -64,7 +63,7 @@ from bot.channels.whatsapp_render import (
 from bot.channels.whatsapp_store import store_body
 from bot.channels.whatsapp_templates import Template
 from handlers.core.delivery import Blocked, RetryAfter
-from handlers.core.engine import Engine, NotYet, unavailable
+from handlers.core.engine import Engine, unavailable
 from handlers.core.flood import ADMIT, NOTICE, FloodGate
 from handlers.core.i18n import t
 from handlers.core.media import (
@@ -85,8 +84,6 @@ BACKLOG = 10
 STOP_WAIT = 10.0
 # Meta asking to slow down is waited out this many times at most (then given up).
 SEND_ATTEMPTS = 4
-# A message waiting for an earlier one of her chat is tried again after this pause (s).
-NOT_YET_PAUSE = 0.05
 # A reply Meta refused for going too fast to her (131056) waits this long, then again.
 PAIR_BACKOFF = 6.0
 CHALLENGE_MAX = 256
@@ -293,23 +290,12 @@ class WhatsAppChannel:
         # A later message may have named her by another id meanwhile (merged or rekeyed).
         chat = self._renamed.get(work.chat, work.chat)
         if work.incoming is not None:
-            since = work.waiting_since
-            waited = 0.0 if since is None else time.monotonic() - since
-            try:
-                async with self._slots:
-                    incoming = replace(work.incoming, identity=chat)
-                    # Her earlier messages first, but not for ever: one may be stuck.
-                    replies = await self.engine.handle(
-                        incoming, keep_replies=True, in_order=waited < self._order_patience
-                    )
-            except NotYet:
-                # An earlier message of hers waits (behind this one, or in another worker):
-                # this one goes to the back of her queue and comes again.
-                if work.waiting_since is None:
-                    work.waiting_since = time.monotonic()
-                await asyncio.sleep(NOT_YET_PAUSE)
-                self._enqueue(queue, work, force=True)
+            incoming = replace(work.incoming, identity=chat)
+            found = await self.keeper.handle_in_order(incoming, work, self._slots)
+            if found is None:
+                self._enqueue(queue, work, force=True)  # to the back of her queue
                 return
+            replies = found
             if not replies:
                 return
         # Kept replies go only while the row is still this worker's; then it is marked done.
@@ -317,13 +303,6 @@ class WhatsAppChannel:
         await self.keeper.send_kept(
             work.key, lambda: self.send_replies(chat, work.to, replies), kept=kept
         )
-
-    @property
-    def _order_patience(self) -> float:
-        """How long a message waits for her earlier ones: as long as their replies may
-        take (the resend window), a killed worker's a lease or two more (as on Telegram)."""
-        config, lease = self.engine.config, self.engine.inbox_lease
-        return (config.reply_resend + 2 * lease).total_seconds()
 
     # -- sending --------------------------------------------------------------------------
 
