@@ -38,7 +38,14 @@ DRIVER = "aiosqlite_onetrip"
 _Outcome = tuple[Any, list[Any], int, int | None]
 
 
-def _run(raw: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
+BEGIN = "BEGIN IMMEDIATE"
+
+
+def _run(
+    raw: sqlite3.Connection, operation: str, parameters: Any, many: bool, begin: bool = False
+) -> _Outcome:
+    if begin and not raw.in_transaction:
+        raw.execute(BEGIN)
     cursor = raw.cursor()
     try:
         if many:
@@ -71,8 +78,9 @@ class OneTripCursor:
     def _execute(self, operation: str, parameters: Any, many: bool) -> None:
         adapt = self._adapt_connection
         aio = adapt._connection
+        begin, adapt.begin_pending = adapt.begin_pending, False
         try:
-            outcome = await_(aio._execute(_run, aio._conn, operation, parameters, many))
+            outcome = await_(aio._execute(_run, aio._conn, operation, parameters, many, begin))
         except Exception as error:
             adapt._handle_exception(error)
         self.description, rows, self.rowcount, self.lastrowid = outcome
@@ -111,13 +119,35 @@ class OneTripCursor:
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("begin_pending",)
 
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        # A transaction begun (`defer_begin`) whose BEGIN IMMEDIATE goes with its first
+        # statement, in the same trip to the thread: one round trip less a transaction.
+        self.begin_pending = False
+
+    def defer_begin(self) -> None:
+        self.begin_pending = True
+
+    def cursor(self, server_side: bool = False) -> Any:
+        if server_side and self.begin_pending:
+            # aiosqlite's own cursor (stream) knows nothing of it: begin now.
+            self.begin_pending = False
+            aio = self._connection
+            try:
+                await_(aio._execute(aio._conn.execute, BEGIN))
+            except Exception as error:
+                self._handle_exception(error)
+        return super().cursor(server_side)
 
     def commit(self) -> None:
         # No transaction (the pool's reset after a commit): nothing to do, no round trip.
         # (in_transaction is read on the loop: a plain flag, no call into SQLite's state.)
+        # A transaction that ran no statement never began.
+        self.begin_pending = False
         raw = self._connection._connection
         if raw is not None and raw.in_transaction:
             try:
@@ -126,6 +156,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
                 self._handle_exception(error)
 
     def rollback(self) -> None:
+        self.begin_pending = False
         raw = self._connection._connection
         if raw is not None and raw.in_transaction:
             try:
