@@ -37,6 +37,7 @@ from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import raiseload
 
 from handlers.core.codes import typed_code
 from handlers.core.config import Config
@@ -468,6 +469,10 @@ def _known() -> Select[Any]:
             ChannelIdentity.external_id == bindparam("external_id"),
         )
         .with_for_update(of=ConversationState)
+        # Not her kampung with its kelurahan, kecamatan and kota (joined by default): four
+        # rows more to load on every message, for the few screens that show it, which
+        # read it by its id (an access here would raise, not load in secret).
+        .options(raiseload(Member.kampung))
     )
 
 

@@ -15,6 +15,7 @@ from handlers.kegiatan.mothers import to_menu
 from handlers.reports.form import ReportForm, form_of_draft, form_of_report
 from handlers.reports.show import is_admin, is_own, load, refusal, refuse, what
 from handlers.reports.wizard import FIELDS, REPORT
+from models.location import Location
 from models.reports import drop_draft, new_draft, open_draft
 
 
@@ -51,7 +52,8 @@ async def _fresh(ctx: Ctx) -> None:
         return
     kampung_id = None if admin else member.kampung_id
     report = await new_draft(ctx.session, reporter_id=member.id, kampung_id=kampung_id, now=ctx.now)
-    place = member.kampung.name if member.kampung is not None and not admin else None
+    kampung = None if admin else await ctx.session.get(Location, kampung_id)
+    place = kampung.name if kampung is not None else None
     form = ReportForm(
         report_id=report.id, choose_kampung=admin, kampung_id=kampung_id, kampung_name=place
     )
