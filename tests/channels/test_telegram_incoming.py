@@ -18,7 +18,7 @@ from models import Member, transaction
 from models.outbox.tables import OutboxMessage
 from models.people.roles import grant_admin
 from tests.support.fakes.telegram_api import FakeTelegramServer
-from tests.support.telegram_harness import TOKEN, TgUser, story_budget
+from tests.support.telegram_harness import TgUser, story_channel
 
 SITI, ADMIN = 6400000001, 6400000009
 # What a broken keyboard, a copy from a terminal or a hostile client can put in a message.
@@ -27,19 +27,8 @@ DIRT = "\x00\x01\x07\x08\x0b\x0c\x1b\x7f\x85\x9b"
 
 @pytest.fixture
 async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    channel = TelegramChannel(
-        TOKEN,
-        app.engine,
-        base_url=fake.base_url,
-        base_file_url=fake.file_url,
-        polling=True,
-        budget=story_budget(),
-    )
-    await channel.start(poll_timeout=1)
-    try:
+    async with story_channel(app, fake) as channel:
         yield channel
-    finally:
-        await channel.stop()
 
 
 async def test_a_name_typed_with_control_characters_is_kept_without_them(

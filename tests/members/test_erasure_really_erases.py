@@ -39,7 +39,7 @@ from tests.support.chat import Chat
 from tests.support.fakes.kegiatan import kegiatan
 from tests.support.fakes.outbox import WIB
 from tests.support.fakes.telegram_api import FakeTelegramServer, SentMessage
-from tests.support.telegram_harness import TOKEN, TgUser, story_budget
+from tests.support.telegram_harness import TOKEN, TgUser, story_channel
 
 WULAN = 6400000077
 NAME = "Wulandari Kusumawardhani"
@@ -51,19 +51,8 @@ PLAN = ReminderPlan(tz=WIB, hours_before=2)
 
 @pytest.fixture
 async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    channel = TelegramChannel(
-        TOKEN,
-        app.engine,
-        base_url=fake.base_url,
-        base_file_url=fake.file_url,
-        polling=True,
-        budget=story_budget(),
-    )
-    await channel.start(poll_timeout=1)
-    try:
+    async with story_channel(app, fake) as channel:
         yield channel
-    finally:
-        await channel.stop()
 
 
 class Wulan(TgUser):

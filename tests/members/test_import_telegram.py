@@ -18,26 +18,15 @@ from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.kader import member_named
 from tests.support.sheets import HEADER, csv_file
 from tests.support.staff import chat_links
-from tests.support.telegram_harness import TOKEN, TgUser, story_budget
+from tests.support.telegram_harness import TgUser, story_channel
 
 ADMIN, SITI = 6200000201, 6200000202
 
 
 @pytest.fixture
 async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    channel = TelegramChannel(
-        TOKEN,
-        app.engine,
-        base_url=fake.base_url,
-        base_file_url=fake.file_url,
-        polling=True,
-        budget=story_budget(),
-    )
-    await channel.start(poll_timeout=1)
-    try:
+    async with story_channel(app, fake) as channel:
         yield channel
-    finally:
-        await channel.stop()
 
 
 async def test_admin_imports_on_telegram_and_siti_links_by_sharing_her_contact(

@@ -17,26 +17,15 @@ from tests.support.fakes.outbox import add_member, kampung_ids
 from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.fakes.telegram_updates import FAKE_JPEG
 from tests.support.reports import held_kegiatan, report_photos, reports
-from tests.support.telegram_harness import TOKEN, TgUser, story_budget
+from tests.support.telegram_harness import TgUser, story_channel
 
 RINA, BUDI = 6200000001, 6200000002
 
 
 @pytest.fixture
 async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    channel = TelegramChannel(
-        TOKEN,
-        app.engine,
-        base_url=fake.base_url,
-        base_file_url=fake.file_url,
-        polling=True,
-        budget=story_budget(),
-    )
-    await channel.start(poll_timeout=1)
-    try:
+    async with story_channel(app, fake) as channel:
         yield channel
-    finally:
-        await channel.stop()
 
 
 async def sends_photo(user: TgUser, content: bytes, expect: str) -> None:

@@ -3,10 +3,14 @@ Bot API server, the way a mother's phone would."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.app import App
 from bot.channels.budget import SendBudget
+from bot.channels.telegram import TelegramChannel
 from tests.support.fakes.telegram_api import FakeTelegramServer, SentMessage
 
 TOKEN = "123456:TEST-TOKEN-never-real-abcdefghijklmnop"
@@ -22,6 +26,21 @@ STORY_PER_CHAT_INTERVAL = 0.01
 def story_budget() -> SendBudget:
     """A Telegram send budget for story tests (see STORY_PER_CHAT_INTERVAL)."""
     return SendBudget(per_chat_interval=STORY_PER_CHAT_INTERVAL)
+
+
+@contextlib.asynccontextmanager
+async def story_channel(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
+    """The real Telegram channel of `app` in long polling against the fake Bot API, with
+    the story tests' send budget; stopped afterwards."""
+    channel = TelegramChannel(
+        TOKEN, app.engine, base_url=fake.base_url, base_file_url=fake.file_url,
+        polling=True, budget=story_budget(),
+    )  # fmt: skip
+    await channel.start(poll_timeout=1)
+    try:
+        yield channel
+    finally:
+        await channel.stop()
 
 
 class Idle(Protocol):

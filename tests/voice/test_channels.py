@@ -16,7 +16,7 @@ from handlers.core.types import Choice, Reply
 from tests.support.chat import Chat, register
 from tests.support.cli import run_cli
 from tests.support.fakes.telegram_api import FakeTelegramServer
-from tests.support.telegram_harness import TOKEN, TgUser, story_budget
+from tests.support.telegram_harness import TgUser, story_channel
 
 SITI = 6400000001
 LISTEN = Choice("a:vc.listen:r3", "🔊 Dengarkan")
@@ -60,19 +60,8 @@ def test_a_voice_note_is_one_piece_with_its_caption() -> None:
 
 @pytest.fixture
 async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    channel = TelegramChannel(
-        TOKEN,
-        app.engine,
-        base_url=fake.base_url,
-        base_file_url=fake.file_url,
-        polling=True,
-        budget=story_budget(),
-    )
-    await channel.start(poll_timeout=1)
-    try:
+    async with story_channel(app, fake) as channel:
         yield channel
-    finally:
-        await channel.stop()
 
 
 async def test_siti_on_telegram_taps_dengarkan_and_gets_a_voice_note(
