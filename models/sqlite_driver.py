@@ -7,9 +7,10 @@ the lock and every other transaction waits: about 22 round trips a message
 (`benchmarks/updates.py`). This driver (`sqlite+aiosqlite` in `DATABASE_URL`, chosen by
 `make_engine`) runs a whole statement (execute, read every row, close) in one call on
 aiosqlite's thread, and skips the round trip of a COMMIT or ROLLBACK with no transaction
-(the pool's reset after a commit). SQLite's own work, and any wait for another process's
-lock (the busy timeout), stay off the event loop. Server-side cursors (`stream`) keep
-aiosqlite's.
+(the pool's reset after a commit). A transaction's BEGIN IMMEDIATE (`models.base`) goes
+with its first statement in the same call. SQLite's own work, and any wait for another
+process's lock (the busy timeout), stay off the event loop. Server-side cursors (`stream`)
+keep aiosqlite's (and begin first).
 
 Tried and measured, not kept: running a transaction's statements on the loop itself (no
 round trip at all). It answered sooner at half load (p50 9-38 ms against 15-210 ms) but
@@ -144,23 +145,20 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         return super().cursor(server_side)
 
     def commit(self) -> None:
-        # No transaction (the pool's reset after a commit): nothing to do, no round trip.
-        # (in_transaction is read on the loop: a plain flag, no call into SQLite's state.)
-        # A transaction that ran no statement never began.
-        self.begin_pending = False
-        raw = self._connection._connection
-        if raw is not None and raw.in_transaction:
-            try:
-                await_(self._connection._execute(raw.commit))
-            except Exception as error:
-                self._handle_exception(error)
+        self._end("commit")
 
     def rollback(self) -> None:
+        self._end("rollback")
+
+    def _end(self, how: str) -> None:
+        # A transaction that ran no statement never began; with no transaction (the pool's
+        # reset after a commit) there is nothing to do and no round trip. (in_transaction
+        # is read on the loop: a plain flag, no call into SQLite's state.)
         self.begin_pending = False
         raw = self._connection._connection
         if raw is not None and raw.in_transaction:
             try:
-                await_(self._connection._execute(raw.rollback))
+                await_(self._connection._execute(getattr(raw, how)))
             except Exception as error:
                 self._handle_exception(error)
 
