@@ -21,10 +21,11 @@ lease it renews while it lives (`renew`); a row whose lease ran out (its worker 
 is claimed by a live worker (`claim`, ``FOR UPDATE SKIP LOCKED``) and handled or sent there.
 Handling stays once: `settle` marks a row handled only while it is ``new``.
 
-One chat's updates are handled in the platform's order (``seq``: Telegram's update_id),
-whichever worker holds them: `settle` refuses a row while an earlier row of the same chat
-is still ``new`` or its replies unsent (`NOT_YET`: the caller tries again after it), and
-tells a row that comes after a later one of hers was handled (`LATE`).
+One chat's updates are handled in the platform's order (``seq``: Telegram's update_id,
+WhatsApp's message timestamp), whichever worker holds them: `settle` refuses a row while
+an earlier row of the same chat is still ``new`` or its replies unsent (`NOT_YET`: the
+caller tries again after it), and tells a row that comes after a later one of hers was
+handled (`LATE`). A row finished without being handled (dropped) has no place in it.
 """
 
 from __future__ import annotations
@@ -216,12 +217,6 @@ async def settle(
     return SETTLED if changed(await connection.execute(insert, params)) else REDELIVERED
 
 
-_other = aliased(InboxMessage, name="other")
-_same_chat = (_other.channel == InboxMessage.channel, _other.chat == InboxMessage.chat)
-# An earlier update of the same chat not handled yet, or its replies not sent yet (so her
-# replies reach her in her order too, whichever worker sends them); a later one handled.
-
-
 def _one_of(column: Any, values: tuple[str, ...]) -> Any:
     """`column IN ('a', 'b')` written into the SQL: `in_` would bind an expanding list,
     rendered again at every execution of these per-message statements. (Our constants
@@ -229,6 +224,10 @@ def _one_of(column: Any, values: tuple[str, ...]) -> Any:
     return column.op("IN")(literal_column("(" + ", ".join(f"'{v}'" for v in values) + ")"))
 
 
+_other = aliased(InboxMessage, name="other")
+_same_chat = (_other.channel == InboxMessage.channel, _other.chat == InboxMessage.chat)
+# An earlier update of the same chat not handled yet, or its replies not sent yet (so her
+# replies reach her in her order too, whichever worker sends them); a later one handled.
 _EARLIER_NEW = exists().where(
     *_same_chat, _one_of(_other.status, (NEW, ANSWERED)), _other.seq < InboxMessage.seq
 )

@@ -2,9 +2,9 @@
 it stored (their lease), take over the rows of a worker that stopped renewing its own (a
 killed worker; see `models.inbox`), send the replies kept in a row only while the row is
 still its own and then mark it done (`InboxKeeper.send_kept`), try a reply again for as
-long as the inbox would resend it (`ReplyTries`), and tell a chat "sedang sibuk, coba lagi
-sebentar" when her update cannot even be stored (the database unreachable), at most once
-in a while per chat (`BusyNotes`)."""
+long as the inbox would resend it (`ReplyTries`), handle her updates in her order
+(`handle_in_order`), and tell a chat "sedang sibuk" when her update cannot even be stored
+(the database unreachable), at most once in a while per chat (`BusyNotes`)."""
 
 from __future__ import annotations
 

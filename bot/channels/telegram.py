@@ -377,13 +377,13 @@ class TelegramChannel:
                     work = _Work(row.key, replies=replies, kept=True)
                     self._enqueue(row.chat, work, force=True)
                     continue
-                await self.engine.done(CHANNEL, [row.key])
+                await self.keeper.done(row.key)
                 continue
             try:
                 update = Update.de_json(row.payload, self.bot)
             except Exception:
                 log.warning("a stored telegram update could not be read; skipped")
-                await self.engine.done(CHANNEL, [row.key])
+                await self.keeper.done(row.key)
                 continue
             await self._dispatch(update, recovered=True)
 
@@ -414,7 +414,7 @@ class TelegramChannel:
                     reachable = status not in ("kicked", "left")
                     chat_id = str(member_change.chat.id)
                     await self.engine.set_reachable(CHANNEL, chat_id, reachable)
-                await self.engine.done(CHANNEL, [key])
+                await self.keeper.done(key)
             finally:
                 self.chats.end()
             return
@@ -430,7 +430,7 @@ class TelegramChannel:
             if self._enqueue(chat, _Work(key, replies=note), force=True, first=True):
                 return
         self.dropped += 1
-        await self.engine.done(CHANNEL, [key])
+        await self.keeper.done(key)
 
     def _enqueue(self, chat: str, work: _Work, *, force: bool = False, first: bool = False) -> bool:
         return self.chats.add(chat, work, capped=not force and self.flood.on, first=first)

@@ -14,8 +14,8 @@ answer 200, and a message handled once is not handled again (the inbox key is it
 When the database cannot be reached, a body is not stored: the web app answers 503, so
 Meta sends it again (it retries a webhook not answered 200, less and less often, for up
 to 7 days) and her message is handled once the database is back; she is told "sedang
-sibuk, coba lagi sebentar" once while it is away (per worker: `BusyNotes` until a body is
-stored again), not at each of Meta's retries.
+sibuk … akan kami jawab sebentar lagi" once while it is away (per worker: `BusyNotes`
+until a body is stored again), not at each of Meta's retries.
 
 Then, as on Telegram: a queue per chat handled in order (holding one of `concurrency`
 handling slots while the engine works), replies kept with her state change until sent
