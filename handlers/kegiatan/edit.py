@@ -18,7 +18,7 @@ from handlers.core.feature import ADMIN
 from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Confirm, Menu, Option, Text
 from handlers.core.wizard import Wizard
-from handlers.kegiatan.manage import AdminWhen, kuota_step
+from handlers.kegiatan.manage import AdminWhen, kuota_step, manage
 from handlers.parse.ids import arg_id
 from models.kegiatan.admin import cancel_kegiatan, edit_kegiatan
 from models.kegiatan.queries import participants
@@ -81,11 +81,30 @@ async def _again(_ctx: Ctx, form: EditForm) -> str | None:
 
 
 async def _drop(ctx: Ctx, form: EditForm) -> str | None:
-    await end_flow(ctx, ctx.t("kgm.change_dropped", judul=form.judul))
+    await _back_to_kegiatan(ctx, form)
     return None
 
 
-EDIT: Wizard[EditForm] = Wizard(
+async def _back_to_kegiatan(ctx: Ctx, form: EditForm) -> None:
+    """Nothing changed: say so, and show the kegiatan's page again, where the change was
+    chosen (she was working on this kegiatan; the main menu would lose her place)."""
+    ctx.say(ctx.t("kgm.change_dropped", judul=form.judul))
+    await manage(ctx, [str(form.kegiatan_id)])
+
+
+class EditWizard(Wizard[EditForm]):
+    async def cancel(self, ctx: Ctx) -> None:
+        """ "batal" / "gak jadi" at any question of a change (time, place, kuota, the
+        confirmation): back to the kegiatan's page, nothing changed, as "Jangan diubah"."""
+        form = self.load(ctx)
+        if form is None or not form.kegiatan_id or ctx.role not in self.roles:
+            # An unreadable form, or no longer an admin: no kegiatan page, the menu.
+            await super().cancel(ctx)
+            return
+        await _back_to_kegiatan(ctx, form)
+
+
+EDIT = EditWizard(
     "kga.edit",
     EditForm,
     (
