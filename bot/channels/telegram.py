@@ -141,6 +141,9 @@ class _Work:
     waiting_since: float | None = None
     # The replies are those kept in its inbox row (a crash left them unsent).
     kept: bool = False
+    # Its tapped button's callback query was answered (Telegram takes one answer: not
+    # again each time it comes round after waiting for an earlier update of her chat).
+    answered: bool = False
 
 
 class InboxBot(ExtBot[None]):
@@ -442,7 +445,8 @@ class TelegramChannel:
         replies = work.replies or []
         if work.update is not None and work.incoming is not None:
             query = work.update.callback_query
-            if query is not None:
+            if query is not None and not work.answered:
+                work.answered = True
                 await self._quietly(query.answer())
             found = await self.keeper.handle_in_order(work.incoming, work, self._slots)
             if found is None:
