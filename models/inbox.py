@@ -340,12 +340,15 @@ async def claim(
 
 async def hold(session: AsyncSession, channel: str, key: str, lease: Lease) -> bool:
     """Renew the lease on one answered row if this worker still holds it (its replies
-    are then its own to send); False when another worker took it over."""
+    are then its own to send); False when another worker took it over. A row this worker
+    settled done (nothing kept in it) but has not marked yet is its own too: no worker
+    takes a done row over, and what it sends for it (a voice note made after the commit,
+    for "Dengarkan") would else go to nobody."""
     result = await session.execute(
         update(InboxMessage)
         .where(
             InboxMessage.channel == channel, InboxMessage.update_key == key,
-            InboxMessage.owner == lease.owner, InboxMessage.status == ANSWERED,
+            InboxMessage.owner == lease.owner, _one_of(InboxMessage.status, (ANSWERED, DONE)),
         )
         .values(lease_until=lease.until)
     )  # fmt: skip
