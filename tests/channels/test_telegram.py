@@ -17,7 +17,7 @@ from bot.channels.telegram import TelegramChannel, deep_link
 from bot.web import build_web_app, make_server
 from handlers.core.context import Ctx
 from handlers.core.feature import Action, Feature, Registry
-from handlers.core.types import Reply
+from handlers.core.types import Choice, Reply
 from handlers.features import all_features
 from models import Member, make_sessionmaker
 from tests.support.fakes.telegram_api import FakeTelegramServer
@@ -293,6 +293,23 @@ async def test_photos_and_documents_reach_the_chat_with_their_captions(
     assert doc.params["caption"] == "Jadwal kegiatan" and pic.params["caption"] == "Foto kegiatan"
     assert doc.params["document"].content == ics.read_bytes()
     assert doc.params["document"].filename == "kegiatan.ics"
+
+
+async def test_a_sign_in_link_goes_without_a_preview_and_a_menu_with_its_keyboard(
+    app: App, fake: FakeTelegramServer, telegram: TelegramChannel
+) -> None:
+    # Replies are sent without reading Telegram's answer back into a Message: what goes
+    # out must still be all of it (a preview would open the one-time link).
+    link = Reply(text="Masuk: https://konsol.example.id/masuk/abc", no_preview=True)
+    menu = Reply(text="Menu utama", choices=(Choice("a:core.menu", "Menu"),))
+    await telegram.send_replies(SITI, [link, menu])
+    first, second = fake.calls_of("sendMessage", 200)
+    assert first.params["text"] == link.text and first.params["chat_id"] == SITI
+    assert first.params["link_preview_options"] == {"is_disabled": True}
+    assert "reply_markup" not in first.params
+    assert "link_preview_options" not in second.params
+    buttons = second.params["reply_markup"]["inline_keyboard"]
+    assert buttons == [[{"text": "Menu", "callback_data": "a:core.menu"}]]
 
 
 async def test_the_access_log_names_no_query_string_or_header(
