@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.types import TypeDecorator
 
 from models.sqlite_driver import DRIVER as SQLITE_DRIVER
@@ -44,6 +44,29 @@ def changed(result: object) -> int:
     """Rows an UPDATE, DELETE or INSERT changed (0 when the driver cannot tell). The
     result of `session.execute` is typed as a plain `Result`, which has no rowcount."""
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+# In a session's `info`: how many times it wrote (see `writes`).
+_WRITES = "p2wkss.writes"
+
+
+def writes(session: AsyncSession) -> int:
+    """How many times this session has written so far: a flush that had changes, or an
+    ORM INSERT, UPDATE or DELETE statement (not a statement run on its bare connection).
+    What it read may be used again while this stays the same (nothing of its own changed
+    it since)."""
+    return int(session.info.get(_WRITES, 0))
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _flush: UOWTransaction) -> None:
+    session.info[_WRITES] = session.info.get(_WRITES, 0) + 1
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info[_WRITES] = state.session.info.get(_WRITES, 0) + 1
 
 
 def utcnow() -> datetime:

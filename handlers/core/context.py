@@ -22,7 +22,9 @@ from handlers.core.feature import Registry
 from handlers.core.i18n import format_datetime_local, normalize_language, t
 from handlers.core.types import Choice, Incoming, Kind, Reply, step_answer
 from models import ChannelIdentity, ConversationState, Member
+from models.base import writes
 from models.outbox.tables import QuietHours
+from models.people.members import household_size
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,19 @@ class Ctx:
     after_commit: list[Callable[[list[Reply]], Awaitable[list[Reply]]]] = field(
         default_factory=list
     )
+    # How many members this chat acts for, as read with her state, and the session's
+    # write count then (see `household_size`).
+    household: tuple[int, int] | None = None
+
+    async def household_size(self) -> int:
+        """How many members this chat acts for: as read with her state while this
+        transaction has written nothing since (a member registered, linked or erased
+        would change it), else counted again."""
+        if self.household is not None:
+            size, seen = self.household
+            if writes(self.session) == seen:
+                return size
+        return await household_size(self.session, self.identity.id)
 
     @property
     def tz(self) -> ZoneInfo:

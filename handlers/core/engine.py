@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, select, update
+from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -50,7 +50,7 @@ from handlers.core.router import escape_of, route
 from handlers.core.types import ACTION_PREFIX, Incoming, Kind, Reply, reply_to_json
 from handlers.parse.words import norm
 from models import ChannelIdentity, ConversationState, Member, inbox, utcnow
-from models.base import transaction
+from models.base import transaction, writes
 from models.outbox.delivery import latest_delivered_id, remember_latest_delivered
 from models.people.members import ensure_identity
 from models.people.roles import set_reachable, staff_chats
@@ -402,6 +402,7 @@ class Engine:
             member=member,
             config=self.config,
             registry=self.registry,
+            household=(int(found[_MEMBER + 3]), writes(session)),
         )
 
 
@@ -441,22 +442,24 @@ _MEMBER = 1 + len(_STATE_KEYS)
 def _known() -> Select[Any]:
     """A chat's identity, its state, its active member if this chat still acts for her
     (a forged or old id, or an erased member, gives None), the household's first member
-    (for when the active one is gone) and the newest outbox message she got since her
-    last answer (the screen typed numbers then refer to, see the router)."""
-    first_member = (
+    (for when the active one is gone), the newest outbox message she got since her last
+    answer (the screen typed numbers then refer to, see the router) and the household's
+    size (the menu's question)."""
+    household = (
         select(IdentityMember.member_id)
         .join(Member, Member.id == IdentityMember.member_id)
         .where(IdentityMember.identity_id == ChannelIdentity.id, Member.erased_at.is_(None))
-        .order_by(IdentityMember.created_at, Member.id)
-        .limit(1)
         .correlate(ChannelIdentity)
-        .scalar_subquery()
     )
+    first_member = (
+        household.order_by(IdentityMember.created_at, Member.id).limit(1).scalar_subquery()
+    )
+    size = household.with_only_columns(func.count()).scalar_subquery()
     notice = latest_delivered_id(ChannelIdentity.id, ConversationState.updated_at).correlate(
         ChannelIdentity, ConversationState
     )
     return (
-        select(ChannelIdentity, *_STATE_ATTRS, Member, first_member, notice)
+        select(ChannelIdentity, *_STATE_ATTRS, Member, first_member, notice, size)
         .join(ConversationState, ConversationState.identity_id == ChannelIdentity.id)
         .outerjoin(
             IdentityMember,

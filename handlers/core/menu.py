@@ -11,7 +11,6 @@ from handlers.core.feature import MenuEntry
 from handlers.core.i18n import LANGUAGES, t
 from handlers.core.types import Choice, action
 from handlers.parse.words import norm
-from models.people.members import household_size
 
 MORE_ACTION = "core.more"
 MAIN_LIMIT = 5
@@ -21,7 +20,7 @@ async def _entries(ctx: Ctx, *groups: Literal["main", "more"]) -> list[list[Menu
     """Her entries of each group asked for (the household is read once: a menu shows
     both groups, and each read is a round trip on every "menu")."""
     role = ctx.role
-    size = await household_size(ctx.session, ctx.identity.id)
+    size = await ctx.household_size()
     return [
         [
             e

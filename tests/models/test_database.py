@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import delete, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from bot.app import App
 from models import Base, ChannelIdentity, Location, Member, make_engine, make_sessionmaker
+from models.base import writes
 from models.migrate import current_revision, downgrade, head_revision, upgrade
+from models.people.tables import IdentityMember
 
 TABLES = {"locations", "members", "channel_identities", "identity_members",
           "conversation_states", "inbox", "one_time_codes", "audit_log"}  # fmt: skip
@@ -114,3 +116,22 @@ async def test_two_sqlite_writers_that_read_first_wait_instead_of_failing(tmp_pa
         assert got == {"a", "b"}
     finally:
         await engine.dispose()
+
+
+async def test_a_session_counts_its_writes_so_what_it_read_may_be_reused(app: App) -> None:
+    # The menu reuses the household size read with her state while this count stays the
+    # same: a member added by a flush or unlinked by a DELETE statement must move it.
+    async with make_sessionmaker(app.db).begin() as s:
+        assert writes(s) == 0
+        await s.execute(select(Member.id))
+        await s.flush()  # nothing to write
+        assert writes(s) == 0
+        s.add(ChannelIdentity(channel="telegram", external_id="6100000077"))
+        await s.flush()
+        assert writes(s) == 1
+        await s.execute(delete(IdentityMember).where(IdentityMember.member_id == -1))
+        assert writes(s) == 2
+        await s.execute(update(Member).where(Member.id == -1).values(rt=1))
+        assert writes(s) == 3
+        await s.scalar(select(ChannelIdentity.id))
+        assert writes(s) == 3
