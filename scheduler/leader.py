@@ -8,6 +8,7 @@ process by design, so every lock is granted.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
@@ -19,6 +20,10 @@ log = logging.getLogger(__name__)
 
 # How often a held lock's connection is checked to be still alive (real seconds).
 CHECK_SECONDS = 5.0
+# How long letting go of the locks at a stop may wait for the database (real seconds):
+# one round trip when it answers. A database that does not (packets dropped, no reset)
+# would otherwise hold the worker's stop up until it is killed.
+RELEASE_SECONDS = 3.0
 
 
 def lock_key(name: str) -> int:
@@ -85,8 +90,14 @@ class AdvisoryLocks:
         if conn is None:
             return
         try:
-            await conn.execute(text("SELECT pg_advisory_unlock_all()"))
-            await conn.close()
+            async with asyncio.timeout(RELEASE_SECONDS):
+                await conn.execute(text("SELECT pg_advisory_unlock_all()"))
+                await conn.close()
         except Exception:
+            # Given up, the connection is dropped instead (never back to the pool with
+            # a lock): the server frees the locks when it sees that session end.
             log.warning("could not release advisory locks cleanly", exc_info=True)
-            await conn.invalidate()
+            try:
+                await conn.invalidate()
+            except Exception:
+                log.debug("dropping the lock connection failed", exc_info=True)
