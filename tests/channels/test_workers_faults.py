@@ -8,6 +8,8 @@ PostgreSQL only: SQLite runs one process."""
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,7 +25,7 @@ from models.outbox.broadcasts import create_broadcast
 from tests.support.fakes.kegiatan import mother
 from tests.support.processes import eventually, fake_process
 from tests.support.tcp_proxy import TcpProxy
-from tests.support.workers import by_chat, message_update, workers
+from tests.support.workers import Worker, by_chat, message_update, workers
 
 # What each message gets, by a piece of the first reply's text (a chat not registered).
 SAYS = [("/start", "Halo!"), ("bantuan", "Cara memakai"), ("bahasa", "Pilih bahasa")]
@@ -118,6 +120,8 @@ async def inbox_done(app: App) -> bool:
 
 
 BUSY = "sedang sibuk, coba lagi sebentar"
+# A stopped worker's grace before it is killed, as in tests.support.processes.kill.
+STOP_GRACE = 10.0
 
 
 async def test_the_database_away_for_a_few_seconds_gets_her_told_to_try_again_and_comes_back(
@@ -127,7 +131,8 @@ async def test_the_database_away_for_a_few_seconds_gets_her_told_to_try_again_an
     into registering, and four others write meanwhile. Each is told "sedang sibuk, coba
     lagi sebentar", nothing of those messages is written, and once the database is back
     the same workers answer again by themselves: Siti's "1" (sent again) moves her on
-    exactly once."""
+    exactly once. Then one worker is stopped (SIGTERM) while the other runs, as in a
+    rolling restart: it ends by itself, not killed at the end of its grace."""
     postgresql_only(app)
     url = app.db.url
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
@@ -169,9 +174,17 @@ async def test_the_database_away_for_a_few_seconds_gets_her_told_to_try_again_an
             recovered = time.monotonic() - back
             await eventually(lambda: inbox_done(app), timeout=30, what="every inbox row done")
             sent = by_chat(await fake.sent())
+            # A rolling restart after the blip: one worker stopped while the other runs.
+            first, second = group.workers
+            stopping = time.monotonic()
+            exit_code = await stopped_by_itself(first)
+            stopped = time.monotonic() - stopping
+            assert second.alive
     finally:
         await proxy.stop()
-    print(f"database back: answering again {recovered:.1f} s later")
+    print(f"database back: answering again {recovered:.1f} s later; "
+          f"a worker stopped {stopped:.1f} s after SIGTERM")  # fmt: skip
+    assert exit_code == 0  # it ended by itself, not killed at the end of its grace
     texts = sent[siti]
     assert sum("nama lengkap" in t for t in texts) == 1  # her first "1" was not kept
     assert [i for i, t in enumerate(texts) if BUSY in t] < [
@@ -184,6 +197,19 @@ async def test_the_database_away_for_a_few_seconds_gets_her_told_to_try_again_an
         keys = {str(u["update_id"]) for u in away}
         kept = await s.scalars(select(InboxMessage.status).where(InboxMessage.update_key.in_(keys)))
     assert set(kept) <= {"done"}  # not stored, or (cut mid-way) dropped: never handled later
+
+
+async def stopped_by_itself(worker: Worker, grace: float = STOP_GRACE) -> int | None:
+    """SIGTERM, then its exit code if it ends by itself within `grace`, else None (it is
+    killed). Waited for in a thread: the proxy it reaches the database through runs in
+    this event loop, and a worker stopping still writes through it."""
+    worker.proc.send_signal(signal.SIGTERM)
+    try:
+        return await asyncio.to_thread(worker.proc.wait, grace)
+    except subprocess.TimeoutExpired:
+        worker.proc.kill()
+        await asyncio.to_thread(worker.proc.wait)
+        return None
 
 
 async def test_her_updates_in_the_wrong_order_or_twice_are_handled_once_in_telegrams_order(
