@@ -17,7 +17,7 @@ and takes a confirmation only while it is fresh.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -39,6 +39,9 @@ EDIT_PREFIX = "_edit."
 # What a menu option returns to go on as after any answered step (next step, or back to
 # the summary when changing from there).
 NEXT = "_next"
+# What a menu option returns to end the flow as "batal" does: nothing done, the wizard's
+# `cancelled` message, and back to where the flow was started from (its `back`).
+BACK = "_back"
 
 
 class Wizard(Generic[F]):
@@ -51,6 +54,7 @@ class Wizard(Generic[F]):
         roles: frozenset[str] = MEMBERS,
         done: Run | None = None,
         cancelled: str = "common.cancelled",
+        back: Callable[[Ctx, F], Awaitable[None]] | None = None,
     ) -> None:
         self.name = name
         self.form = form
@@ -60,6 +64,10 @@ class Wizard(Generic[F]):
         self.done = done
         # Catalog key said when she types "batal": what did not happen.
         self.cancelled = cancelled
+        # The page the flow was started from (a kegiatan's, a report's, a kader's…), shown
+        # again after "batal" or a "Tidak/Jangan" answering BACK: she was working there, and
+        # the main menu would lose her place. None: the flow started from the menu.
+        self.back = back
         self._by_name: dict[str, Step] = {}
         for step in self.steps:
             if step.name in self._by_name:
@@ -160,11 +168,21 @@ class Wizard(Generic[F]):
         await end_flow(ctx, ctx.t("kit.reset"))
 
     async def cancel(self, ctx: Ctx) -> None:
-        """ "batal": end the flow and say what did not happen."""
-        form = self.load(ctx)
+        """ "batal": end the flow, say what did not happen, and go back where it started."""
+        await self.leave(ctx, self.load(ctx))
+
+    async def leave(self, ctx: Ctx, form: F | None) -> None:
+        """Nothing done: end the flow, say so (`cancelled`), and show the page the flow was
+        started from (`back`), else the main menu."""
         ctx.finish()
         values = self.cancel_values(ctx, form) if form is not None else {}
-        await show_menu(ctx, intro=ctx.t(self.cancelled, **values))
+        text = ctx.t(self.cancelled, **values)
+        # An unreadable form names no page; a role taken away mid-way may not see it.
+        if self.back is None or form is None or ctx.role not in self.roles:
+            await show_menu(ctx, intro=text)
+            return
+        ctx.say(text)
+        await self.back(ctx, form)
 
     def cancel_values(self, ctx: Ctx, form: F) -> dict[str, object]:
         return {k: v for k, v in form.model_dump().items() if isinstance(v, str | int)}
@@ -219,6 +237,8 @@ class Wizard(Generic[F]):
         self.store(ctx, form)
         if nxt == NEXT:
             await self._advance(ctx, step, form)
+        elif nxt == BACK:
+            await self.leave(ctx, form)
         elif nxt is not None:
             await self.goto(ctx, nxt)
 
@@ -267,4 +287,9 @@ class Wizard(Generic[F]):
         return not await delivered_since(ctx.session, ctx.identity.id, asked_at)
 
 
-__all__ = ["KIT_VERSION", "NEXT", "Wizard"]
+async def back_out(_ctx: Ctx, _form: BaseModel) -> str:
+    """A "Tidak, jangan …" option: as "batal" (see BACK)."""
+    return BACK
+
+
+__all__ = ["BACK", "KIT_VERSION", "NEXT", "Wizard", "back_out"]

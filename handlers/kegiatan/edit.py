@@ -17,7 +17,7 @@ from handlers.core.context import Ctx
 from handlers.core.feature import ADMIN
 from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Confirm, Menu, Option, Text
-from handlers.core.wizard import Wizard
+from handlers.core.wizard import Wizard, back_out
 from handlers.kegiatan.manage import AdminWhen, kuota_step, manage
 from handlers.parse.ids import arg_id
 from models.kegiatan.admin import cancel_kegiatan, edit_kegiatan
@@ -80,31 +80,13 @@ async def _again(_ctx: Ctx, form: EditForm) -> str | None:
     return STEP_OF[form.what]
 
 
-async def _drop(ctx: Ctx, form: EditForm) -> str | None:
-    await _back_to_kegiatan(ctx, form)
-    return None
-
-
-async def _back_to_kegiatan(ctx: Ctx, form: EditForm) -> None:
-    """Nothing changed: say so, and show the kegiatan's page again, where the change was
-    chosen (she was working on this kegiatan; the main menu would lose her place)."""
-    ctx.say(ctx.t("kgm.change_dropped", judul=form.judul))
+async def _page(ctx: Ctx, form: EditForm | CancelForm) -> None:
+    """The kegiatan's page, where a change or the cancelling was chosen: "batal", "gak
+    jadi" or "Jangan …" go back there, nothing changed (the main menu would lose her place)."""
     await manage(ctx, [str(form.kegiatan_id)])
 
 
-class EditWizard(Wizard[EditForm]):
-    async def cancel(self, ctx: Ctx) -> None:
-        """ "batal" / "gak jadi" at any question of a change (time, place, kuota, the
-        confirmation): back to the kegiatan's page, nothing changed, as "Jangan diubah"."""
-        form = self.load(ctx)
-        if form is None or not form.kegiatan_id or ctx.role not in self.roles:
-            # An unreadable form, or no longer an admin: no kegiatan page, the menu.
-            await super().cancel(ctx)
-            return
-        await _back_to_kegiatan(ctx, form)
-
-
-EDIT = EditWizard(
+EDIT: Wizard[EditForm] = Wizard(
     "kga.edit",
     EditForm,
     (
@@ -126,12 +108,13 @@ EDIT = EditWizard(
             choose=lambda _ctx, _form: (
                 Option("save", "kgm.save_and_tell", _save, words=("simpan",)),
                 Option("again", "kgm.change_again", _again),
-                Option("no", "kgm.dont_change", _drop, words=("jangan",)),
+                Option("no", "kgm.dont_change", back_out, words=("jangan",)),
             ),
         ),
     ),
     roles=ADMIN,
     cancelled="kgm.change_dropped",
+    back=_page,
 )
 
 
@@ -156,11 +139,6 @@ async def _cancel_it(ctx: Ctx, form: CancelForm) -> str | None:
     return None
 
 
-async def _keep(ctx: Ctx, form: CancelForm) -> str | None:
-    await end_flow(ctx, ctx.t("kgm.kept", judul=form.judul))
-    return None
-
-
 CANCEL: Wizard[CancelForm] = Wizard(
     "kga.cancel",
     CancelForm,
@@ -170,11 +148,12 @@ CANCEL: Wizard[CancelForm] = Wizard(
             ask="kgm.confirm_cancel",
             values=lambda _ctx, form: {"judul": form.judul},
             yes=Option("yes", "kgm.yes_cancel", _cancel_it, words=("batalkan", "ya batalkan")),
-            no=Option("no", "kgm.no_cancel", _keep, words=("jangan batalkan",)),
+            no=Option("no", "kgm.no_cancel", back_out, words=("jangan batalkan",)),
         ),
     ),
     roles=ADMIN,
     cancelled="kgm.kept",
+    back=_page,
 )
 
 
