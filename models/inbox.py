@@ -51,7 +51,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    literal_column,
     or_,
     select,
     update,
@@ -60,7 +59,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from models.base import Base, changed, check_in, insert_ignore, utcnow
+from models.base import Base, changed, check_in, insert_ignore, one_of, utcnow
 from models.conversation import ConversationState
 from models.people.tables import ChannelIdentity
 
@@ -217,22 +216,15 @@ async def settle(
     return SETTLED if changed(await connection.execute(insert, params)) else REDELIVERED
 
 
-def _one_of(column: Any, values: tuple[str, ...]) -> Any:
-    """`column IN ('a', 'b')` written into the SQL: `in_` would bind an expanding list,
-    rendered again at every execution of these per-message statements. (Our constants
-    only: nothing typed reaches this.)"""
-    return column.op("IN")(literal_column("(" + ", ".join(f"'{v}'" for v in values) + ")"))
-
-
 _other = aliased(InboxMessage, name="other")
 _same_chat = (_other.channel == InboxMessage.channel, _other.chat == InboxMessage.chat)
 # An earlier update of the same chat not handled yet, or its replies not sent yet (so her
 # replies reach her in her order too, whichever worker sends them); a later one handled.
 _EARLIER_NEW = exists().where(
-    *_same_chat, _one_of(_other.status, (NEW, ANSWERED)), _other.seq < InboxMessage.seq
+    *_same_chat, one_of(_other.status, (NEW, ANSWERED)), _other.seq < InboxMessage.seq
 )
 _LATER_HANDLED = exists().where(
-    *_same_chat, _one_of(_other.status, (ANSWERED, DONE)), _other.seq > InboxMessage.seq
+    *_same_chat, one_of(_other.status, (ANSWERED, DONE)), _other.seq > InboxMessage.seq
 )
 _THIS = (
     InboxMessage.channel == bindparam("b_channel"),
@@ -348,7 +340,7 @@ async def hold(session: AsyncSession, channel: str, key: str, lease: Lease) -> b
         update(InboxMessage)
         .where(
             InboxMessage.channel == channel, InboxMessage.update_key == key,
-            InboxMessage.owner == lease.owner, _one_of(InboxMessage.status, (ANSWERED, DONE)),
+            InboxMessage.owner == lease.owner, one_of(InboxMessage.status, (ANSWERED, DONE)),
         )
         .values(lease_until=lease.until)
     )  # fmt: skip

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from models.base import changed
+from models.base import changed, one_of
 from models.outbox.tables import (
     BLOCKED,
     DONE,
@@ -262,7 +262,7 @@ async def delivered_since(session: AsyncSession, identity_id: int, since: dateti
         select(OutboxMessage.id)
         .where(
             OutboxMessage.identity_id == identity_id,
-            OutboxMessage.status.in_(DONE),
+            one_of(OutboxMessage.status, DONE),
             OutboxMessage.sent_at > since,
         )
         .limit(1)
@@ -304,7 +304,7 @@ def latest_delivered_id(
         select(OutboxMessage.id)
         .where(
             OutboxMessage.identity_id == identity_id,
-            OutboxMessage.status.in_(DONE),
+            one_of(OutboxMessage.status, DONE),
             OutboxMessage.sent_at > since,
         )
         .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())
