@@ -6,6 +6,7 @@ restart or a redelivered update neither loses nor repeats anything.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,3 +33,26 @@ class ConversationState(Base):
     )
     version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+@dataclass(slots=True)
+class Conversation:
+    """Her conversation state while one message is handled: the row's columns as plain
+    values, written back once by the engine. Not an ORM instance: building one and
+    tracking its changes cost more than the rest of reading it, and nothing of the unit of
+    work is needed for a row written by one UPDATE. (Slots: a misspelt attribute fails.)"""
+
+    identity_id: int
+    flow: str | None
+    step: str | None
+    data: dict[str, Any]
+    offered: dict[str, Any]
+    active_member_id: int | None
+    version: int
+    updated_at: datetime
+
+
+# Every column of the row is a field, and nothing else.
+assert {c.key for c in ConversationState.__mapper__.column_attrs} == set(
+    Conversation.__dataclass_fields__
+)

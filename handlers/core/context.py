@@ -21,8 +21,9 @@ from handlers.core.config import Config
 from handlers.core.feature import Registry
 from handlers.core.i18n import format_datetime_local, normalize_language, t
 from handlers.core.types import Choice, Incoming, Kind, Reply, step_answer
-from models import ChannelIdentity, ConversationState, Member
+from models import ChannelIdentity, Member
 from models.base import writes
+from models.conversation import Conversation
 from models.outbox.tables import QuietHours
 from models.people.members import household_size
 
@@ -43,7 +44,7 @@ class Ctx:
     session: AsyncSession
     incoming: Incoming
     identity: ChannelIdentity
-    state: ConversationState
+    state: Conversation
     member: Member | None
     config: Config
     registry: Registry

@@ -51,6 +51,7 @@ from handlers.core.types import ACTION_PREFIX, Incoming, Kind, Reply, reply_to_j
 from handlers.parse.words import norm
 from models import ChannelIdentity, ConversationState, Member, inbox, utcnow
 from models.base import transaction, writes
+from models.conversation import Conversation
 from models.outbox.delivery import latest_delivered_id, remember_latest_delivered
 from models.people.members import ensure_identity
 from models.people.roles import set_reachable, staff_chats
@@ -372,9 +373,9 @@ class Engine:
             found = (await session.execute(_KNOWN, chat)).first()
             assert found is not None
         identity: ChannelIdentity = found[0]
-        # Read as plain columns, not loaded into the session: it is written once, by
+        # Plain values in the order of `_STATE_KEYS` (no ORM instance): written once, by
         # `_save`, so nothing of the unit of work is needed for it.
-        state = ConversationState(**dict(zip(_STATE_KEYS, found[1:_MEMBER], strict=True)))
+        state = Conversation(*found[1:_MEMBER])
         # Outer-joined: None when she has no active member, or no member at all.
         member: Member | None = found[_MEMBER]
         first_member: int | None = found[_MEMBER + 1]
@@ -434,7 +435,7 @@ def _means_the_same_anywhere(incoming: Incoming, registry: Registry) -> bool:
 
 
 # Her state's columns, by attribute; in `_KNOWN` after the identity, then her member.
-_STATE_KEYS = [c.key for c in ConversationState.__mapper__.column_attrs]
+_STATE_KEYS = list(Conversation.__dataclass_fields__)
 _STATE_ATTRS = [getattr(ConversationState, key) for key in _STATE_KEYS]
 _MEMBER = 1 + len(_STATE_KEYS)
 
@@ -492,7 +493,7 @@ _SAVE_STATE = (
 
 async def _save(ctx: Ctx) -> None:
     """Write her state once, every column, after the domain rows (one plain UPDATE: the
-    state was detached, so no unit of work has to find out what changed)."""
+    state is plain values, so no unit of work has to find out what changed)."""
     state = ctx.state
     state.version = (state.version or 0) + 1
     state.updated_at = utcnow()
