@@ -53,7 +53,7 @@ class Wizard(Generic[F]):
         *,
         roles: frozenset[str] = MEMBERS,
         done: Run | None = None,
-        cancelled: str = "common.cancelled",
+        cancelled: str | Callable[[F], str] = "common.cancelled",
         back: Callable[[Ctx, F], Awaitable[None]] | None = None,
     ) -> None:
         self.name = name
@@ -62,7 +62,8 @@ class Wizard(Generic[F]):
         self.roles = roles
         # What happens when the steps run out without a summary or menu ending the flow.
         self.done = done
-        # Catalog key said when she types "batal": what did not happen.
+        # Catalog key said when she types "batal": what did not happen (or the key for the
+        # form, for a wizard that both makes a thing and changes one).
         self.cancelled = cancelled
         # The page the flow was started from (a kegiatan's, a report's, a kader's…), shown
         # again after "batal" or a "Tidak/Jangan" answering BACK: she was working there, and
@@ -176,7 +177,10 @@ class Wizard(Generic[F]):
         started from (`back`), else the main menu."""
         ctx.finish()
         values = self.cancel_values(ctx, form) if form is not None else {}
-        text = ctx.t(self.cancelled, **values)
+        key = self.cancelled
+        if not isinstance(key, str):
+            key = key(form) if form is not None else "common.cancelled"
+        text = ctx.t(key, **values)
         # An unreadable form names no page; a role taken away mid-way may not see it.
         if self.back is None or form is None or ctx.role not in self.roles:
             await show_menu(ctx, intro=text)
