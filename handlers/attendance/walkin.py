@@ -110,6 +110,15 @@ async def _only_kampung(ctx: Ctx, kegiatan_id: int) -> int | None:
     return places[0].id if len(places) == 1 else None
 
 
+async def _attendance_list(ctx: Ctx, form: WalkInForm) -> None:
+    """The kegiatan's daftar hadir, where "Tambah yang datang langsung" was chosen:
+    "batal" goes back there to go on with the list."""
+    found = await staff_kegiatan(ctx, [str(form.kegiatan_id)])
+    if found is not None:
+        viewer, k = found
+        await show_list(ctx, viewer, k, 0)
+
+
 WALK_IN: Wizard[WalkInForm] = Wizard(
     "hd.add",
     WalkInForm,
@@ -126,6 +135,7 @@ WALK_IN: Wizard[WalkInForm] = Wizard(
     roles=STAFF,
     done=_record,
     cancelled="attendance.walk_in_cancelled",
+    back=_attendance_list,
 )
 
 

@@ -19,7 +19,7 @@ from handlers.core.context import Ctx
 from handlers.core.feature import ADMIN
 from handlers.core.steps import Confirm, Option
 from handlers.core.types import Choice, action
-from handlers.core.wizard import Wizard
+from handlers.core.wizard import Wizard, back_out
 from handlers.parse.ids import arg_id
 from models.outbox.broadcasts import (
     Broadcast,
@@ -132,8 +132,9 @@ async def _cancel(ctx: Ctx, form: CancelForm) -> None:
     _show(ctx, ctx.t(key, id=form.id), _back(ctx))
 
 
-async def _keep(ctx: Ctx, form: CancelForm) -> None:
-    _show(ctx, ctx.t("broadcast.cancel_kept", id=form.id, when=form.when), _back(ctx))
+async def _to_list(ctx: Ctx, _form: CancelForm) -> None:
+    """ "Tidak" or "batal": the list of announcements, where it still stands scheduled."""
+    await list_broadcasts(ctx, [])
 
 
 CANCEL: Wizard[CancelForm] = Wizard(
@@ -145,11 +146,12 @@ CANCEL: Wizard[CancelForm] = Wizard(
             ask="broadcast.cancel_confirm",
             values=lambda _ctx, form: {"id": form.id, "when": form.when, "text": form.text},
             yes=Option("yes", "broadcast.cancel_yes", _cancel),
-            no=Option("no", "broadcast.cancel_no", _keep),
+            no=Option("no", "broadcast.cancel_no", back_out),
         ),
     ),
     roles=ADMIN,
     cancelled="broadcast.cancel_kept",
+    back=_to_list,
 )
 
 

@@ -13,7 +13,7 @@ from handlers.core.i18n import format_date_local
 from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import WHEN_PROBLEMS, Confirm, Option, Pick, Problem, Step, Summary, Text
 from handlers.core.types import Choice, Kind, action
-from handlers.core.wizard import Wizard
+from handlers.core.wizard import Wizard, back_out
 from handlers.kegiatan.mothers import to_menu
 from handlers.parse.ids import arg_id
 from handlers.parse.when import parse_date
@@ -182,6 +182,16 @@ async def _save(ctx: Ctx, form: DeadlineForm) -> str | None:
 
 FIELDS = ("title", "due_on", "repeat", "prepare", "audience", "remind")
 
+
+async def _started_from(ctx: Ctx, form: DeadlineForm) -> None:
+    """ "batal": a change goes back to the tenggat's page ("Ubah tenggat" is there), a new
+    one to the list ("Tambah tenggat" is there)."""
+    if form.deadline_id:
+        await show(ctx, [str(form.deadline_id)])
+    else:
+        await list_all(ctx, [])
+
+
 NEW: Wizard[DeadlineForm] = Wizard(
     "dl.new",
     DeadlineForm,
@@ -229,7 +239,10 @@ NEW: Wizard[DeadlineForm] = Wizard(
         ),
     ),
     roles=ADMIN,
-    cancelled="tenggat.new_cancelled",
+    cancelled=lambda form: (
+        "tenggat.edit_cancelled" if form.deadline_id else "tenggat.new_cancelled"
+    ),
+    back=_started_from,
 )
 
 
@@ -314,9 +327,9 @@ async def _delete(ctx: Ctx, form: DeleteForm) -> str | None:
     return None
 
 
-async def _keep(ctx: Ctx, form: DeleteForm) -> str | None:
-    await end_flow(ctx, ctx.t("tenggat.kept", title=form.title))
-    return None
+async def _page(ctx: Ctx, form: DeleteForm) -> None:
+    """The tenggat's page, where "Hapus" was chosen: "Jangan" or "batal" go back there."""
+    await show(ctx, [str(form.deadline_id)])
 
 
 DELETE: Wizard[DeleteForm] = Wizard(
@@ -328,11 +341,12 @@ DELETE: Wizard[DeleteForm] = Wizard(
             ask="tenggat.confirm_delete",
             values=lambda _ctx, form: {"title": form.title},
             yes=Option("yes", "tenggat.yes_delete", _delete, words=("hapus", "ya hapus")),
-            no=Option("no", "tenggat.no_keep", _keep, words=("jangan", "simpan")),
+            no=Option("no", "tenggat.no_keep", back_out, words=("jangan", "simpan")),
         ),
     ),
     roles=ADMIN,
-    cancelled="tenggat.kept_plain",
+    cancelled="tenggat.kept",
+    back=_page,
 )
 
 

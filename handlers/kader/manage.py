@@ -11,7 +11,7 @@ from handlers.core.labels import kampung_label, shorten
 from handlers.core.menu import end_flow, show_menu
 from handlers.core.steps import Confirm, Option
 from handlers.core.types import Choice, action
-from handlers.core.wizard import Wizard
+from handlers.core.wizard import Wizard, back_out
 from handlers.kader.invite import place_label
 from handlers.kegiatan.mothers import to_menu
 from handlers.parse.ids import arg_id
@@ -110,9 +110,9 @@ async def _remove(ctx: Ctx, form: RemoveForm) -> str | None:
     return None
 
 
-async def _keep(ctx: Ctx, form: RemoveForm) -> str | None:
-    await end_flow(ctx, ctx.t("kader.remove_kept", name=form.name))
-    return None
+async def _page(ctx: Ctx, form: RemoveForm) -> None:
+    """Her page, where "Cabut peran kader" was chosen: "Jangan" or "batal" go back there."""
+    await show_kader(ctx, [str(form.member_id)])
 
 
 REMOVE: Wizard[RemoveForm] = Wizard(
@@ -124,11 +124,12 @@ REMOVE: Wizard[RemoveForm] = Wizard(
             ask="kader.confirm_remove",
             values=lambda _ctx, form: {"name": form.name, "kampung": form.kampung},
             yes=Option("yes", "kader.yes_remove", _remove, words=("cabut", "ya cabut")),
-            no=Option("no", "kader.no_keep", _keep, words=("jangan", "tetap")),
+            no=Option("no", "kader.no_keep", back_out, words=("jangan", "tetap")),
         ),
     ),
     roles=ADMIN,
     cancelled="kader.remove_kept",
+    back=_page,
 )
 
 

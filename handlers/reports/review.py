@@ -23,7 +23,7 @@ from handlers.core.types import Choice, action
 from handlers.core.wizard import Wizard
 from handlers.kegiatan.mothers import to_menu
 from handlers.parse.ids import arg_id
-from handlers.reports.show import line, load, refuse
+from handlers.reports.show import line, load, refuse, show
 from models.location import Location
 from models.reports import (
     MAX_NOTE,
@@ -139,6 +139,12 @@ async def _return(ctx: Ctx, form: ReturnForm) -> str | None:
     return None
 
 
+async def _report_page(ctx: Ctx, form: ReturnForm) -> None:
+    """The report's page, where "Kembalikan" was chosen: "batal" goes back there to
+    approve it or look again (it still waits for review)."""
+    await show(ctx, [str(form.report_id)])
+
+
 RETURN: Wizard[ReturnForm] = Wizard(
     "lp.return",
     ReturnForm,
@@ -155,6 +161,7 @@ RETURN: Wizard[ReturnForm] = Wizard(
     roles=ADMIN,
     done=_return,
     cancelled="lapor.return_cancelled",
+    back=_report_page,
 )
 
 
