@@ -2,7 +2,7 @@
 importing the KK binaan list, and an imported member linking her chat."""
 
 from handlers.core.feature import ADMIN, ANYONE, MEMBERS, STAFF, Action, Feature, MenuEntry
-from handlers.members.erasure import ERASURE, erase, erase_for
+from handlers.members.erasure import ERASE_FOR, ERASURE, erase, erase_for
 from handlers.members.household import choose_member, switch_to, use_member
 from handlers.members.importing import IMPORT, start_import
 from handlers.members.linking import LINK, redeem
@@ -22,7 +22,7 @@ MEMBERS_FEATURE = Feature(
         Action("mb.use", use_member, ANYONE),
         Action("mb.import", start_import, ADMIN),
     ),
-    flows=(REGISTRATION, ERASURE, IMPORT, LINK),
+    flows=(REGISTRATION, ERASURE, ERASE_FOR, IMPORT, LINK),
     menu=(
         MenuEntry("mb.register", "menu.register", frozenset({"guest"}), 10),
         MenuEntry("mb.switch", "menu.switch", MEMBERS, 60, visible=lambda size: size > 1),

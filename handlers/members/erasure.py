@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.core.context import Ctx
 from handlers.core.feature import MEMBERS
-from handlers.core.menu import end_flow, show_menu
+from handlers.core.menu import show_menu
 from handlers.core.steps import Confirm, Option
 from handlers.core.types import Reply
-from handlers.core.wizard import Wizard
+from handlers.core.wizard import Wizard, back_out
 from handlers.parse.ids import arg_id
 from models.base import utcnow
 from models.erasure import checkpoint_wal, forget_member, forget_update
@@ -96,25 +96,39 @@ def _afterwards(ctx: Ctx, *, chat_gone: bool) -> Callable[[list[Reply]], Awaitab
     return afterwards
 
 
-async def _keep(ctx: Ctx, form: ErasureForm) -> str | None:
-    await end_flow(ctx, ctx.t("erase.kept", name=form.name))
-    return None
+async def _her_page(ctx: Ctx, form: ErasureForm) -> None:
+    """The mother's page on her kader's screen, where "Hapus data ibu ini" was chosen:
+    "Tidak" or "batal" go back there (the kader was working on this mother)."""
+    # Imported here: handlers.binaan imports handlers.members (the registration steps).
+    from handlers.binaan.listing import show
+
+    await show(ctx, [str(form.member_id)])
 
 
-ERASURE: Wizard[ErasureForm] = Wizard(
-    "mb.erase",
-    ErasureForm,
-    (
+def _confirm() -> tuple[Confirm]:
+    return (
         Confirm(
             name="confirm",
             ask="erase.confirm",
             values=lambda _ctx, form: {"name": form.name},
             yes=Option("yes", "erase.yes", _erase, words=("hapus",)),
-            no=Option("no", "erase.no", _keep, words=("jangan hapus",)),
+            no=Option("no", "erase.no", back_out, words=("jangan hapus",)),
         ),
-    ),
+    )
+
+
+# Her own data ("Hapus data saya", from the menu): "Tidak" or "batal" end on the menu.
+ERASURE: Wizard[ErasureForm] = Wizard(
+    "mb.erase", ErasureForm, _confirm(), roles=MEMBERS, cancelled="erase.kept"
+)
+# A mother's data asked by her kader from the mother's page: they end on that page.
+ERASE_FOR: Wizard[ErasureForm] = Wizard(
+    "mb.erase_for",
+    ErasureForm,
+    _confirm(),
     roles=MEMBERS,
     cancelled="erase.kept",
+    back=_her_page,
 )
 
 
@@ -133,4 +147,4 @@ async def erase_for(ctx: Ctx, args: list[str]) -> None:
         await show_menu(ctx, intro=ctx.t("common.stale_choice"))
         return
     form = ErasureForm(member_id=member.id, name=member.full_name or "-", for_other=True)
-    await ERASURE.start(ctx, form)
+    await ERASE_FOR.start(ctx, form)

@@ -80,6 +80,12 @@ async def _save(ctx: Ctx, form: AnswerForm) -> str | None:
     return None
 
 
+async def _open_questions(ctx: Ctx, _form: AnswerForm) -> None:
+    """ "batal": the open questions ("Pertanyaan ibu", where "Jawab" is), this one still
+    among them, to answer another or come back to it."""
+    await list_open(ctx, [])
+
+
 ANSWER: Wizard[AnswerForm] = Wizard(
     "tn.answer",
     AnswerForm,
@@ -100,6 +106,7 @@ ANSWER: Wizard[AnswerForm] = Wizard(
     roles=STAFF,
     done=_save,
     cancelled="tanya.answer_cancelled",
+    back=_open_questions,
 )
 
 
