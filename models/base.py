@@ -119,7 +119,7 @@ def check_in(column: str, values: Sequence[str]) -> str:
 
 
 def insert_ignore(
-    session: AsyncSession, table: type[Base], index_elements: Sequence[str]
+    session: AsyncSession | Session, table: type[Base], index_elements: Sequence[str]
 ) -> Insert:
     """`INSERT … ON CONFLICT (index_elements) DO NOTHING` in the session's dialect.
 

@@ -57,7 +57,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from models.base import Base, changed, check_in, insert_ignore, one_of, utcnow
 from models.conversation import ConversationState
@@ -159,8 +159,8 @@ NOT_YET = "not_yet"  # an earlier update of the same chat is still new: roll bac
 LATE = "late"  # a later update of the same chat was handled already
 
 
-async def settle(
-    session: AsyncSession,
+def settle(
+    session: Session,
     channel: str,
     key: str,
     chat: str | None,
@@ -174,7 +174,11 @@ async def settle(
     never went through the inbox (the console, tests) gets its row now. Anything but
     `SETTLED` means the caller rolls its transaction back (see the constants); `late_ok`
     settles a late update (handled knowing it is late). The row is then held by the
-    worker that handled it (`lease`): its replies are that worker's to send."""
+    worker that handled it (`lease`): its replies are that worker's to send.
+
+    Synchronous, in a block of the session (`AsyncSession.run_sync`) shared with the
+    engine's write of her state: one hop between the event loop and SQLAlchemy's
+    greenlet for both."""
     values = {
         "b_status": ANSWERED if replies else DONE,
         "b_payload": {"replies": replies} if replies else None,
@@ -185,13 +189,13 @@ async def settle(
     # Plain statements on the connection, built once: this runs for every message. The
     # order checks are part of the UPDATE (no round trip more), and run after her state's
     # row lock was taken, so they see what the worker before held.
-    connection = await session.connection()
-    found = await connection.execute(
+    connection = session.connection()
+    found = connection.execute(
         _SETTLE_LATE if late_ok else _SETTLE, {"b_channel": channel, "b_key": key, **values}
     )
     if changed(found):
         return SETTLED
-    why = (await connection.execute(_WHY, {"b_channel": channel, "b_key": key})).first()
+    why = (connection.execute(_WHY, {"b_channel": channel, "b_key": key})).first()
     if why is not None:
         status, earlier, later = why
         if status != NEW:
@@ -213,7 +217,7 @@ async def settle(
         )  # fmt: skip
     params = {"b_channel": channel, "b_key": key, "b_chat": chat, **values}
     del params["b_owner"], params["b_lease"]
-    return SETTLED if changed(await connection.execute(insert, params)) else REDELIVERED
+    return SETTLED if changed(connection.execute(insert, params)) else REDELIVERED
 
 
 _other = aliased(InboxMessage, name="other")

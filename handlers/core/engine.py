@@ -37,7 +37,7 @@ from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import raiseload
+from sqlalchemy.orm import Session, raiseload
 
 from handlers.core.codes import typed_code
 from handlers.core.config import Config
@@ -188,18 +188,18 @@ class Engine:
         async with self.sessions() as session, self._writing(), session.begin():
             ctx = await self._context(session, incoming)
             found["lang"] = ctx.lang
+            saved: Conversation | None = None
             if not await self._aside(ctx):
                 await self._answer(ctx, late=late)
                 for after in self.registry.afters:
                     await after(ctx)
-                await _save(ctx)
+                saved = ctx.state
             kept = [reply_to_json(r) for r in ctx.replies] if keep_replies else []
             # Marked handled last, in the same transaction: an update handled before (a
             # redelivery), or not in her order, rolls all of this back.
-            outcome = await inbox.settle(
-                session, incoming.channel, incoming.message_id, incoming.identity, kept,
-                late_ok=late or not ordered, lease=self._lease(),
-            )  # fmt: skip
+            outcome = await session.run_sync(
+                _finish, saved, incoming, kept, late_ok=late or not ordered, lease=self._lease()
+            )
             if outcome == inbox.REDELIVERED:
                 raise _Redelivered
             if outcome == inbox.NOT_YET:
@@ -491,13 +491,31 @@ _SAVE_STATE = (
 )
 
 
-async def _save(ctx: Ctx) -> None:
+def _finish(
+    session: Session,
+    state: Conversation | None,
+    incoming: Incoming,
+    kept: list[dict[str, Any]],
+    *,
+    late_ok: bool,
+    lease: inbox.Lease,
+) -> str:
+    """Her state written (unless an aside left it as it was), then the update settled
+    (`inbox.settle`): in one synchronous block of the session, so one hop between the
+    event loop and SQLAlchemy's greenlet for the flush and both statements."""
+    if state is not None:
+        _save(session, state)
+    return inbox.settle(
+        session, incoming.channel, incoming.message_id, incoming.identity, kept,
+        late_ok=late_ok, lease=lease,
+    )  # fmt: skip
+
+
+def _save(session: Session, state: Conversation) -> None:
     """Write her state once, every column, after the domain rows (one plain UPDATE: the
     state is plain values, so no unit of work has to find out what changed)."""
-    state = ctx.state
     state.version = (state.version or 0) + 1
     state.updated_at = utcnow()
-    await ctx.session.flush()
+    session.flush()
     values = {f"b_{c.name}": getattr(state, c.key) for c in _STATE_COLUMNS}
-    connection = await ctx.session.connection()
-    await connection.execute(_SAVE_STATE, {"b_identity_id": state.identity_id, **values})
+    session.connection().execute(_SAVE_STATE, {"b_identity_id": state.identity_id, **values})

@@ -116,10 +116,13 @@ async def test_the_database_unreachable_gets_her_told_to_try_again_and_nothing_k
     real_settle, real_finish = inbox.settle, inbox.finish
     down = OperationalError("SELECT 1", {}, ConnectionRefusedError("refused"))
 
+    def refused(*args: object, **kwargs: object) -> str:  # settle runs in a sync block
+        raise down
+
     async def unreachable(*args: object, **kwargs: object) -> str:
         raise down
 
-    monkeypatch.setattr(inbox, "settle", unreachable)
+    monkeypatch.setattr(inbox, "settle", refused)
     monkeypatch.setattr(inbox, "finish", unreachable)
     [busy] = await engine.handle(said("20", "1"), keep_replies=True)
     assert busy.text == t("id", "workers.busy")
