@@ -140,12 +140,23 @@ async def _found(ctx: Ctx, form: FindForm) -> str | None:
     return None
 
 
+async def _the_list(ctx: Ctx, form: FindForm) -> None:
+    """ "batal": the list of mothers, where "Cari nama" was chosen."""
+    viewer = staff(ctx)
+    if viewer is None:
+        await show_menu(ctx, intro=ctx.t("common.not_allowed"))
+        return
+    await _page(ctx, form.kampung if viewer.role == ADMIN_ROLE else (viewer.kampung_id or -1), 0)
+
+
 FIND: Wizard[FindForm] = Wizard(
     "bn.find",
     FindForm,
     (Text(name="name", ask="binaan.ask_find", max_len=80),),
     roles=STAFF,
     done=_found,
+    cancelled="binaan.find_cancelled",
+    back=_the_list,
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from handlers.binaan.common import ADMIN_ROLE, show_mother
+from handlers.binaan.listing import list_mothers
 from handlers.core.context import Ctx
 from handlers.core.feature import STAFF
 from handlers.core.labels import kampung_label
@@ -122,6 +123,12 @@ async def _same_name_stop(ctx: Ctx, form: BinaanForm) -> str | None:
     return None
 
 
+async def _the_list(ctx: Ctx, _form: BinaanForm) -> None:
+    """ "batal": the list of mothers, where "Daftarkan ibu tanpa HP" was chosen (for an
+    admin, the choice of kampung that leads to it)."""
+    await list_mothers(ctx, [])
+
+
 REGISTER: Wizard[BinaanForm] = Wizard(
     "bn.register",
     BinaanForm,
@@ -180,6 +187,7 @@ REGISTER: Wizard[BinaanForm] = Wizard(
     ),
     roles=STAFF,
     cancelled="binaan.cancelled",
+    back=_the_list,
 )
 
 

@@ -262,6 +262,7 @@ NEW: Wizard[NewKegiatanForm] = Wizard(
     ),
     roles=ADMIN,
     cancelled="kgm.new_cancelled",
+    back=lambda ctx, _form: show_list(ctx, 0, None),
 )
 
 
