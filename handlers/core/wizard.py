@@ -11,7 +11,9 @@ The runtime asks each step in turn, stores each value in the form (kept in the d
 with the conversation state, so a restart continues at the same step), asks again kindly
 after a problem, skips optional steps on "lewati", returns to the summary after a change
 (asking first any step the change newly brings in), checks the roles on every answer,
-and takes a confirmation only while it is fresh.
+and takes a confirmation only while it is fresh. A wizard started from a page (a
+kegiatan's, a report's, a list) names it with `back=`: "batal" and its "Tidak, jangan …"
+option (`back_out`) end there with the `cancelled` message, not on the main menu.
 """
 
 from __future__ import annotations
