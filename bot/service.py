@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from functools import partial
 
 import httpx
 import uvicorn
@@ -16,7 +17,7 @@ from pywa_async.errors import WhatsAppError
 from starlette.routing import Mount
 from telegram.error import TelegramError
 
-from bot.app import App, open_app, stop_on_signals
+from bot.app import App, StopClock, open_app, stop_on_signals
 from bot.channels.budget import SendBudget
 from bot.channels.telegram import TelegramChannel, start_refused
 from bot.channels.telegram_render import CHANNEL as TELEGRAM
@@ -26,9 +27,9 @@ from bot.channels.whatsapp_api import api_from_settings, check_whatsapp
 from bot.channels.whatsapp_api import start_refused as whatsapp_refused
 from bot.channels.whatsapp_sender import WhatsAppSender
 from bot.settings import ConfigError, Settings
-from bot.web import build_web_app, make_server
+from bot.web import WEB_STOP_SECONDS, build_web_app, make_server
 from bot.web_console import build_console
-from bot.worker import start_scheduler
+from bot.worker import RunningScheduler, start_scheduler
 from handlers.core.delivery import Sender
 from handlers.core.flood import FloodGate
 from handlers.voice.notes import shared_notes
@@ -102,6 +103,10 @@ async def run_service(
     telegram_on, whatsapp_on = check_channels(settings, webhook=webhook)
     stop = stop or stop_on_signals()
     app = await open_app(settings)
+    # The stop's steps share one deadline (bot.app.STOP_SECONDS); then the database is
+    # closed, within CLOSE_SECONDS: a database that stopped answering cannot hold the
+    # stop up (what was given up is leased, see there).
+    clock = StopClock()
     try:
         await grant_configured_admins(app, settings)
         # Closed in reverse: the web server, the scheduler (its sends in flight finish
@@ -112,7 +117,7 @@ async def run_service(
             whatsapp: WhatsAppChannel | None = None
             if telegram_on:
                 telegram = await _start_telegram(settings, app, webhook)
-                stack.push_async_callback(telegram.stop)
+                stack.push_async_callback(clock.step, "the Telegram channel", telegram.stop)
                 # Outbox rows go through the channel's own bot and its send budget:
                 # replies and announcements together stay under Telegram's limit.
                 senders.append(
@@ -124,10 +129,10 @@ async def run_service(
                 )  # fmt: skip
             if whatsapp_on:
                 whatsapp, wa_sender = await start_whatsapp(settings, app, whatsapp_transport)
-                stack.push_async_callback(whatsapp.stop)
+                stack.push_async_callback(clock.step, "the WhatsApp channel", whatsapp.stop)
                 senders.append(wa_sender)
             scheduler = start_scheduler(settings, app.sessions, senders)
-            stack.push_async_callback(scheduler.stop)
+            stack.push_async_callback(_stop_scheduler, scheduler, clock)
             telegram_hook = telegram if webhook else None
             if telegram_hook is not None or whatsapp is not None or settings.web_base_url:
                 secret = None
@@ -141,7 +146,9 @@ async def run_service(
                 )  # fmt: skip
                 server = make_server(web, settings.webhook_listen, settings.forwarded_allow_ips)
                 server_task = asyncio.create_task(server.serve())
-                stack.push_async_callback(_stop_server, server, server_task)
+                stack.push_async_callback(
+                    clock.step, "the web server", partial(_stop_server, server, server_task)
+                )
                 if telegram_hook is not None and secret is not None:
                     assert settings.webhook_url and settings.telegram_bot_token is not None
                     try:
@@ -153,6 +160,7 @@ async def run_service(
             running += ["whatsapp (webhook /whatsapp)"] if whatsapp else []
             log.info("running: %s", ", ".join(running))
             await stop.wait()
+            clock.start()
     finally:
         await app.close()
     return 0
@@ -187,7 +195,20 @@ async def _start_telegram(settings: Settings, app: App, webhook: bool) -> Telegr
     return telegram
 
 
+async def _stop_scheduler(scheduler: RunningScheduler, clock: StopClock) -> None:
+    """The scheduler's stop within the time left (its own waits are bounded by it)."""
+    await clock.step("the scheduler", partial(scheduler.stop, deadline=clock))
+
+
 async def _stop_server(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    """Stop taking requests and let those under way finish, for at most WEB_STOP_SECONDS
+    (bot.web.make_server): uvicorn then cancels them. Not answered, they were not
+    acknowledged: the platform sends them again (to a worker that runs)."""
     server.should_exit = True
     with contextlib.suppress(Exception):
         await task
+    if server.server_state.tasks:
+        log.warning(
+            "stop: gave up waiting for %d webhook request(s) after %.0f s",
+            len(server.server_state.tasks), WEB_STOP_SECONDS,
+        )  # fmt: skip

@@ -45,6 +45,12 @@ log = logging.getLogger("p2wkss.web")
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 # Telegram updates are a few kB (a message holds at most 4096 characters); 1 MB is plenty.
 MAX_BODY = 1_000_000
+# At a stop, how long requests under way may take to finish before they are cancelled
+# (uvicorn's graceful-shutdown timeout; without one it waits for them forever, e.g. for
+# a webhook stuck writing to a database that stopped answering). Part of the stop's
+# whole bound (bot.app.STOP_SECONDS). A request cancelled was not answered, so not
+# acknowledged: the platform sends it again.
+WEB_STOP_SECONDS = 4
 
 # Hands a webhook's JSON object to its channel; raises ValueError when it cannot be read
 # as an update of that channel (the request then gets 400).
@@ -271,5 +277,6 @@ def make_server(
     config = uvicorn.Config(
         app, host=host or "127.0.0.1", port=int(port), access_log=False, log_config=None,
         lifespan="off", proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
+        timeout_graceful_shutdown=WEB_STOP_SECONDS,
     )  # fmt: skip
     return uvicorn.Server(config)

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -29,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.app import open_app, stop_on_signals
+from bot.app import STEP_FLOOR, StopClock, open_app, stop_on_signals
 from bot.channels.telegram import start_refused
 from bot.channels.telegram_sender import TelegramSender, make_bot
 from bot.channels.whatsapp_api import api_from_settings, check_whatsapp
@@ -42,17 +43,21 @@ from scheduler.attendance import attendance_sweeps
 from scheduler.dispatcher import Dispatcher
 from scheduler.jobs import build_scheduler
 from scheduler.kader import kader_sweeps
+from scheduler.leader import RELEASE_SECONDS
 from scheduler.sweeps import Sweeper
 
 log = logging.getLogger("p2wkss.worker")
 
 DISPATCHER_JOB = "outbox-dispatcher"  # the id `scheduler.jobs.build_scheduler` gives it
 # On shutdown, how long the dispatcher may take to finish the sends already in flight
-# (each is capped by the sender's request timeout) before it is cancelled; a cancelled
-# send's row stays `sending` and is sent again after its lease.
+# (each is capped by the sender's request timeout), and a sweep already running to end,
+# before they are cancelled; a cancelled send's row stays `sending` and is sent again
+# after its lease (at worst twice, as after a crash); a cancelled sweep's rows were not
+# written and the next sweep writes them. Within a stop's shared deadline
+# (bot.app.STOP_SECONDS) it is what is left of that, less the steps below.
 DRAIN_SECONDS = 30.0
-# How long a running sweep may take to end after a stop before it is cancelled.
-SWEEP_DRAIN_SECONDS = 20.0
+# After the cancellation, how long the dispatcher may take to end.
+CANCEL_SECONDS = 2.0
 
 
 class RunningScheduler:
@@ -95,24 +100,36 @@ class RunningScheduler:
     def start(self) -> None:
         self.scheduler.start()
 
-    async def stop(self, drain_seconds: float = DRAIN_SECONDS) -> None:
-        """Let the dispatcher finish its sends in flight, then shut the scheduler down."""
+    async def stop(
+        self, drain_seconds: float = DRAIN_SECONDS, *, deadline: StopClock | None = None
+    ) -> None:
+        """Let the dispatcher finish its sends in flight and a running sweep end (for at
+        most `drain_seconds`, and within `deadline`), then shut the scheduler down and let
+        go of the advisory locks. Bounded whatever the database does: a database that
+        does not answer costs at most the drain, CANCEL_SECONDS and RELEASE_SECONDS."""
         self._stop.set()
-        if not await self._wait_finished(drain_seconds):
-            log.warning("dispatcher still busy after %.0f s; cancelling it", drain_seconds)
-        # No new sweep starts; one already running ends on its own (sweeps are short).
-        # Cancelling it instead can leave its database connection half-closed, and the
-        # database then cannot be disposed of cleanly.
+        # No new sweep starts; one already running ends on its own meanwhile (sweeps are
+        # short). Cancelling it instead can leave its database connection half-closed,
+        # and the database then cannot be disposed of cleanly.
         self.scheduler.pause()
-        if not await _wait(self._idle, SWEEP_DRAIN_SECONDS):
-            log.warning("a sweep still runs after %.0f s; cancelling it", SWEEP_DRAIN_SECONDS)
+        if deadline is not None:
+            # Room left for the steps below, so that this stop ends by itself in time.
+            after = CANCEL_SECONDS + RELEASE_SECONDS + STEP_FLOOR
+            drain_seconds = min(drain_seconds, deadline.left(after))
+        if not await _wait(self._idle, drain_seconds):
+            busy = "a sweep" if self._finished.is_set() else "the dispatcher"
+            log.warning("stop: gave up waiting for %s after %.1f s; cancelling it",
+                        busy, drain_seconds)  # fmt: skip
         # APScheduler's asyncio executor cancels whatever still runs.
         self.scheduler.shutdown(wait=False)
-        if not await self._wait_finished(5.0):
+        if not await self._wait_finished(CANCEL_SECONDS):
             log.warning("dispatcher did not stop after cancellation")
-        await self.dispatcher.close()  # releases the advisory locks (again: harmless)
+        # Releases the advisory locks (again for the dispatcher: harmless), each within
+        # RELEASE_SECONDS, side by side.
+        closing = [self.dispatcher.close()]
         if self.sweeper is not None:
-            await self.sweeper.close()
+            closing.append(self.sweeper.close())
+        await asyncio.gather(*closing)
 
     async def _wait_finished(self, seconds: float) -> bool:
         return await _wait(self._finished, seconds)
@@ -170,12 +187,14 @@ async def run_worker(
         )
     stop = stop or stop_on_signals()
     app = await open_app(settings)
+    # Bounded as `run`'s stop is (bot.app.STOP_SECONDS, then CLOSE_SECONDS).
+    clock = StopClock()
     try:
         async with contextlib.AsyncExitStack() as stack:
             senders: list[Sender] = []
             if settings.telegram_bot_token is not None:
                 bot = await _telegram_bot(settings)
-                stack.push_async_callback(bot.shutdown)
+                stack.push_async_callback(clock.step, "the Telegram client", bot.shutdown)
                 senders.append(
                     TelegramSender(
                         bot, max_rate=settings.telegram_send_rate,
@@ -185,7 +204,7 @@ async def run_worker(
                 )  # fmt: skip
             if whatsapp_on:
                 api = api_from_settings(settings, whatsapp_transport)
-                stack.push_async_callback(api.close)
+                stack.push_async_callback(clock.step, "the WhatsApp client", api.close)
                 try:
                     await api.check()
                 except (WhatsAppError, httpx.HTTPError) as exc:
@@ -202,7 +221,8 @@ async def run_worker(
             try:
                 await stop.wait()
             finally:
-                await running.stop()
+                clock.start()
+                await clock.step("the scheduler", partial(running.stop, deadline=clock))
     finally:
         await app.close()
     return 0

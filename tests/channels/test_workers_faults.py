@@ -8,6 +8,7 @@ PostgreSQL only: SQLite runs one process."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import subprocess
 import time
@@ -24,7 +25,7 @@ from models.base import transaction
 from models.outbox.broadcasts import create_broadcast
 from tests.support.fakes.kegiatan import mother
 from tests.support.processes import eventually, fake_process
-from tests.support.tcp_proxy import TcpProxy
+from tests.support.tcp_proxy import SilentProxy, TcpProxy
 from tests.support.workers import Worker, by_chat, message_update, workers
 
 # What each message gets, by a piece of the first reply's text (a chat not registered).
@@ -320,3 +321,55 @@ async def test_the_bot_api_timing_out_then_answering_5xx_delays_but_loses_and_do
     assert all(markers(sent[c]) == [m for _, m in SAYS] for c in chats), sent
     got = Counter(c for c, texts in sent.items() for t in texts if ANNOUNCEMENT in t)
     assert sum(got.values()) == recipients and set(got.values()) == {1}
+
+
+# Well above a stop's bound (bot.app.STOP_SECONDS + CLOSE_SECONDS), well below forever.
+SILENT_STOP_DEADLINE = 25.0
+
+
+async def test_a_worker_stopped_while_the_database_is_silent_ends_by_itself(
+    app: App, tmp_path: Path
+) -> None:
+    """The database stops answering (packets dropped: connections stay open, nothing
+    comes back) while Siti's message is in flight at a worker, stuck writing it to the
+    inbox. The worker is stopped (SIGTERM, as in a deployment): it gives up waiting for
+    the database at each step of its stop and ends by itself with exit code 0, saying in
+    its log what it gave up waiting for. Her update was never acknowledged: Telegram
+    sends it again to a worker that runs."""
+    postgresql_only(app)
+    url = app.db.url
+    proxy = SilentProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    siti = 6_980_000_001
+    try:
+        async with (
+            fake_process(tmp_path) as fake,
+            workers(proxied, fake, tmp_path, count=1) as group,
+        ):
+            [worker] = group.workers
+            await group.deliver(message_update(group.next_id(), siti, "/start"))
+            await eventually(lambda: inbox_done(app), timeout=30, what="her first message handled")
+            proxy.go_silent()
+            in_flight = asyncio.create_task(
+                group.post(message_update(group.next_id(), siti, "bantuan"), worker)
+            )
+            await asyncio.sleep(1.0)  # her update reached the worker, which waits on the database
+            assert not in_flight.done()
+            stopping = time.monotonic()
+            exit_code = await stopped_by_itself(worker, grace=SILENT_STOP_DEADLINE)
+            stopped = time.monotonic() - stopping
+            with contextlib.suppress(Exception):
+                await in_flight
+    finally:
+        await proxy.stop()
+    print(f"database silent: a worker stopped {stopped:.1f} s after SIGTERM")
+    assert exit_code == 0  # by itself; None: still running at the deadline, killed
+    gave_up = [
+        line
+        for line in (tmp_path / "run.log").read_text(errors="replace").splitlines()
+        if "stop: gave up waiting for" in line
+    ]
+    assert any("webhook request" in line for line in gave_up), gave_up
+    assert any("the database to close its connections" in line for line in gave_up), gave_up
+    assert not any(str(siti) in line for line in gave_up)  # steps named, never a person

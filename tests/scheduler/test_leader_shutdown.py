@@ -16,18 +16,7 @@ from sqlalchemy import func, select, text
 from bot.app import App
 from models import make_engine
 from scheduler.leader import AdvisoryLocks
-from tests.support.tcp_proxy import TcpProxy
-
-
-class SilentProxy(TcpProxy):
-    """A proxy that can go silent: it keeps its connections open but passes nothing
-    through them, as a network that drops packets does (no reset, no refusal)."""
-
-    def go_silent(self) -> None:
-        for writer in list(self._open):
-            transport = writer.transport
-            assert isinstance(transport, asyncio.Transport)
-            transport.pause_reading()  # both ends: nothing read, nothing passed on
+from tests.support.tcp_proxy import SilentProxy
 
 
 async def test_a_worker_stopping_while_the_database_does_not_answer_lets_go_of_its_lock(

@@ -1,7 +1,7 @@
 """A TCP proxy in front of a server (PostgreSQL), in the test's event loop, that a test
 stops and starts again: stopped, it cuts every connection through it and refuses new
 ones, as a database that went away; started, it lets them through again on the same
-port."""
+port. A SilentProxy can also go silent, as a network that drops packets."""
 
 from __future__ import annotations
 
@@ -45,6 +45,30 @@ class TcpProxy:
             for w in (writer, up_writer):
                 self._open.discard(w)
                 w.transport.abort()
+
+
+class SilentProxy(TcpProxy):
+    """A proxy that can go silent: its connections, open ones and new ones, stay open but
+    nothing passes through them, as when a network drops the packets (no reset, no
+    refusal): every wait on the database then lasts until something gives up."""
+
+    silent = False
+
+    def go_silent(self) -> None:
+        self.silent = True
+        for writer in list(self._open):
+            transport = writer.transport
+            assert isinstance(transport, asyncio.Transport)
+            transport.pause_reading()  # both ends: nothing read, nothing passed on
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self.silent:
+            await super()._serve(reader, writer)
+            return
+        transport = writer.transport
+        assert isinstance(transport, asyncio.Transport)
+        transport.pause_reading()
+        self._open.add(writer)  # held open, answered never; stop() cuts it
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
