@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from sqlalchemy import (
     JSON,
     Column,
     CompoundSelect,
+    Row,
     Table,
     Text,
     cast,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import App
 from handlers.core.feature import Flow
@@ -332,30 +334,44 @@ class World:
         await self.send(role, text("menu"))
         return chat
 
+    # The bookkeeping below runs around every message the crawler and the examples send
+    # (tens of thousands a run): plain connections, no ORM session, one for all roles.
+
     async def keep_roles(self) -> None:
+        async with self.app.db.connect() as conn:
+            rows = {role: await self._role_row(conn, role) for role in ROLES}
         for role in ROLES:
-            await self.keep_role(role)
+            await self._mend(role, rows[role])
 
     async def keep_role(self, role: str) -> None:
         """The role's chat still acts as that role: a mother who erased herself, a kader
         an admin removed, a newcomer who registered get a new chat (or their role back)."""
+        async with self.app.db.connect() as conn:
+            row = await self._role_row(conn, role)
+        await self._mend(role, row)
+
+    async def _role_row(
+        self, conn: AsyncConnection, role: str
+    ) -> Row[str, datetime | None, bool] | None:
         chat, member = self.chats[role], self.members[role]
-        async with self.app.sessions() as s:
-            if role == "guest":
-                found = await s.execute(
-                    select(Member.role, Member.erased_at, Member.voice_always)
-                    .join(IdentityMember, IdentityMember.member_id == Member.id)
-                    .join(ChannelIdentity, ChannelIdentity.id == IdentityMember.identity_id)
-                    .where(ChannelIdentity.external_id == chat.identity)
-                    .limit(1)
+        if role == "guest":
+            found = await conn.execute(
+                select(Member.role, Member.erased_at, Member.voice_always)
+                .join(IdentityMember, IdentityMember.member_id == Member.id)
+                .join(ChannelIdentity, ChannelIdentity.id == IdentityMember.identity_id)
+                .where(ChannelIdentity.external_id == chat.identity)
+                .limit(1)
+            )
+        else:
+            found = await conn.execute(
+                select(Member.role, Member.erased_at, Member.voice_always).where(
+                    Member.id == member
                 )
-            else:
-                found = await s.execute(
-                    select(Member.role, Member.erased_at, Member.voice_always).where(
-                        Member.id == member
-                    )
-                )
-            row = found.first()
+            )
+        return found.first()
+
+    async def _mend(self, role: str, row: Row[str, datetime | None, bool] | None) -> None:
+        member = self.members[role]
         if role == "guest":
             if row is not None:
                 await self.seat(role)
@@ -372,15 +388,15 @@ class World:
     async def restore(self, role: str, screen: Screen) -> Chat:
         """Put `role`'s chat back on a screen the crawler reached."""
         chat = self.chats[role]
-        async with transaction(self.app.sessions) as s:
-            identity_id = await s.scalar(
+        async with self.app.db.begin() as conn:
+            identity_id = await conn.scalar(
                 select(ChannelIdentity.id).where(
                     ChannelIdentity.channel == self.channel,
                     ChannelIdentity.external_id == chat.identity,
                 )
             )
             assert identity_id is not None
-            await s.execute(
+            await conn.execute(
                 update(ConversationState)
                 .where(ConversationState.identity_id == identity_id)
                 .values(
@@ -397,25 +413,27 @@ class World:
 
     async def snapshot(self, role: str, via: str) -> Screen:
         chat = self.chats[role]
-        async with self.app.sessions() as s:
-            state = await s.scalar(
-                select(ConversationState)
-                .join(ChannelIdentity, ChannelIdentity.id == ConversationState.identity_id)
+        st = ConversationState
+        async with self.app.db.connect() as conn:
+            found = await conn.execute(
+                select(st.flow, st.step, st.data, st.offered, st.version)
+                .join(ChannelIdentity, ChannelIdentity.id == st.identity_id)
                 .where(
                     ChannelIdentity.channel == self.channel,
                     ChannelIdentity.external_id == chat.identity,
                 )
             )
-            assert state is not None
-            return Screen(
-                role=role,
-                flow=state.flow,
-                step=state.step,
-                data=dict(state.data or {}),
-                offered=dict(state.offered or {}),
-                version=state.version,
-                via=via,
-            )
+            state = found.first()
+        assert state is not None
+        return Screen(
+            role=role,
+            flow=state.flow,
+            step=state.step,
+            data=dict(state.data or {}),
+            offered=dict(state.offered or {}),
+            version=state.version,
+            via=via,
+        )
 
     async def send(self, role: str, sent: Sent) -> list[Reply]:
         if self.transport is not None:
@@ -657,8 +675,12 @@ async def problems(app: App) -> list[str]:
     """What is wrong with the stored data: members, sign-ups, seat counters, states."""
     found: list[str] = []
     registry = app.engine.registry
-    async with app.sessions() as s:
-        for m in await s.scalars(select(Member)):
+    # Checked after every message of the examples: plain rows of the columns looked at.
+    async with app.db.connect() as s:
+        members = select(
+            Member.id, Member.role, Member.erased_at, Member.full_name, Member.phone_e164
+        )
+        for m in await s.execute(members):
             if m.role not in ("ibu", "kader", "admin"):
                 found.append(f"member {m.id} has role {m.role!r}")
             if m.erased_at is not None:
@@ -689,7 +711,9 @@ async def problems(app: App) -> list[str]:
                 )
             ).all()
         }
-        for k in await s.scalars(select(Kegiatan)):
+        for k in await s.execute(
+            select(Kegiatan.id, Kegiatan.registered_count, Kegiatan.kuota, Kegiatan.status)
+        ):
             registered = counts.get((k.id, "registered"), 0)
             waiting = counts.get((k.id, "waiting"), 0)
             if k.registered_count != registered:
@@ -711,12 +735,14 @@ async def problems(app: App) -> list[str]:
         )
         if erased_active:
             found.append(f"{erased_active} sign-ups of erased members still active")
-        for st in await s.scalars(select(ConversationState)):
-            found.extend(_state_problems(registry.flow(st.flow), st))
+        st = ConversationState
+        states = select(st.identity_id, st.flow, st.step, st.data, st.offered)
+        for state in await s.execute(states):
+            found.extend(_state_problems(registry.flow(state.flow), state))
     return found
 
 
-def _state_problems(flow: Flow | None, st: ConversationState) -> list[str]:
+def _state_problems(flow: Flow | None, st: Row[int, str | None, str | None, Any, Any]) -> list[str]:
     where = f"state of identity {st.identity_id}"
     out: list[str] = []
     if st.flow is not None and (flow is None or not flow.has_step(st.step)):
