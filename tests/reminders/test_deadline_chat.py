@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -11,6 +12,9 @@ from models.base import transaction
 from models.deadlines import Deadline
 from models.people.roles import grant_admin
 from tests.support.chat import Chat, register
+
+# "15 Maret 2027" and "25/1/2027" are typed as days to come: today is fixed before them.
+pytestmark = pytest.mark.usefixtures("monday_4_january_2027")
 
 
 async def admin_chat(app: App) -> Chat:
