@@ -268,15 +268,36 @@ async def edit(ctx: Ctx, args: list[str]) -> None:
     await NEW.start(ctx, form, at="summary", review=True, answered=FIELDS)
 
 
+def upcoming(ctx: Ctx, d: Deadline) -> date | None:
+    """Its next due date from today in the deployment's zone (WIB), None once passed."""
+    return next_due(d.due_on, d.monthly_day, ctx.now.astimezone(ctx.tz).date())
+
+
 def line(ctx: Ctx, d: Deadline) -> str:
-    upcoming = next_due(d.due_on, d.monthly_day, ctx.now.astimezone(ctx.tz).date())
-    when = day_text(ctx, upcoming) if upcoming else ctx.t("tenggat.passed")
+    due = upcoming(ctx, d)
+    when = day_text(ctx, due) if due else ctx.t("tenggat.passed")
     return f"{d.title} ({when})"
+
+
+def next_text(ctx: Ctx, d: Deadline) -> str:
+    """ "Berikutnya:" on its page: the date and how far off it is, in days as its reminders
+    say it ("Selasa, 15 Juni 2027 (162 hari lagi)"), or when it passed."""
+    due = upcoming(ctx, d)
+    if due is None:
+        return ctx.t("tenggat.when_passed", due=day_text(ctx, d.due_on))
+    days = (due - ctx.now.astimezone(ctx.tz).date()).days
+    key = {0: "tenggat.when_today", 1: "tenggat.when_tomorrow"}.get(days, "tenggat.when_left")
+    return ctx.t(key, due=day_text(ctx, due), days=days)
 
 
 async def list_all(ctx: Ctx, _args: list[str]) -> None:
     ctx.finish()
-    found = await list_deadlines(ctx.session)
+    # Soonest first, the passed ones last: a monthly one set up long ago is due again soon,
+    # the penilaian set months ahead comes after what is due before it.
+    found = sorted(
+        await list_deadlines(ctx.session),
+        key=lambda d: (upcoming(ctx, d) is None, upcoming(ctx, d) or d.due_on, d.id),
+    )
     choices = [Choice(action("dl.show", d.id), line(ctx, d)[:60]) for d in found]
     choices.append(Choice(action("dl.new"), ctx.t("tenggat.new")))
     choices.append(to_menu(ctx))
@@ -295,7 +316,7 @@ async def show(ctx: Ctx, args: list[str]) -> None:
     text = ctx.t(
         "tenggat.detail",
         title=d.title,
-        next=line(ctx, d),
+        next=next_text(ctx, d),
         monthly=monthly,
         prepare=d.prepare or "-",
         audience=await audience_label(ctx, d.audience),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
 DEFAULT_REMIND = (30, 7, 1)
 MAX_REMIND_DAYS = 365
@@ -66,5 +66,16 @@ def due_dates(due_on: date, monthly_day: int | None, start: date, end: date) -> 
 
 
 def next_due(due_on: date, monthly_day: int | None, today: date) -> date | None:
-    """The next due date from today on (None: a one-off deadline that has passed)."""
-    return next(due_dates(due_on, monthly_day, today, today + timedelta(days=62)), None)
+    """The next due date from today on (None: a one-off deadline that has passed).
+
+    Worked out, not searched for: the annual penilaian is often set five months or more
+    ahead (a window of a few weeks called it passed), and a list of many deadlines must not
+    cost a scan of months per deadline. Same dates as `due_dates` (its first from today)."""
+    if monthly_day is None:
+        return due_on if due_on >= today else None
+    first = max(today, due_on)
+    day = on_day(first.year, first.month, monthly_day)
+    if day < first:  # this month's is behind us: next month's
+        year, month = (first.year + 1, 1) if first.month == 12 else (first.year, first.month + 1)
+        day = on_day(year, month, monthly_day)
+    return day

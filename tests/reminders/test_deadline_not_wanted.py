@@ -13,6 +13,9 @@ from bot.app import App
 from tests.reminders.test_deadline_chat import admin_chat, deadlines
 from tests.support.chat import Chat
 
+# "15 Maret 2027" is typed as a day to come: today is fixed before it.
+pytestmark = pytest.mark.usefixtures("monday_4_january_2027")
+
 
 async def a_deadline_on_its_page(admin: Chat) -> None:
     await admin.tap("a:dl.new")
@@ -27,7 +30,8 @@ async def a_deadline_on_its_page(admin: Chat) -> None:
 
 
 def back_on_its_page(admin: Chat) -> None:
-    assert "Berikutnya: Penilaian P2WKSS" in admin.text and "Untuk: Kader" in admin.text
+    assert "Berikutnya: Senin, 15 Maret 2027 (70 hari lagi)\n" in admin.text
+    assert "Untuk: Kader" in admin.text
     assert admin.labels[:3] == ["Ubah tenggat", "Hapus tenggat", "Daftar tenggat"]
     assert "Menu utama" not in admin.text
 
