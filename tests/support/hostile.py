@@ -30,6 +30,7 @@ from sqlalchemy import (
     Row,
     Table,
     Text,
+    bindparam,
     cast,
     func,
     literal,
@@ -355,19 +356,9 @@ class World:
     ) -> Row[str, datetime | None, bool] | None:
         chat, member = self.chats[role], self.members[role]
         if role == "guest":
-            found = await conn.execute(
-                select(Member.role, Member.erased_at, Member.voice_always)
-                .join(IdentityMember, IdentityMember.member_id == Member.id)
-                .join(ChannelIdentity, ChannelIdentity.id == IdentityMember.identity_id)
-                .where(ChannelIdentity.external_id == chat.identity)
-                .limit(1)
-            )
+            found = await conn.execute(_GUEST_ROLE, {"b_chat": chat.identity})
         else:
-            found = await conn.execute(
-                select(Member.role, Member.erased_at, Member.voice_always).where(
-                    Member.id == member
-                )
-            )
+            found = await conn.execute(_MEMBER_ROLE, {"b_member": member})
         return found.first()
 
     async def _mend(self, role: str, row: Row[str, datetime | None, bool] | None) -> None:
@@ -389,41 +380,25 @@ class World:
         """Put `role`'s chat back on a screen the crawler reached."""
         chat = self.chats[role]
         async with self.app.db.begin() as conn:
-            identity_id = await conn.scalar(
-                select(ChannelIdentity.id).where(
-                    ChannelIdentity.channel == self.channel,
-                    ChannelIdentity.external_id == chat.identity,
-                )
-            )
+            chat_of = {"b_channel": self.channel, "b_chat": chat.identity}
+            identity_id = await conn.scalar(_IDENTITY_ID, chat_of)
             assert identity_id is not None
             await conn.execute(
-                update(ConversationState)
-                .where(ConversationState.identity_id == identity_id)
-                .values(
-                    flow=screen.flow,
-                    step=screen.step,
-                    data=screen.data,
-                    offered=screen.offered,
-                    version=screen.version,
-                    updated_at=utcnow(),
-                    active_member_id=self.members[role],
-                )
-            )
+                _RESTORE,
+                {
+                    "b_identity": identity_id, "b_flow": screen.flow, "b_step": screen.step,
+                    "b_data": screen.data, "b_offered": screen.offered,
+                    "b_version": screen.version, "b_now": utcnow(),
+                    "b_member": self.members[role],
+                },
+            )  # fmt: skip
         return chat
 
     async def snapshot(self, role: str, via: str) -> Screen:
         chat = self.chats[role]
-        st = ConversationState
         async with self.app.db.connect() as conn:
-            found = await conn.execute(
-                select(st.flow, st.step, st.data, st.offered, st.version)
-                .join(ChannelIdentity, ChannelIdentity.id == st.identity_id)
-                .where(
-                    ChannelIdentity.channel == self.channel,
-                    ChannelIdentity.external_id == chat.identity,
-                )
-            )
-            state = found.first()
+            chat_of = {"b_channel": self.channel, "b_chat": chat.identity}
+            state = (await conn.execute(_SCREEN, chat_of)).first()
         assert state is not None
         return Screen(
             role=role,
@@ -523,6 +498,44 @@ class World:
             s for s in screens if s.key not in {o.key for o in self.screens.get(role, [])}
         )
         return screens
+
+
+# The crawler's bookkeeping statements, built once (see `World.keep_roles`).
+_GUEST_ROLE = (
+    select(Member.role, Member.erased_at, Member.voice_always)
+    .join(IdentityMember, IdentityMember.member_id == Member.id)
+    .join(ChannelIdentity, ChannelIdentity.id == IdentityMember.identity_id)
+    .where(ChannelIdentity.external_id == bindparam("b_chat"))
+    .limit(1)
+)
+_MEMBER_ROLE = select(Member.role, Member.erased_at, Member.voice_always).where(
+    Member.id == bindparam("b_member")
+)
+_THIS_CHAT = (
+    ChannelIdentity.channel == bindparam("b_channel"),
+    ChannelIdentity.external_id == bindparam("b_chat"),
+)
+_IDENTITY_ID = select(ChannelIdentity.id).where(*_THIS_CHAT)
+_RESTORE = (
+    update(ConversationState)
+    .where(ConversationState.identity_id == bindparam("b_identity"))
+    .values(
+        flow=bindparam("b_flow"), step=bindparam("b_step"), data=bindparam("b_data"),
+        offered=bindparam("b_offered"), version=bindparam("b_version"),
+        updated_at=bindparam("b_now"), active_member_id=bindparam("b_member"),
+    )
+)  # fmt: skip
+_SCREEN = (
+    select(
+        ConversationState.flow,
+        ConversationState.step,
+        ConversationState.data,
+        ConversationState.offered,
+        ConversationState.version,
+    )
+    .join(ChannelIdentity, ChannelIdentity.id == ConversationState.identity_id)
+    .where(*_THIS_CHAT)
+)
 
 
 async def build_world(app: App, media: Path) -> World:
@@ -671,16 +684,36 @@ def steps_of(flows: dict[str, Flow]) -> set[tuple[str, str]]:
 # -- stored data stays valid --------------------------------------------------------------------
 
 
+# The checks' statements, built once: they run after every message of the examples, and
+# building a statement costs more than running it on these small tables.
+_MEMBERS = select(Member.id, Member.role, Member.erased_at, Member.full_name, Member.phone_e164)
+_SIGNUP_COUNTS = select(Signup.kegiatan_id, Signup.status, func.count()).group_by(
+    Signup.kegiatan_id, Signup.status
+)
+_KEGIATAN = select(Kegiatan.id, Kegiatan.registered_count, Kegiatan.kuota, Kegiatan.status)
+_ODD_SIGNUPS = select(func.count()).where(Signup.status.not_in(SIGNUP_STATUSES))
+_ERASED_ACTIVE = (
+    select(func.count())
+    .select_from(Signup)
+    .join(Member, Member.id == Signup.member_id)
+    .where(Member.erased_at.is_not(None), Signup.status.in_(ACTIVE_SIGNUP))
+)
+_STATES = select(
+    ConversationState.identity_id,
+    ConversationState.flow,
+    ConversationState.step,
+    ConversationState.data,
+    ConversationState.offered,
+)
+
+
 async def problems(app: App) -> list[str]:
     """What is wrong with the stored data: members, sign-ups, seat counters, states."""
     found: list[str] = []
     registry = app.engine.registry
     # Checked after every message of the examples: plain rows of the columns looked at.
     async with app.db.connect() as s:
-        members = select(
-            Member.id, Member.role, Member.erased_at, Member.full_name, Member.phone_e164
-        )
-        for m in await s.execute(members):
+        for m in await s.execute(_MEMBERS):
             if m.role not in ("ibu", "kader", "admin"):
                 found.append(f"member {m.id} has role {m.role!r}")
             if m.erased_at is not None:
@@ -702,18 +735,9 @@ async def problems(app: App) -> list[str]:
             if m.full_name is not None and len(m.full_name) > 100:
                 found.append(f"member {m.id} has a name of {len(m.full_name)} characters")
         counts: dict[tuple[int, str], int] = {
-            (k, status): n
-            for k, status, n in (
-                await s.execute(
-                    select(Signup.kegiatan_id, Signup.status, func.count()).group_by(
-                        Signup.kegiatan_id, Signup.status
-                    )
-                )
-            ).all()
+            (k, status): n for k, status, n in (await s.execute(_SIGNUP_COUNTS)).all()
         }
-        for k in await s.execute(
-            select(Kegiatan.id, Kegiatan.registered_count, Kegiatan.kuota, Kegiatan.status)
-        ):
+        for k in await s.execute(_KEGIATAN):
             registered = counts.get((k.id, "registered"), 0)
             waiting = counts.get((k.id, "waiting"), 0)
             if k.registered_count != registered:
@@ -724,20 +748,13 @@ async def problems(app: App) -> list[str]:
                 found.append(f"kegiatan {k.id}: {registered} registered over kuota {k.kuota}")
             if waiting and (k.kuota is None or registered < k.kuota) and k.status == "open":
                 found.append(f"kegiatan {k.id}: {waiting} waiting while a seat is free")
-        odd = await s.scalar(select(func.count()).where(Signup.status.not_in(SIGNUP_STATUSES)))
+        odd = await s.scalar(_ODD_SIGNUPS)
         if odd:
             found.append(f"{odd} sign-ups with an unknown status")
-        erased_active = await s.scalar(
-            select(func.count())
-            .select_from(Signup)
-            .join(Member, Member.id == Signup.member_id)
-            .where(Member.erased_at.is_not(None), Signup.status.in_(ACTIVE_SIGNUP))
-        )
+        erased_active = await s.scalar(_ERASED_ACTIVE)
         if erased_active:
             found.append(f"{erased_active} sign-ups of erased members still active")
-        st = ConversationState
-        states = select(st.identity_id, st.flow, st.step, st.data, st.offered)
-        for state in await s.execute(states):
+        for state in await s.execute(_STATES):
             found.extend(_state_problems(registry.flow(state.flow), state))
     return found
 
