@@ -72,6 +72,9 @@ class TelegramState:
         self.limiter = FloodLimiter(overall=overall_limit, per_chat=per_chat_limit)
         self.http_429_count = 0
         self.calls: list[Call] = []
+        # The accepted new messages, kept as they are recorded (see `sent_messages`).
+        self._accepted: list[SentMessage] = []
+        self._sent_to: dict[int, list[SentMessage]] = {}
         self.messages: dict[tuple[int, int], JSONDict] = {}
         self.files: dict[str, StoredFile] = {}
         self.users: dict[int, JSONDict] = {}
@@ -136,6 +139,10 @@ class TelegramState:
         self.calls.append(call)
         if call.status == 429:
             self.http_429_count += 1
+        sent = _sent_message(call)
+        if sent is not None:
+            self._accepted.append(sent)
+            self._sent_to.setdefault(sent.chat_id, []).append(sent)
         self.notify()
 
     def calls_of(self, method: str, status: int | None = None) -> list[Call]:
@@ -144,31 +151,18 @@ class TelegramState:
         ]
 
     def sent_messages(self, chat_id: int | None = None) -> list[SentMessage]:
-        """Accepted new messages (not edits) in order, optionally for one chat."""
-        sent = []
-        for call in self.calls:
-            if call.method not in NEW_MESSAGE_METHODS or call.status != 200:
-                continue
-            if not isinstance(call.result, dict):
-                continue
-            msg_chat = int(call.result["chat"]["id"])
-            if chat_id is not None and msg_chat != chat_id:
-                continue
-            markup = call.params.get("reply_markup")
-            sent.append(
-                SentMessage(
-                    method=call.method,
-                    chat_id=msg_chat,
-                    message_id=int(call.result["message_id"]),
-                    text=call.params.get("text", call.params.get("caption")),
-                    reply_markup=markup if isinstance(markup, dict) else None,
-                )
-            )
-        return sent
+        """Accepted new messages (not edits) in order, optionally for one chat. Kept as
+        they are recorded: tests wait on this after every message of a long story (a
+        scan of every call each time made the hostile crawls quadratic)."""
+        if chat_id is None:
+            return list(self._accepted)
+        return list(self._sent_to.get(chat_id, ()))
 
     def reset_calls(self) -> None:
         """Forget recorded calls (and with them sent_messages) and zero http_429_count."""
         self.calls.clear()
+        self._accepted.clear()
+        self._sent_to.clear()
         self.http_429_count = 0
 
     def message(self, chat_id: int, message_id: int) -> JSONDict:
@@ -376,3 +370,19 @@ def _as_int(value: object) -> int | None:
         return int(str(value))
     except ValueError:
         return None
+
+
+def _sent_message(call: Call) -> SentMessage | None:
+    """The message a call sent, if it was an accepted new one (not an edit)."""
+    if call.method not in NEW_MESSAGE_METHODS or call.status != 200:
+        return None
+    if not isinstance(call.result, dict):
+        return None
+    markup = call.params.get("reply_markup")
+    return SentMessage(
+        method=call.method,
+        chat_id=int(call.result["chat"]["id"]),
+        message_id=int(call.result["message_id"]),
+        text=call.params.get("text", call.params.get("caption")),
+        reply_markup=markup if isinstance(markup, dict) else None,
+    )
