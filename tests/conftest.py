@@ -15,11 +15,12 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from bot.app import App, open_app
+from bot.channels.telegram import TelegramChannel
 from bot.settings import Settings, load_settings
 from tests.support.chat import Chat
 from tests.support.databases import PostgresCopies, make_sqlite_template
 from tests.support.fakes.telegram_api import FakeTelegramServer
-from tests.support.telegram_harness import TOKEN
+from tests.support.telegram_harness import TOKEN, story_channel
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 
@@ -116,3 +117,11 @@ async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeTelegramServ
     options: dict[str, Any] = {"token": TOKEN, **(marker.kwargs if marker else {})}
     async with FakeTelegramServer(**options) as server:
         yield server
+
+
+@pytest.fixture
+async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
+    """The real Telegram channel of `app` in long polling against the fake Bot API, at
+    the story tests' pace (`story_channel`); a test file may define its own."""
+    async with story_channel(app, fake) as channel:
+        yield channel

@@ -6,23 +6,14 @@ told once that the tap arrived (a callback query takes one answer; a second is r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from models.inbox import Arrival
 from tests.support.fakes.telegram_api import FakeTelegramServer
-from tests.support.telegram_harness import TgUser, story_channel
+from tests.support.telegram_harness import TgUser
 
 SITI = 6100000021
-
-
-@pytest.fixture
-async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    async with story_channel(app, fake) as channel:
-        yield channel
 
 
 async def test_a_tap_that_waits_for_her_earlier_update_is_answered_once(

@@ -4,9 +4,6 @@ python-telegram-bot against the fake Bot API, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import select
 from telegram import Update
 
@@ -18,17 +15,11 @@ from models import Member, transaction
 from models.outbox.tables import OutboxMessage
 from models.people.roles import grant_admin
 from tests.support.fakes.telegram_api import FakeTelegramServer
-from tests.support.telegram_harness import TgUser, story_channel
+from tests.support.telegram_harness import TgUser
 
 SITI, ADMIN = 6400000001, 6400000009
 # What a broken keyboard, a copy from a terminal or a hostile client can put in a message.
 DIRT = "\x00\x01\x07\x08\x0b\x0c\x1b\x7f\x85\x9b"
-
-
-@pytest.fixture
-async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    async with story_channel(app, fake) as channel:
-        yield channel
 
 
 async def test_a_name_typed_with_control_characters_is_kept_without_them(

@@ -6,11 +6,9 @@ replies, nor in MEDIA_DIR. On PostgreSQL the same holds for the rows."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import String, cast, select, update
 
 from bot.app import App
@@ -39,7 +37,7 @@ from tests.support.chat import Chat
 from tests.support.fakes.kegiatan import kegiatan
 from tests.support.fakes.outbox import WIB
 from tests.support.fakes.telegram_api import FakeTelegramServer, SentMessage
-from tests.support.telegram_harness import TOKEN, TgUser, story_channel
+from tests.support.telegram_harness import TOKEN, TgUser
 
 WULAN = 6400000077
 NAME = "Wulandari Kusumawardhani"
@@ -47,12 +45,6 @@ PHONE = "0813-9753-1864"
 # How her phone may be written anywhere: as typed, as stored (E.164) and its digits.
 PHONES = ("0813-9753-1864", "+6281397531864", "81397531864", "813-9753-1864")
 PLAN = ReminderPlan(tz=WIB, hours_before=2)
-
-
-@pytest.fixture
-async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    async with story_channel(app, fake) as channel:
-        yield channel
 
 
 class Wulan(TgUser):

@@ -4,10 +4,7 @@ chat by sharing her own contact."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
@@ -18,15 +15,9 @@ from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.kader import member_named
 from tests.support.sheets import HEADER, csv_file
 from tests.support.staff import chat_links
-from tests.support.telegram_harness import TgUser, story_channel
+from tests.support.telegram_harness import TgUser
 
 ADMIN, SITI = 6200000201, 6200000202
-
-
-@pytest.fixture
-async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    async with story_channel(app, fake) as channel:
-        yield channel
 
 
 async def test_admin_imports_on_telegram_and_siti_links_by_sharing_her_contact(

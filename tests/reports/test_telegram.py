@@ -4,10 +4,6 @@ and the admin reviewing on Telegram gets the photos back as photos."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.settings import Settings
@@ -17,15 +13,9 @@ from tests.support.fakes.outbox import add_member, kampung_ids
 from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.fakes.telegram_updates import FAKE_JPEG
 from tests.support.reports import held_kegiatan, report_photos, reports
-from tests.support.telegram_harness import TgUser, story_channel
+from tests.support.telegram_harness import TgUser
 
 RINA, BUDI = 6200000001, 6200000002
-
-
-@pytest.fixture
-async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    async with story_channel(app, fake) as channel:
-        yield channel
 
 
 async def sends_photo(user: TgUser, content: bytes, expect: str) -> None:

@@ -4,10 +4,7 @@ with sendVoice; the console prints "[suara: file, N detik]"."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
@@ -16,7 +13,7 @@ from handlers.core.types import Choice, Reply
 from tests.support.chat import Chat, register
 from tests.support.cli import run_cli
 from tests.support.fakes.telegram_api import FakeTelegramServer
-from tests.support.telegram_harness import TgUser, story_channel
+from tests.support.telegram_harness import TgUser
 
 SITI = 6400000001
 LISTEN = Choice("a:vc.listen:r3", "🔊 Dengarkan")
@@ -56,12 +53,6 @@ def test_a_voice_note_is_one_piece_with_its_caption() -> None:
     )
     [bare] = render(Reply("", voice=Path("/tmp/x.ogg")))
     assert bare.text == "" and bare.voice == Path("/tmp/x.ogg")
-
-
-@pytest.fixture
-async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    async with story_channel(app, fake) as channel:
-        yield channel
 
 
 async def test_siti_on_telegram_taps_dengarkan_and_gets_a_voice_note(

@@ -6,10 +6,8 @@ worker's to send, late renewal or not: she gets it, once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -20,15 +18,9 @@ from models import InboxMessage
 from models.inbox import Arrival
 from tests.support.chat import Chat, register
 from tests.support.fakes.telegram_api import FakeTelegramServer
-from tests.support.telegram_harness import TgUser, story_channel
+from tests.support.telegram_harness import TgUser
 
 SITI = 6400000031
-
-
-@pytest.fixture
-async def telegram(app: App, fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
-    async with story_channel(app, fake) as channel:
-        yield channel
 
 
 async def test_siti_taps_dengarkan_while_the_lease_renewal_is_late_and_hears_it_once(
