@@ -8,7 +8,7 @@ handling slots while the engine works) and sends the replies holding no slot, so
 that floods, or waits out a RetryAfter, delays only itself. Replies go out within the
 channel's send budget (`budget.SendBudget`), shared with the outbox sender of the same
 process and ahead of it; one answer may come as up to 3 messages at once. A per-chat token bucket
-(`FloodGate`) drops what comes too fast, with one note per burst, and caps her backlog.
+(`FloodGate`) drops what comes too fast, with a note at most every 30 s, and caps her backlog.
 
 Nothing acknowledged is lost: every update is stored in the inbox before Telegram is told
 it arrived (polling: before the next getUpdates confirms the batch, see `InboxBot`;

@@ -1,6 +1,8 @@
 """Flood control: a token bucket per chat. A chat may send `burst` messages at once and
-`rate` a second after that; what comes faster is dropped, the first of each burst with a
-short note ("pelan-pelan ya, Bu"). Channel-neutral: adapters ask before queueing a message.
+`rate` a second after that; what comes faster is dropped, the first with a short note
+("pelan-pelan ya, Bu"), then at most one note every NOTE_EVERY seconds: a stuck key or a
+child on the phone keeps flooding, and a note each time a token came back (every half
+second) would flood her in turn. Channel-neutral: adapters ask before queueing a message.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from dataclasses import dataclass
 ADMIT, NOTICE, DROP = "admit", "notice", "drop"
 # Buckets are forgotten once this many chats are known and theirs are full again.
 PRUNE_AT = 10_000
+# A chat dropped again within this many seconds of her last note gets no other one.
+NOTE_EVERY = 30.0
 
 
 @dataclass
 class _Bucket:
     tokens: float
     at: float
-    noticed: bool = False
+    noted_at: float | None = None
 
 
 class FloodGate:
@@ -48,11 +52,10 @@ class FloodGate:
         bucket.at = now
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
-            bucket.noticed = False
             return ADMIT
-        if bucket.noticed:
+        if bucket.noted_at is not None and now - bucket.noted_at < NOTE_EVERY:
             return DROP
-        bucket.noticed = True
+        bucket.noted_at = now
         return NOTICE
 
     def _prune(self, now: float) -> None:

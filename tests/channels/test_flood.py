@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
-from handlers.core.flood import ADMIT, DROP, NOTICE, FloodGate
+from handlers.core.flood import ADMIT, DROP, NOTE_EVERY, NOTICE, FloodGate
 from tests.support.fakes.telegram_api import FakeTelegramServer
 from tests.support.telegram_harness import TOKEN
 
@@ -19,13 +19,15 @@ ANI, BUDI = 6400000001, 6400000002
 FLOOD = 300
 
 
-def test_the_bucket_admits_a_burst_then_its_rate_with_one_note_per_burst() -> None:
+def test_the_bucket_admits_a_burst_then_its_rate_with_a_note_at_most_every_30_s() -> None:
     now = [0.0]
     gate = FloodGate(2, 3, clock=lambda: now[0])
     assert [gate.admit("a") for _ in range(5)] == [ADMIT, ADMIT, ADMIT, NOTICE, DROP]
     assert gate.admit("b") == ADMIT  # another chat has her own bucket
-    now[0] += 0.5  # one token back
-    assert [gate.admit("a") for _ in range(3)] == [ADMIT, NOTICE, DROP]
+    now[0] += 0.5  # one token back: one more gets through, the rest quietly dropped
+    assert [gate.admit("a") for _ in range(3)] == [ADMIT, DROP, DROP]
+    now[0] += NOTE_EVERY  # flooding again later: told again, once
+    assert [gate.admit("a") for _ in range(5)] == [ADMIT, ADMIT, ADMIT, NOTICE, DROP]
     assert all(FloodGate(0, 3).admit("a") == ADMIT for _ in range(100))  # 0: off
 
 
