@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from bot.app import CLOSE_SECONDS, STEP_FLOOR, App, StopClock, close_database, watch_connections
 from models import make_engine
-from tests.support.tcp_proxy import SilentProxy
+from tests.support.tcp_proxy import silent_proxy_to
 
 
 async def test_a_step_of_the_stop_that_never_ends_is_given_up_at_the_deadline(
@@ -50,10 +50,7 @@ async def test_closing_a_database_that_went_silent_drops_its_connections(app: Ap
     for the server's goodbye forever."""
     if app.db.dialect.name != "postgresql":
         pytest.skip("a SQLite file has no server to wait for")
-    url = app.db.url
-    proxy = SilentProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    proxy, proxied = await silent_proxy_to(app.db.url)
     engine = make_engine(proxied)
     watch_connections(engine)
     try:

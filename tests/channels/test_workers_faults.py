@@ -25,7 +25,7 @@ from models.base import transaction
 from models.outbox.broadcasts import create_broadcast
 from tests.support.fakes.kegiatan import mother
 from tests.support.processes import eventually, fake_process
-from tests.support.tcp_proxy import SilentProxy, TcpProxy
+from tests.support.tcp_proxy import TcpProxy, silent_proxy_to
 from tests.support.workers import Worker, by_chat, message_update, workers
 
 # What each message gets, by a piece of the first reply's text (a chat not registered).
@@ -337,10 +337,7 @@ async def test_a_worker_stopped_while_the_database_is_silent_ends_by_itself(
     its log what it gave up waiting for. Her update was never acknowledged: Telegram
     sends it again to a worker that runs."""
     postgresql_only(app)
-    url = app.db.url
-    proxy = SilentProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    proxy, proxied = await silent_proxy_to(app.db.url)
     siti = 6_980_000_001
     try:
         async with (

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from bot.app import App
 from models import make_engine
 from scheduler.leader import AdvisoryLocks
-from tests.support.tcp_proxy import SilentProxy
+from tests.support.tcp_proxy import silent_proxy_to
 
 
 async def test_a_worker_stopping_while_the_database_does_not_answer_lets_go_of_its_lock(
@@ -28,10 +28,7 @@ async def test_a_worker_stopping_while_the_database_does_not_answer_lets_go_of_i
     until it is killed)."""
     if app.db.dialect.name != "postgresql":
         pytest.skip("SQLite runs one process; there is no lock to let go of")
-    url = app.db.url
-    proxy = SilentProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    proxy, proxied = await silent_proxy_to(app.db.url)
     engine = make_engine(proxied)
     locks = AdvisoryLocks(engine)
     try:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from sqlalchemy.engine import URL
+
 from tests.support.processes import free_port
 
 
@@ -69,6 +71,14 @@ class SilentProxy(TcpProxy):
         assert isinstance(transport, asyncio.Transport)
         transport.pause_reading()
         self._open.add(writer)  # held open, answered never; stop() cuts it
+
+
+async def silent_proxy_to(url: URL) -> tuple[SilentProxy, str]:
+    """A started SilentProxy in front of the database at `url`, and the URL through it."""
+    proxy = SilentProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    return proxy, proxied
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
